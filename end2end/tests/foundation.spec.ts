@@ -1,0 +1,70 @@
+import { test, expect } from "@playwright/test";
+import { openHydrated } from "./support/page";
+
+test.describe("foundation", () => {
+  test("the page hydrates without errors and shows the chat", async ({ page }) => {
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    await openHydrated(page);
+    await expect(page).toHaveTitle("agno-chat");
+    await expect(page.getByTestId("chat")).toBeVisible();
+    await expect(page.getByTestId("composer-input")).toBeEditable();
+    // The default is the first agent AgentOS lists.
+    await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Agent");
+    expect(errors).toEqual([]);
+  });
+
+  test("the picker lists the demo agents and teams and deep-links the choice", async ({ page }) => {
+    await openHydrated(page);
+    const picker = page.getByTestId("component-picker");
+    const agents = picker.locator('optgroup[label="Agents"] option');
+    const teams = picker.locator('optgroup[label="Teams"] option');
+    await expect(agents).toContainText(["Echo Agent", "Weather Agent"], { timeout: 10_000 });
+    const agentValues = await agents.evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    for (const id of [
+      "echo-agent",
+      "weather-agent",
+      "reasoning-agent",
+      "confirm-agent",
+      "external-agent",
+      "input-agent",
+      "genui-agent",
+      "fail-agent",
+    ]) {
+      expect(agentValues).toContain(`agent:${id}`);
+    }
+    const teamValues = await teams.evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(teamValues).toContain("team:echo-team");
+
+    // Choosing a team changes the URL and the conversation header, without a reload.
+    await page.evaluate(() => ((window as any).__sameDocument = true));
+    await picker.selectOption("team:echo-team");
+    await expect(page).toHaveURL(/\?team=echo-team$/);
+    await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Team");
+    expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+
+    // A deep link opens the named agent directly.
+    await openHydrated(page, "/?agent=weather-agent");
+    await expect(page.getByTestId("chat-intro")).toContainText("Chat with Weather Agent");
+    await expect(picker).toHaveValue("agent:weather-agent");
+
+    // An unknown id falls back to the default rather than failing.
+    await openHydrated(page, "/?agent=no-such-agent");
+    await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Agent");
+  });
+
+  test("liveness and readiness endpoints", async ({ request }) => {
+    const live = await request.get("/healthz");
+    expect(live.status()).toBe(200);
+    expect((await live.json()).status).toBe("ok");
+    const ready = await request.get("/readyz");
+    expect(ready.status()).toBe(200);
+    const body = await ready.json();
+    expect(body.status).toBe("ready");
+    expect(body.agentos.reachable).toBe(true);
+    expect(typeof body.agentos.latency_ms).toBe("number");
+  });
+});

@@ -1,0 +1,98 @@
+// Starts and stops the real processes the tests drive: the demo AgentOS (Python, agno)
+// and the agno-chat server binary built by `cargo leptos build`.
+import { spawn, ChildProcess } from "node:child_process";
+import * as path from "node:path";
+
+export const ROOT = path.resolve(__dirname, "../../..");
+export const DEMO_PORT = Number(process.env.E2E_DEMO_PORT || 7791);
+export const APP_PORT = Number(process.env.E2E_APP_PORT || 3100);
+
+export function demoCommand(port: number, extra = ""): string {
+  return `${ROOT}/.venv/bin/python ${ROOT}/demo/app.py --host 127.0.0.1 --port ${port} --token-delay-ms 15 ${extra}`.trim();
+}
+
+/** Environment for an agno-chat server on `appPort` talking to AgentOS on `agentosPort`. */
+export function appEnv(appPort: number, agentosPort: number, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH || "",
+    HOME: process.env.HOME || "",
+    RUST_LOG: process.env.RUST_LOG || "info",
+    LEPTOS_OUTPUT_NAME: "agno-chat",
+    LEPTOS_SITE_ROOT: `${ROOT}/target/site`,
+    LEPTOS_SITE_PKG_DIR: "pkg",
+    LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
+    AGNO_CHAT_AGENTOS_URL: `http://127.0.0.1:${agentosPort}`,
+    AGNO_CHAT_FAQ_URL: "https://example.com/faq",
+    AGNO_CHAT_SUPPORT_URL: "https://example.com/support",
+    ...extra,
+  };
+}
+
+export class Proc {
+  private exited = false;
+  private output = "";
+  constructor(public readonly name: string, private readonly child: ChildProcess) {
+    const keep = (d: Buffer) => {
+      this.output = (this.output + d.toString()).slice(-20_000);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    child.on("exit", () => {
+      this.exited = true;
+    });
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const done = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5_000);
+    await done;
+    clearTimeout(timer);
+  }
+}
+
+export function spawnProc(name: string, command: string, env: Record<string, string> = {}): Proc {
+  const child = spawn("bash", ["-c", `exec ${command}`], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Proc(name, child);
+}
+
+/** Polls `url` until it answers 2xx, or fails with the process's output. */
+export async function waitForUrl(url: string, proc: Proc, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!proc.running) throw new Error(`${proc.name} exited early:\n${proc.log}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${proc.name} did not answer ${url} within ${timeoutMs} ms:\n${proc.log}`);
+}
+
+export async function startDemo(port: number, extra = ""): Promise<Proc> {
+  const p = spawnProc(`demo AgentOS :${port}`, demoCommand(port, extra));
+  await waitForUrl(`http://127.0.0.1:${port}/health`, p, 90_000);
+  return p;
+}
+
+export async function startApp(appPort: number, agentosPort: number, extra: Record<string, string> = {}): Promise<Proc> {
+  const p = spawnProc(`agno-chat :${appPort}`, `${ROOT}/target/debug/agno-chat`, appEnv(appPort, agentosPort, extra));
+  await waitForUrl(`http://127.0.0.1:${appPort}/healthz`, p);
+  return p;
+}

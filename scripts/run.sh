@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs agno-chat on http://127.0.0.1:3000.
+# Without AGNO_CHAT_AGENTOS_URL it first starts the demo AgentOS on 127.0.0.1:7777 and
+# uses it; with it, it uses that AgentOS and starts no demo. Extra arguments go to
+# `cargo leptos serve` (for example --release).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+"$ROOT/scripts/setup.sh"
+
+DEMO_PID=""
+cleanup() {
+  if [ -n "$DEMO_PID" ]; then
+    kill "$DEMO_PID" 2>/dev/null || true
+    wait "$DEMO_PID" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ -z "${AGNO_CHAT_AGENTOS_URL:-}" ]; then
+  DEMO_PORT="${DEMO_PORT:-7777}"
+  echo "[run] starting the demo AgentOS on 127.0.0.1:${DEMO_PORT}"
+  .venv/bin/python demo/app.py --host 127.0.0.1 --port "$DEMO_PORT" &
+  DEMO_PID=$!
+  for _ in $(seq 1 120); do
+    if curl -fsS "http://127.0.0.1:${DEMO_PORT}/health" >/dev/null 2>&1; then break; fi
+    if ! kill -0 "$DEMO_PID" 2>/dev/null; then echo "[run] the demo AgentOS failed to start" >&2; exit 1; fi
+    sleep 0.5
+  done
+  export AGNO_CHAT_AGENTOS_URL="http://127.0.0.1:${DEMO_PORT}"
+else
+  echo "[run] using the AgentOS at AGNO_CHAT_AGENTOS_URL (no demo started)"
+fi
+
+echo "[run] agno-chat will serve http://127.0.0.1:3000"
+cargo leptos serve "$@"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every check: format, clippy (ssr and hydrate), unit and integration tests, then the
+# Playwright suite in real Chromium against the real app and the demo AgentOS.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+"$ROOT/scripts/setup.sh"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (ssr)"
+cargo clippy --features ssr --all-targets -- -D warnings
+
+step "clippy (hydrate, wasm32)"
+cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+step "unit and integration tests"
+cargo test --features ssr
+
+step "build the app (cargo leptos build)"
+cargo leptos build
+
+step "end-to-end tests (Playwright, Chromium, demo AgentOS)"
+(cd end2end && npx playwright test)

@@ -1,0 +1,10 @@
+//! The typed AgentOS HTTP client (server only). It holds the AgentOS credential, applies
+//! connect and request timeouts, and turns AgentOS error replies into [`AgentOsError`]s
+//! that keep AgentOS's own `detail` text.
+
+mod client;
+mod error;
+pub mod types;
+
+pub use client::{AgentOsClient, ClientOptions};
+pub use error::AgentOsError;

@@ -1,0 +1,81 @@
+//! AgentOS reply shapes (agno 3.1.10). Only the fields agno-chat uses are declared; unknown
+//! fields are ignored so newer AgentOS versions keep working.
+
+use serde::Deserialize;
+
+/// `GET /health`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Health {
+    pub status: String,
+    #[serde(default)]
+    pub instantiated_at: Option<String>,
+}
+
+/// `GET /info`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct OsInfo {
+    #[serde(default)]
+    pub os_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub os_version: Option<String>,
+    #[serde(default)]
+    pub agno_version: Option<String>,
+    #[serde(default)]
+    pub agent_count: Option<u32>,
+    #[serde(default)]
+    pub team_count: Option<u32>,
+    #[serde(default)]
+    pub auth_mode: Option<String>,
+}
+
+/// The model an agent or team uses.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct ModelInfo {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub provider: Option<String>,
+}
+
+/// One entry of `GET /agents`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Agent {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub db_id: Option<String>,
+    #[serde(default)]
+    pub model: Option<ModelInfo>,
+}
+
+/// One entry of `GET /teams`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Team {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub model: Option<ModelInfo>,
+    #[serde(default)]
+    pub members: Vec<TeamMember>,
+}
+
+/// A member of a team (an agent or a nested team).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct TeamMember {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}

@@ -1,0 +1,55 @@
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// Errors a server function reports to the browser. Messages are safe to show to users:
+/// they never contain credentials or internal addresses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ApiError {
+    /// AgentOS did not answer (connection refused, timeout).
+    #[error("AgentOS is unavailable: {0}")]
+    Unavailable(String),
+    /// AgentOS refused our credentials.
+    #[error("Not authorised by AgentOS: {0}")]
+    Unauthorized(String),
+    /// AgentOS answered with an error; `detail` is its own explanation.
+    #[error("AgentOS error {status}: {detail}")]
+    Upstream { status: u16, detail: String },
+    /// The request was invalid; the message says what to change.
+    #[error("{0}")]
+    Invalid(String),
+    /// A fault inside agno-chat.
+    #[error("Internal error: {0}")]
+    Internal(String),
+    /// The browser could not reach the agno-chat server, or the reply was unreadable.
+    #[error("Could not reach the chat server: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => ApiError::Invalid(m),
+            ServerFnErrorErr::ServerError(m) => ApiError::Internal(m),
+            other => ApiError::Transport(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::agentos::AgentOsError> for ApiError {
+    fn from(e: crate::agentos::AgentOsError) -> Self {
+        use crate::agentos::AgentOsError as E;
+        match e {
+            E::Connect(_) | E::Timeout(_) => ApiError::Unavailable(e.to_string()),
+            E::Status { status, detail } if status == 401 || status == 403 => {
+                ApiError::Unauthorized(detail)
+            }
+            E::Status { status, detail } => ApiError::Upstream { status, detail },
+            E::Decode(m) => ApiError::Internal(format!("unexpected AgentOS reply: {m}")),
+            E::Request(m) => ApiError::Internal(m),
+        }
+    }
+}

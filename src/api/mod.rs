@@ -1,0 +1,14 @@
+//! Server functions: the only door from the browser to the server. Each one takes what it
+//! needs from the server's [`AppState`](crate::server::state::AppState), calls the typed
+//! AgentOS client, and returns plain data from [`crate::model`]. No AgentOS credential or
+//! address ever leaves the server through them.
+
+mod catalog;
+mod config;
+mod error;
+mod status;
+
+pub use catalog::list_components;
+pub use config::fetch_public_config;
+pub use error::ApiError;
+pub use status::agentos_status;

@@ -1,0 +1,47 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::chat_panel::ChatPanel;
+use super::fallback::FallbackView;
+use super::picker::ComponentPicker;
+use crate::api::{fetch_public_config, list_components};
+use crate::model::ComponentRef;
+use crate::state::connection::{provide_connection, Availability};
+use crate::state::draft::provide_draft;
+
+/// The page: header with the agent/team picker, then either the chat or, while AgentOS
+/// is unreachable, the "chat unavailable" view.
+#[component]
+pub fn ChatPage() -> impl IntoView {
+    let conn = provide_connection();
+    provide_draft();
+
+    let config = Resource::new(|| (), |_| fetch_public_config());
+    // Refetch the catalog whenever AgentOS comes back.
+    let catalog = Resource::new(move || conn.recoveries.get(), |_| list_components());
+
+    let query = use_query_map();
+    let requested = Memo::new(move |_| {
+        let q = query.read();
+        ComponentRef::from_query(q.get("agent"), q.get("team"))
+    });
+
+    view! {
+        <div class="app">
+            <header class="app-header">
+                <h1 class="brand">"agno-chat"</h1>
+                <ComponentPicker catalog requested />
+            </header>
+            <main class="app-main">
+                {move || match conn.availability.get() {
+                    Availability::Down { reason } => {
+                        view! { <FallbackView config reason /> }.into_any()
+                    }
+                    Availability::Checking | Availability::Up => {
+                        view! { <ChatPanel catalog requested /> }.into_any()
+                    }
+                }}
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,33 @@
+use leptos::prelude::*;
+
+use super::composer::Composer;
+use crate::api::ApiError;
+use crate::model::{Catalog, ComponentRef};
+
+/// The conversation area for the selected agent or team.
+#[component]
+pub fn ChatPanel(
+    /// The agents and teams from AgentOS.
+    catalog: Resource<Result<Catalog, ApiError>>,
+    /// The component named in the URL, if any.
+    requested: Memo<Option<ComponentRef>>,
+) -> impl IntoView {
+    view! {
+        <section class="chat" data-testid="chat" aria-label="Conversation">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let c = catalog.await.ok()?;
+                    let s = c.resolve(requested.get().as_ref())?.clone();
+                    Some(view! {
+                        <div class="chat-intro" data-testid="chat-intro">
+                            <h2>{format!("Chat with {}", s.name)}</h2>
+                            {s.description.map(|d| view! { <p class="muted">{d}</p> })}
+                        </div>
+                    })
+                })}
+            </Transition>
+            <div class="messages" role="log" aria-live="polite"></div>
+            <Composer />
+        </section>
+    }
+}

@@ -1,0 +1,7 @@
+//! UI components. They stay thin: logic lives in [`crate::state`] and [`crate::model`].
+
+pub mod chat_page;
+pub mod chat_panel;
+pub mod composer;
+pub mod fallback;
+pub mod picker;

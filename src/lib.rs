@@ -1,0 +1,32 @@
+//! agno-chat: a Leptos chat front end for Agno AgentOS.
+//!
+//! Layout:
+//! - [`model`]: plain data shared by server and browser (catalog, status, public config).
+//! - [`api`]: server functions, the only door from the browser to the server.
+//! - [`state`]: client state (reactive contexts) used by the components.
+//! - [`components`]: UI components; [`app`] holds the shell and the routes.
+//! - `agentos` (server only): the typed AgentOS HTTP client.
+//! - `server` (server only): configuration, application state, health endpoints, logging.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod model;
+pub mod state;
+
+#[cfg(feature = "ssr")]
+pub mod agentos;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// Browser entry point: hydrates the server-rendered page, then marks the body so that
+/// tests (and scripts) know event handlers are attached.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

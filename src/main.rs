@@ -1,0 +1,80 @@
+//! The agno-chat server: validates configuration, then serves the Leptos app, its server
+//! functions and the health endpoints.
+
+use agno_chat::server::{config::Config, logging, router, state::AppState};
+use leptos::config::get_configuration;
+
+#[tokio::main]
+async fn main() {
+    let config = match Config::from_process() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    logging::init(config.log_format);
+
+    let mut leptos_options = match get_configuration(None) {
+        Ok(c) => c.leptos_options,
+        Err(e) => {
+            eprintln!("agno-chat cannot start: Leptos site settings (LEPTOS_* variables): {e}");
+            std::process::exit(2);
+        }
+    };
+    leptos_options.site_addr = config.listen;
+    let addr = config.listen;
+    tracing::info!(
+        agentos = %config.agentos_url,
+        mode = ?config.mode,
+        auth = if config.agentos_key.is_some() { "security-key" } else { "none" },
+        hitl = config.hitl_enabled,
+        genui = config.genui_enabled,
+        "configuration loaded"
+    );
+
+    let state = match AppState::new(config, leptos_options) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("agno-chat cannot start: {e}");
+            std::process::exit(2);
+        }
+    };
+    let app = router::build(state);
+
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("agno-chat cannot start: cannot listen on {addr} (AGNO_CHAT_LISTEN): {e}");
+            std::process::exit(2);
+        }
+    };
+    tracing::info!("agno-chat listening on http://{addr}");
+    if let Err(e) = axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    {
+        tracing::error!(error = %e, "server stopped with an error");
+        std::process::exit(1);
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,591 @@
+//! Configuration from command-line flags and environment variables (a flag wins over its
+//! variable), validated at start-up. Every error names the variable and what is expected.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Parser;
+use secrecy::SecretString;
+use url::Url;
+
+use crate::model::{ComponentKind, ComponentRef, HelpLink, PublicConfig};
+
+/// Command-line flags. Each has an environment variable of the same meaning; see README.
+#[derive(Parser, Debug, Default)]
+#[command(
+    name = "agno-chat",
+    version,
+    about = "A chat front end for Agno AgentOS"
+)]
+pub struct Flags {
+    /// AgentOS base URL [env: AGNO_CHAT_AGENTOS_URL]
+    #[arg(long)]
+    pub agentos_url: Option<String>,
+    /// `agent` or `team` [env: AGNO_CHAT_MODE]
+    #[arg(long)]
+    pub mode: Option<String>,
+    /// Agent to open by default [env: AGNO_CHAT_AGENT_ID]
+    #[arg(long)]
+    pub agent_id: Option<String>,
+    /// Team to open by default [env: AGNO_CHAT_TEAM_ID]
+    #[arg(long)]
+    pub team_id: Option<String>,
+    /// AgentOS security key (prefer the variable or a file) [env: AGNO_CHAT_AGENTOS_KEY]
+    #[arg(long)]
+    pub agentos_key: Option<String>,
+    /// File holding the AgentOS security key [env: AGNO_CHAT_AGENTOS_KEY_FILE]
+    #[arg(long)]
+    pub agentos_key_file: Option<String>,
+    /// Human-in-the-loop prompts on/off [env: AGNO_CHAT_HITL]
+    #[arg(long)]
+    pub hitl: Option<String>,
+    /// Generative UI on/off [env: AGNO_CHAT_GENUI]
+    #[arg(long)]
+    pub genui: Option<String>,
+    /// FAQ link shown when the chat is unavailable [env: AGNO_CHAT_FAQ_URL]
+    #[arg(long)]
+    pub faq_url: Option<String>,
+    /// Support link shown when the chat is unavailable [env: AGNO_CHAT_SUPPORT_URL]
+    #[arg(long)]
+    pub support_url: Option<String>,
+    /// Address to listen on [env: AGNO_CHAT_LISTEN, else LEPTOS_SITE_ADDR]
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Timeout for connecting to AgentOS, ms [env: AGNO_CHAT_CONNECT_TIMEOUT_MS]
+    #[arg(long)]
+    pub connect_timeout_ms: Option<String>,
+    /// Timeout for a whole AgentOS request, ms [env: AGNO_CHAT_REQUEST_TIMEOUT_MS]
+    #[arg(long)]
+    pub request_timeout_ms: Option<String>,
+    /// How often browsers re-check AgentOS while it is up, ms [env: AGNO_CHAT_HEALTH_POLL_MS]
+    #[arg(long)]
+    pub health_poll_ms: Option<String>,
+    /// Longest wait between re-checks while AgentOS is down, ms [env: AGNO_CHAT_MAX_BACKOFF_MS]
+    #[arg(long)]
+    pub max_backoff_ms: Option<String>,
+    /// `text` or `json` [env: AGNO_CHAT_LOG_FORMAT]
+    #[arg(long)]
+    pub log_format: Option<String>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The validated configuration. Secrets are [`SecretString`]s: Debug prints them redacted.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub agentos_url: Url,
+    pub mode: ComponentKind,
+    pub agent_id: Option<String>,
+    pub team_id: Option<String>,
+    pub agentos_key: Option<SecretString>,
+    pub hitl_enabled: bool,
+    pub genui_enabled: bool,
+    pub faq_url: Option<Url>,
+    pub support_url: Option<Url>,
+    pub listen: SocketAddr,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub health_poll: Duration,
+    pub max_backoff: Duration,
+    pub log_format: LogFormat,
+}
+
+/// One invalid or missing setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingError {
+    pub var: &'static str,
+    pub flag: &'static str,
+    pub problem: String,
+}
+
+/// Everything wrong with the configuration, reported together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub Vec<SettingError>);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "agno-chat cannot start: invalid configuration")?;
+        for e in &self.0 {
+            writeln!(f, "  {} (flag --{}): {}", e.var, e.flag, e.problem)?;
+        }
+        write!(f, "See README.md, section Configuration.")
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Reads one setting: the flag when given, else the variable; blank counts as unset.
+struct Reader<'a> {
+    env: &'a dyn Fn(&str) -> Option<String>,
+    errors: Vec<SettingError>,
+}
+
+impl Reader<'_> {
+    fn raw(&self, flag_value: Option<String>, var: &str) -> Option<String> {
+        flag_value
+            .or_else(|| (self.env)(var))
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn fail(&mut self, var: &'static str, flag: &'static str, problem: impl Into<String>) {
+        self.errors.push(SettingError {
+            var,
+            flag,
+            problem: problem.into(),
+        });
+    }
+
+    fn url(&mut self, value: Option<String>, var: &'static str, flag: &'static str) -> Option<Url> {
+        let raw = self.raw(value, var)?;
+        match Url::parse(&raw) {
+            Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => {
+                Some(u)
+            }
+            Ok(_) | Err(_) => {
+                self.fail(
+                    var,
+                    flag,
+                    format!(
+                        "expected an http:// or https:// URL, got {:?}",
+                        redact_url(&raw)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn bool(
+        &mut self,
+        value: Option<String>,
+        var: &'static str,
+        flag: &'static str,
+        default: bool,
+    ) -> bool {
+        match self.raw(value, var).map(|v| v.to_ascii_lowercase()) {
+            None => default,
+            Some(v) => match v.as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => {
+                    self.fail(var, flag, format!("expected true or false, got {v:?}"));
+                    default
+                }
+            },
+        }
+    }
+
+    fn millis(
+        &mut self,
+        value: Option<String>,
+        var: &'static str,
+        flag: &'static str,
+        default_ms: u64,
+    ) -> Duration {
+        const MAX_MS: u64 = 3_600_000;
+        match self.raw(value, var) {
+            None => Duration::from_millis(default_ms),
+            Some(v) => {
+                match v.parse::<u64>() {
+                    Ok(ms) if (1..=MAX_MS).contains(&ms) => Duration::from_millis(ms),
+                    _ => {
+                        self.fail(
+                        var,
+                        flag,
+                        format!("expected a whole number of milliseconds from 1 to {MAX_MS}, got {v:?}"),
+                    );
+                        Duration::from_millis(default_ms)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Shows a URL without its user-info (which may hold a password), for error messages.
+/// Works on text, so it also covers values that do not parse as URLs.
+fn redact_url(raw: &str) -> String {
+    let authority_start = raw.find("://").map(|i| i + 3).unwrap_or(0);
+    let rest = &raw[authority_start..];
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_len].rfind('@') {
+        Some(at) => format!("{}REDACTED@{}", &raw[..authority_start], &rest[at + 1..]),
+        None => raw.to_owned(),
+    }
+}
+
+impl Config {
+    /// Validates flags and environment (`env` looks a variable up) into a configuration.
+    pub fn from_sources(
+        flags: Flags,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut r = Reader {
+            env,
+            errors: Vec::new(),
+        };
+
+        let agentos_url = r.url(flags.agentos_url, "AGNO_CHAT_AGENTOS_URL", "agentos-url");
+        if agentos_url.is_none() && !r.errors.iter().any(|e| e.var == "AGNO_CHAT_AGENTOS_URL") {
+            r.fail(
+                "AGNO_CHAT_AGENTOS_URL",
+                "agentos-url",
+                "missing: expected the AgentOS base URL, e.g. http://127.0.0.1:7777 \
+                 (scripts/run.sh starts the demo AgentOS and sets it for you)",
+            );
+        }
+        if let Some(u) = &agentos_url {
+            if !u.username().is_empty() || u.password().is_some() {
+                r.fail(
+                    "AGNO_CHAT_AGENTOS_URL",
+                    "agentos-url",
+                    "must not contain credentials; use AGNO_CHAT_AGENTOS_KEY or AGNO_CHAT_AGENTOS_KEY_FILE",
+                );
+            }
+        }
+
+        let mode = match r
+            .raw(flags.mode, "AGNO_CHAT_MODE")
+            .map(|v| v.to_ascii_lowercase())
+        {
+            None => ComponentKind::Agent,
+            Some(v) if v == "agent" => ComponentKind::Agent,
+            Some(v) if v == "team" => ComponentKind::Team,
+            Some(v) => {
+                r.fail(
+                    "AGNO_CHAT_MODE",
+                    "mode",
+                    format!("expected agent or team, got {v:?}"),
+                );
+                ComponentKind::Agent
+            }
+        };
+        let agent_id = r.raw(flags.agent_id, "AGNO_CHAT_AGENT_ID");
+        let team_id = r.raw(flags.team_id, "AGNO_CHAT_TEAM_ID");
+
+        let key_inline = r.raw(flags.agentos_key, "AGNO_CHAT_AGENTOS_KEY");
+        let key_file = r.raw(flags.agentos_key_file, "AGNO_CHAT_AGENTOS_KEY_FILE");
+        let agentos_key = match (key_inline, key_file) {
+            (Some(_), Some(_)) => {
+                r.fail(
+                    "AGNO_CHAT_AGENTOS_KEY_FILE",
+                    "agentos-key-file",
+                    "set either AGNO_CHAT_AGENTOS_KEY or AGNO_CHAT_AGENTOS_KEY_FILE, not both",
+                );
+                None
+            }
+            (Some(k), None) => Some(SecretString::from(k)),
+            (None, Some(path)) => match std::fs::read_to_string(&path) {
+                Ok(s) if !s.trim().is_empty() => Some(SecretString::from(s.trim().to_owned())),
+                Ok(_) => {
+                    r.fail(
+                        "AGNO_CHAT_AGENTOS_KEY_FILE",
+                        "agentos-key-file",
+                        format!("the file {path:?} is empty"),
+                    );
+                    None
+                }
+                Err(e) => {
+                    r.fail(
+                        "AGNO_CHAT_AGENTOS_KEY_FILE",
+                        "agentos-key-file",
+                        format!("cannot read the file {path:?}: {e}"),
+                    );
+                    None
+                }
+            },
+            (None, None) => None,
+        };
+
+        let hitl_enabled = r.bool(flags.hitl, "AGNO_CHAT_HITL", "hitl", true);
+        let genui_enabled = r.bool(flags.genui, "AGNO_CHAT_GENUI", "genui", true);
+        let faq_url = r.url(flags.faq_url, "AGNO_CHAT_FAQ_URL", "faq-url");
+        let support_url = r.url(flags.support_url, "AGNO_CHAT_SUPPORT_URL", "support-url");
+
+        // AGNO_CHAT_LISTEN (or --listen) wins over cargo-leptos' LEPTOS_SITE_ADDR.
+        let (listen_var, listen_raw) = match r.raw(flags.listen, "AGNO_CHAT_LISTEN") {
+            Some(v) => ("AGNO_CHAT_LISTEN", Some(v)),
+            None => ("LEPTOS_SITE_ADDR", r.raw(None, "LEPTOS_SITE_ADDR")),
+        };
+        let listen_raw = listen_raw.unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let listen = listen_raw.parse::<SocketAddr>().unwrap_or_else(|_| {
+            r.fail(
+                listen_var,
+                "listen",
+                format!("expected IP:PORT such as 127.0.0.1:3000, got {listen_raw:?}"),
+            );
+            SocketAddr::from(([127, 0, 0, 1], 3000))
+        });
+
+        let connect_timeout = r.millis(
+            flags.connect_timeout_ms,
+            "AGNO_CHAT_CONNECT_TIMEOUT_MS",
+            "connect-timeout-ms",
+            3_000,
+        );
+        let request_timeout = r.millis(
+            flags.request_timeout_ms,
+            "AGNO_CHAT_REQUEST_TIMEOUT_MS",
+            "request-timeout-ms",
+            15_000,
+        );
+        let health_poll = r.millis(
+            flags.health_poll_ms,
+            "AGNO_CHAT_HEALTH_POLL_MS",
+            "health-poll-ms",
+            10_000,
+        );
+        let max_backoff = r.millis(
+            flags.max_backoff_ms,
+            "AGNO_CHAT_MAX_BACKOFF_MS",
+            "max-backoff-ms",
+            8_000,
+        );
+
+        let log_format = match r
+            .raw(flags.log_format, "AGNO_CHAT_LOG_FORMAT")
+            .map(|v| v.to_ascii_lowercase())
+        {
+            None => LogFormat::Text,
+            Some(v) if v == "text" => LogFormat::Text,
+            Some(v) if v == "json" => LogFormat::Json,
+            Some(v) => {
+                r.fail(
+                    "AGNO_CHAT_LOG_FORMAT",
+                    "log-format",
+                    format!("expected text or json, got {v:?}"),
+                );
+                LogFormat::Text
+            }
+        };
+
+        if !r.errors.is_empty() {
+            return Err(ConfigError(r.errors));
+        }
+        Ok(Config {
+            agentos_url: agentos_url.expect("checked above"),
+            mode,
+            agent_id,
+            team_id,
+            agentos_key,
+            hitl_enabled,
+            genui_enabled,
+            faq_url,
+            support_url,
+            listen,
+            connect_timeout,
+            request_timeout,
+            health_poll,
+            max_backoff,
+            log_format,
+        })
+    }
+
+    /// Reads the process's flags and environment.
+    pub fn from_process() -> Result<Self, ConfigError> {
+        let flags = Flags::parse();
+        Self::from_sources(flags, &|k| std::env::var(k).ok())
+    }
+
+    /// The default conversation partner named by the configuration, if any.
+    pub fn default_component(&self) -> Option<ComponentRef> {
+        match self.mode {
+            ComponentKind::Agent => self
+                .agent_id
+                .clone()
+                .map(|id| ComponentRef::new(ComponentKind::Agent, id)),
+            ComponentKind::Team => self
+                .team_id
+                .clone()
+                .map(|id| ComponentRef::new(ComponentKind::Team, id)),
+        }
+    }
+
+    /// What the browser may know.
+    pub fn public(&self) -> PublicConfig {
+        let mut help_links = Vec::new();
+        if let Some(u) = &self.faq_url {
+            help_links.push(HelpLink {
+                label: "FAQ".into(),
+                url: u.to_string(),
+            });
+        }
+        if let Some(u) = &self.support_url {
+            help_links.push(HelpLink {
+                label: "Contact support".into(),
+                url: u.to_string(),
+            });
+        }
+        PublicConfig {
+            hitl_enabled: self.hitl_enabled,
+            genui_enabled: self.genui_enabled,
+            help_links,
+            health_poll_ms: self.health_poll.as_millis() as u64,
+            max_backoff_ms: self.max_backoff.as_millis() as u64,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let env: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_sources(Flags::default(), &move |k| env.get(k).cloned())
+    }
+
+    fn vars(err: ConfigError) -> Vec<&'static str> {
+        err.0.iter().map(|e| e.var).collect()
+    }
+
+    #[test]
+    fn minimal_config_uses_defaults() {
+        let c = load(&[("AGNO_CHAT_AGENTOS_URL", "http://127.0.0.1:7777")]).unwrap();
+        assert_eq!(c.mode, ComponentKind::Agent);
+        assert!(c.hitl_enabled && c.genui_enabled);
+        assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.connect_timeout, Duration::from_secs(3));
+        assert_eq!(c.default_component(), None);
+    }
+
+    #[test]
+    fn missing_url_names_the_variable() {
+        let err = load(&[]).unwrap_err();
+        assert_eq!(vars(err.clone()), vec!["AGNO_CHAT_AGENTOS_URL"]);
+        let text = err.to_string();
+        assert!(
+            text.contains("AGNO_CHAT_AGENTOS_URL") && text.contains("missing"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn malformed_values_name_their_variables() {
+        let err = load(&[
+            ("AGNO_CHAT_AGENTOS_URL", "ftp://x"),
+            ("AGNO_CHAT_MODE", "robot"),
+            ("AGNO_CHAT_HITL", "maybe"),
+            ("AGNO_CHAT_CONNECT_TIMEOUT_MS", "-5"),
+            ("AGNO_CHAT_FAQ_URL", "not a url"),
+            ("AGNO_CHAT_LISTEN", "localhost"),
+            ("AGNO_CHAT_LOG_FORMAT", "xml"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            vars(err),
+            vec![
+                "AGNO_CHAT_AGENTOS_URL",
+                "AGNO_CHAT_MODE",
+                "AGNO_CHAT_HITL",
+                "AGNO_CHAT_FAQ_URL",
+                "AGNO_CHAT_LISTEN",
+                "AGNO_CHAT_CONNECT_TIMEOUT_MS",
+                "AGNO_CHAT_LOG_FORMAT",
+            ]
+        );
+    }
+
+    #[test]
+    fn redact_url_hides_user_info_only() {
+        assert_eq!(redact_url("http://u:p@h:1/x@y"), "http://REDACTED@h:1/x@y");
+        assert_eq!(
+            redact_url("nonsense://user:hunter2@"),
+            "nonsense://REDACTED@"
+        );
+        assert_eq!(redact_url("a:b@c"), "REDACTED@c");
+        assert_eq!(redact_url("http://h/p"), "http://h/p");
+    }
+
+    #[test]
+    fn flags_win_over_variables() {
+        let flags = Flags {
+            agentos_url: Some("http://flag:1".into()),
+            mode: Some("team".into()),
+            team_id: Some("t1".into()),
+            ..Flags::default()
+        };
+        let c = Config::from_sources(flags, &|k| match k {
+            "AGNO_CHAT_AGENTOS_URL" => Some("http://env:2".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.agentos_url.as_str(), "http://flag:1/");
+        assert_eq!(
+            c.default_component(),
+            Some(ComponentRef::new(ComponentKind::Team, "t1"))
+        );
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_and_errors() {
+        let c = load(&[
+            ("AGNO_CHAT_AGENTOS_URL", "http://127.0.0.1:7777"),
+            ("AGNO_CHAT_AGENTOS_KEY", "super-secret-key-123"),
+        ])
+        .unwrap();
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("super-secret-key-123"), "{dbg}");
+        let err =
+            load(&[("AGNO_CHAT_AGENTOS_URL", "http://user:hunter2@example.com")]).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let err = load(&[("AGNO_CHAT_AGENTOS_URL", "nonsense://user:hunter2@")]).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn key_file_is_read_and_both_sources_conflict() {
+        let dir = std::env::temp_dir().join(format!("agno-chat-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("key");
+        std::fs::write(&path, "file-key\n").unwrap();
+        let p = path.to_str().unwrap();
+        let c = load(&[
+            ("AGNO_CHAT_AGENTOS_URL", "http://h:1"),
+            ("AGNO_CHAT_AGENTOS_KEY_FILE", p),
+        ])
+        .unwrap();
+        use secrecy::ExposeSecret;
+        assert_eq!(c.agentos_key.unwrap().expose_secret(), "file-key");
+        let err = load(&[
+            ("AGNO_CHAT_AGENTOS_URL", "http://h:1"),
+            ("AGNO_CHAT_AGENTOS_KEY_FILE", p),
+            ("AGNO_CHAT_AGENTOS_KEY", "k"),
+        ])
+        .unwrap_err();
+        assert_eq!(vars(err), vec!["AGNO_CHAT_AGENTOS_KEY_FILE"]);
+        let err = load(&[
+            ("AGNO_CHAT_AGENTOS_URL", "http://h:1"),
+            ("AGNO_CHAT_AGENTOS_KEY_FILE", "/nonexistent/key"),
+        ])
+        .unwrap_err();
+        assert_eq!(vars(err), vec!["AGNO_CHAT_AGENTOS_KEY_FILE"]);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn public_config_carries_help_links_but_no_secrets() {
+        let c = load(&[
+            ("AGNO_CHAT_AGENTOS_URL", "http://127.0.0.1:7777"),
+            ("AGNO_CHAT_AGENTOS_KEY", "k-123"),
+            ("AGNO_CHAT_FAQ_URL", "https://example.com/faq"),
+            ("AGNO_CHAT_SUPPORT_URL", "https://example.com/help"),
+        ])
+        .unwrap();
+        let p = c.public();
+        assert_eq!(p.help_links.len(), 2);
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(!json.contains("k-123") && !json.contains("7777"), "{json}");
+    }
+}

@@ -1,0 +1,9 @@
+//! Server-only parts: configuration, shared application state, health endpoints, logging
+//! and the HTTP router that ties them to the Leptos app.
+
+pub mod catalog;
+pub mod config;
+pub mod health;
+pub mod logging;
+pub mod router;
+pub mod state;

@@ -1,0 +1,48 @@
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use super::config::Config;
+use super::health::HealthMonitor;
+use crate::agentos::{AgentOsClient, AgentOsError, ClientOptions};
+use crate::api::ApiError;
+
+/// Everything the server's handlers and server functions share. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub agentos: AgentOsClient,
+    pub health: HealthMonitor,
+    pub leptos_options: LeptosOptions,
+}
+
+impl AppState {
+    pub fn new(config: Config, leptos_options: LeptosOptions) -> Result<Self, AgentOsError> {
+        let agentos = AgentOsClient::new(ClientOptions {
+            base_url: config.agentos_url.clone(),
+            credential: config.agentos_key.clone(),
+            connect_timeout: config.connect_timeout,
+            request_timeout: config.request_timeout,
+        })?;
+        let health = HealthMonitor::new(agentos.clone());
+        Ok(Self {
+            config: Arc::new(config),
+            agentos,
+            health,
+            leptos_options,
+        })
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The server state inside a server function (provided as Leptos context by the router).
+pub fn app_state() -> Result<AppState, ApiError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| ApiError::Internal("server state missing from context".into()))
+}

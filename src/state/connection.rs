@@ -1,0 +1,110 @@
+//! Whether the chat can reach AgentOS. A background task (browser only) polls the server,
+//! slowly while AgentOS is up and with backoff while it is down, so the page switches to
+//! the "chat unavailable" view and back by itself.
+
+use leptos::prelude::*;
+
+/// What the page knows about AgentOS.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Availability {
+    /// No answer yet (first render, before the browser asked).
+    Checking,
+    Up,
+    Down {
+        reason: String,
+    },
+}
+
+/// Shared connection state.
+#[derive(Clone, Copy)]
+pub struct Connection {
+    pub availability: RwSignal<Availability>,
+    /// Counts the times AgentOS came back; data that failed to load can refetch on it.
+    pub recoveries: RwSignal<u32>,
+    /// Milliseconds until the next automatic re-check while down.
+    pub next_check_ms: RwSignal<Option<u64>>,
+    retry_now: StoredValue<bool>,
+}
+
+impl Connection {
+    pub fn is_down(&self) -> bool {
+        matches!(self.availability.get(), Availability::Down { .. })
+    }
+
+    /// Asks the background task to check again at once.
+    pub fn retry_now(&self) {
+        self.retry_now.set_value(true);
+    }
+}
+
+/// Creates the connection state and (in the browser) starts polling.
+pub fn provide_connection() -> Connection {
+    let conn = Connection {
+        availability: RwSignal::new(Availability::Checking),
+        recoveries: RwSignal::new(0),
+        next_check_ms: RwSignal::new(None),
+        retry_now: StoredValue::new(false),
+    };
+    provide_context(conn);
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(poll_loop(conn));
+    conn
+}
+
+pub fn use_connection() -> Connection {
+    expect_context::<Connection>()
+}
+
+#[cfg(feature = "hydrate")]
+async fn poll_loop(conn: Connection) {
+    use super::backoff::delay_ms;
+    use crate::api::{agentos_status, fetch_public_config};
+
+    const SLICE_MS: u64 = 250;
+    let (poll_ms, max_backoff_ms) = match fetch_public_config().await {
+        Ok(c) => (c.health_poll_ms, c.max_backoff_ms),
+        Err(_) => (10_000, 8_000),
+    };
+    let mut failures: u32 = 0;
+    loop {
+        let outcome = match agentos_status().await {
+            Ok(s) if s.reachable => Ok(()),
+            Ok(s) => Err(s
+                .reason
+                .unwrap_or_else(|| "AgentOS is not answering".into())),
+            Err(e) => Err(e.to_string()),
+        };
+        let was_down = conn.is_down();
+        let wait = match outcome {
+            Ok(()) => {
+                failures = 0;
+                if was_down {
+                    conn.recoveries.update(|n| *n += 1);
+                }
+                conn.availability.set(Availability::Up);
+                conn.next_check_ms.set(None);
+                poll_ms
+            }
+            Err(reason) => {
+                failures = failures.saturating_add(1);
+                let wait = delay_ms(failures, 1_000, max_backoff_ms);
+                conn.availability.set(Availability::Down { reason });
+                conn.next_check_ms.set(Some(wait));
+                wait
+            }
+        };
+        // Sleep in slices so "Retry now" takes effect quickly.
+        let mut waited = 0;
+        while waited < wait {
+            if conn.retry_now.get_value() {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(SLICE_MS as u32).await;
+            waited += SLICE_MS;
+            if conn.is_down() {
+                conn.next_check_ms.set(Some(wait.saturating_sub(waited)));
+            }
+        }
+        conn.retry_now.set_value(false);
+    }
+}

@@ -1,0 +1,5 @@
+//! Client state: one module per shared piece of state, each with `provide_*`/`use_*`.
+
+pub mod backoff;
+pub mod connection;
+pub mod draft;
