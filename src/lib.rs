@@ -1,6 +1,7 @@
 //! agno-chat: a Leptos chat front end for Agno AgentOS.
 //!
 //! Layout:
+//! - [`chat`]: chat logic without IO (events, reducer, validation, markdown).
 //! - [`model`]: plain data shared by server and browser (catalog, status, public config).
 //! - [`api`]: server functions, the only door from the browser to the server.
 //! - [`state`]: client state (reactive contexts) used by the components.
@@ -10,6 +11,7 @@
 
 pub mod api;
 pub mod app;
+pub mod chat;
 pub mod components;
 pub mod model;
 pub mod state;

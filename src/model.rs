@@ -113,6 +113,8 @@ pub struct PublicConfig {
     pub health_poll_ms: u64,
     /// Longest wait between re-checks while AgentOS is down.
     pub max_backoff_ms: u64,
+    /// Longest message accepted, in characters.
+    pub max_input_chars: usize,
 }
 
 #[cfg(test)]

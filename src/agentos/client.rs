@@ -8,6 +8,7 @@ use url::Url;
 use super::error::detail_from_body;
 use super::types::{Agent, Health, OsInfo, Team};
 use super::AgentOsError;
+use crate::model::ComponentKind;
 
 /// How to reach AgentOS.
 #[derive(Debug, Clone)]
@@ -76,6 +77,78 @@ impl AgentOsClient {
         self.get_json("teams").await
     }
 
+    /// `POST /agents/{id}/runs` (or `/teams/...`) with `stream=true`. Returns the response
+    /// once AgentOS answered with 200; its body is the event stream (see [`super::sse`]).
+    /// Only the connect timeout applies: a stream may legitimately run for minutes, so the
+    /// caller enforces first-event and idle timeouts.
+    pub async fn start_run(&self, run: &RunRequest) -> Result<reqwest::Response, AgentOsError> {
+        let path = format!(
+            "{}/{}/runs",
+            run.kind_segment(),
+            encode_segment(&run.component_id)
+        );
+        let mut form: Vec<(&str, String)> = vec![
+            ("message", run.message.clone()),
+            ("stream", "true".into()),
+            ("user_id", run.user_id.clone()),
+        ];
+        if let Some(sid) = &run.session_id {
+            form.push(("session_id", sid.clone()));
+        }
+        let req = self
+            .authorize(self.http.post(self.url(&path)?))
+            .header(ACCEPT, "text/event-stream")
+            .form(&form);
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| classify(e, self.connect_timeout))?;
+        if !resp.status().is_success() {
+            let status = resp.status().as_u16();
+            let body = resp.text().await.unwrap_or_default();
+            return Err(AgentOsError::Status {
+                status,
+                detail: detail_from_body(&body),
+            });
+        }
+        Ok(resp)
+    }
+
+    /// `POST /agents/{id}/runs/{run_id}/cancel` (or `/teams/...`).
+    pub async fn cancel_run(
+        &self,
+        kind: ComponentKind,
+        component_id: &str,
+        run_id: &str,
+        session_id: Option<&str>,
+    ) -> Result<(), AgentOsError> {
+        let path = format!(
+            "{}/{}/runs/{}/cancel",
+            kind_segment(kind),
+            encode_segment(component_id),
+            encode_segment(run_id)
+        );
+        let mut url = self.url(&path)?;
+        if let Some(sid) = session_id {
+            url.query_pairs_mut().append_pair("session_id", sid);
+        }
+        let resp = self
+            .authorize(self.http.post(url))
+            .timeout(self.request_timeout)
+            .send()
+            .await
+            .map_err(|e| classify(e, self.request_timeout))?;
+        if !resp.status().is_success() {
+            let status = resp.status().as_u16();
+            let body = resp.text().await.unwrap_or_default();
+            return Err(AgentOsError::Status {
+                status,
+                detail: detail_from_body(&body),
+            });
+        }
+        Ok(())
+    }
+
     fn url(&self, path: &str) -> Result<Url, AgentOsError> {
         self.base
             .join(path.trim_start_matches('/'))
@@ -112,6 +185,36 @@ impl AgentOsClient {
         }
         serde_json::from_str(&body).map_err(|e| AgentOsError::Decode(format!("{path}: {e}")))
     }
+}
+
+/// What to run: a message for an agent or team, on behalf of a user, in a session.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub kind: ComponentKind,
+    pub component_id: String,
+    pub message: String,
+    pub user_id: String,
+    pub session_id: Option<String>,
+}
+
+impl RunRequest {
+    fn kind_segment(&self) -> &'static str {
+        kind_segment(self.kind)
+    }
+}
+
+fn kind_segment(kind: ComponentKind) -> &'static str {
+    match kind {
+        ComponentKind::Agent => "agents",
+        ComponentKind::Team => "teams",
+    }
+}
+
+/// Percent-encodes one path segment (ids come from users and must not change the path).
+fn encode_segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 /// Maps a reqwest error to our error kinds without leaking the URL (which could carry

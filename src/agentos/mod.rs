@@ -4,7 +4,8 @@
 
 mod client;
 mod error;
+pub mod sse;
 pub mod types;
 
-pub use client::{AgentOsClient, ClientOptions};
+pub use client::{AgentOsClient, ClientOptions, RunRequest};
 pub use error::AgentOsError;

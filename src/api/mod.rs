@@ -4,11 +4,13 @@
 //! address ever leaves the server through them.
 
 mod catalog;
+mod chat;
 mod config;
 mod error;
 mod status;
 
 pub use catalog::list_components;
+pub use chat::{cancel_run, send_message, ChatRequest};
 pub use config::fetch_public_config;
 pub use error::ApiError;
 pub use status::agentos_status;

@@ -5,7 +5,8 @@ use super::chat_panel::ChatPanel;
 use super::fallback::FallbackView;
 use super::picker::ComponentPicker;
 use crate::api::{fetch_public_config, list_components};
-use crate::model::ComponentRef;
+use crate::model::{ComponentRef, ComponentSummary};
+use crate::state::chat::provide_chat;
 use crate::state::connection::{provide_connection, Availability};
 use crate::state::draft::provide_draft;
 
@@ -15,6 +16,7 @@ use crate::state::draft::provide_draft;
 pub fn ChatPage() -> impl IntoView {
     let conn = provide_connection();
     provide_draft();
+    let chat = provide_chat();
 
     let config = Resource::new(|| (), |_| fetch_public_config());
     // Refetch the catalog whenever AgentOS comes back.
@@ -24,6 +26,19 @@ pub fn ChatPage() -> impl IntoView {
     let requested = Memo::new(move |_| {
         let q = query.read();
         ComponentRef::from_query(q.get("agent"), q.get("team"))
+    });
+    let selected: Memo<Option<ComponentSummary>> = Memo::new(move |_| {
+        catalog
+            .get()
+            .and_then(Result::ok)
+            .and_then(|c| c.resolve(requested.get().as_ref()).cloned())
+    });
+    // A different agent or team starts a new conversation.
+    Effect::new(move |_| chat.switch_to(selected.get().map(|s| s.reference())));
+    Effect::new(move |_| {
+        if let Some(Ok(c)) = config.get() {
+            chat.max_chars.set(c.max_input_chars);
+        }
     });
 
     view! {

@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 
 use super::composer::Composer;
+use super::messages::MessageList;
 use crate::api::ApiError;
 use crate::model::{Catalog, ComponentRef};
+use crate::state::chat::use_chat;
 
 /// The conversation area for the selected agent or team.
 #[component]
@@ -13,7 +15,12 @@ pub fn ChatPanel(
     requested: Memo<Option<ComponentRef>>,
 ) -> impl IntoView {
     view! {
-        <section class="chat" data-testid="chat" aria-label="Conversation">
+        <section
+            class="chat"
+            data-testid="chat"
+            aria-label="Conversation"
+            data-session-id=move || use_chat().session_id.get().unwrap_or_default()
+        >
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let c = catalog.await.ok()?;
@@ -26,7 +33,7 @@ pub fn ChatPanel(
                     })
                 })}
             </Transition>
-            <div class="messages" role="log" aria-live="polite"></div>
+            <MessageList />
             <Composer />
         </section>
     }

@@ -1,22 +1,81 @@
 use leptos::prelude::*;
 
+use crate::state::chat::use_chat;
 use crate::state::draft::use_draft;
 
-/// The message box. Its text is the shared draft, so it survives view switches and reloads.
+/// The message box. Enter sends, Shift+Enter adds a line, and Enter while an input method
+/// is composing is left alone. Its text is the shared draft, so it survives view switches
+/// and reloads, and a refused message stays in the box with the reason below it.
 #[component]
 pub fn Composer() -> impl IntoView {
     let draft = use_draft().0;
+    let chat = use_chat();
+
+    let submit = move || {
+        if chat.send(&draft.get_untracked()) {
+            draft.set(String::new());
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() && ev.key_code() != 229 {
+            ev.prevent_default();
+            if !chat.is_streaming() {
+                submit();
+            }
+        }
+    };
+    let too_long = move || draft.with(|d| d.chars().count() > chat.max_chars.get());
+
     view! {
-        <form class="composer" on:submit=|ev| ev.prevent_default()>
+        <form
+            class="composer"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }
+        >
             <label for="composer-input" class="visually-hidden">"Message"</label>
             <textarea
                 id="composer-input"
                 data-testid="composer-input"
                 rows="3"
-                placeholder="Type a message…"
+                placeholder="Type a message… (Enter to send, Shift+Enter for a new line)"
+                aria-describedby="composer-hint"
+                aria-invalid=move || if chat.input_error.get().is_some() || too_long() { "true" } else { "false" }
                 prop:value=move || draft.get()
-                on:input=move |ev| draft.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    draft.set(event_target_value(&ev));
+                    if chat.input_error.get_untracked().is_some() {
+                        chat.input_error.set(None);
+                    }
+                }
+                on:keydown=on_keydown
             ></textarea>
+            <div class="composer-bar">
+                <span id="composer-hint" class="composer-hint" role="alert" data-testid="input-error">
+                    {move || {
+                        chat.input_error.get().or_else(|| {
+                            too_long().then(|| {
+                                format!(
+                                    "{} / {} characters: too long to send.",
+                                    draft.with(|d| d.chars().count()),
+                                    chat.max_chars.get()
+                                )
+                            })
+                        })
+                    }}
+                </span>
+                <Show
+                    when=move || chat.is_streaming()
+                    fallback=move || view! {
+                        <button type="submit" class="button" data-testid="send">"Send"</button>
+                    }
+                >
+                    <button type="button" class="button stop" data-testid="stop" on:click=move |_| chat.stop()>
+                        "Stop"
+                    </button>
+                </Show>
+            </div>
         </form>
     }
 }

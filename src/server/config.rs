@@ -64,6 +64,18 @@ pub struct Flags {
     /// Longest wait between re-checks while AgentOS is down, ms [env: AGNO_CHAT_MAX_BACKOFF_MS]
     #[arg(long)]
     pub max_backoff_ms: Option<String>,
+    /// Longest wait for a run's first event, ms [env: AGNO_CHAT_FIRST_EVENT_TIMEOUT_MS]
+    #[arg(long)]
+    pub first_event_timeout_ms: Option<String>,
+    /// Longest silence between a run's events, ms [env: AGNO_CHAT_IDLE_TIMEOUT_MS]
+    #[arg(long)]
+    pub idle_timeout_ms: Option<String>,
+    /// Longest message accepted, in characters [env: AGNO_CHAT_MAX_INPUT_CHARS]
+    #[arg(long)]
+    pub max_input_chars: Option<String>,
+    /// Secret (32+ characters) signing the identity cookie [env: AGNO_CHAT_COOKIE_KEY]
+    #[arg(long)]
+    pub cookie_key: Option<String>,
     /// `text` or `json` [env: AGNO_CHAT_LOG_FORMAT]
     #[arg(long)]
     pub log_format: Option<String>,
@@ -93,6 +105,12 @@ pub struct Config {
     pub request_timeout: Duration,
     pub health_poll: Duration,
     pub max_backoff: Duration,
+    pub first_event_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_input_chars: usize,
+    /// Signs the identity cookie. When unset, a random key per process (identities then
+    /// reset when the server restarts).
+    pub cookie_key: Option<SecretString>,
     pub log_format: LogFormat,
 }
 
@@ -349,6 +367,45 @@ impl Config {
             8_000,
         );
 
+        let first_event_timeout = r.millis(
+            flags.first_event_timeout_ms,
+            "AGNO_CHAT_FIRST_EVENT_TIMEOUT_MS",
+            "first-event-timeout-ms",
+            60_000,
+        );
+        let idle_timeout = r.millis(
+            flags.idle_timeout_ms,
+            "AGNO_CHAT_IDLE_TIMEOUT_MS",
+            "idle-timeout-ms",
+            120_000,
+        );
+        let max_input_chars = match r.raw(flags.max_input_chars, "AGNO_CHAT_MAX_INPUT_CHARS") {
+            None => crate::chat::validate::DEFAULT_MAX_CHARS,
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if (1..=1_000_000).contains(&n) => n,
+                _ => {
+                    r.fail(
+                        "AGNO_CHAT_MAX_INPUT_CHARS",
+                        "max-input-chars",
+                        format!("expected a whole number from 1 to 1000000, got {v:?}"),
+                    );
+                    crate::chat::validate::DEFAULT_MAX_CHARS
+                }
+            },
+        };
+        let cookie_key = match r.raw(flags.cookie_key, "AGNO_CHAT_COOKIE_KEY") {
+            Some(k) if k.chars().count() >= 32 => Some(SecretString::from(k)),
+            Some(_) => {
+                r.fail(
+                    "AGNO_CHAT_COOKIE_KEY",
+                    "cookie-key",
+                    "too short: expected a random secret of at least 32 characters",
+                );
+                None
+            }
+            None => None,
+        };
+
         let log_format = match r
             .raw(flags.log_format, "AGNO_CHAT_LOG_FORMAT")
             .map(|v| v.to_ascii_lowercase())
@@ -384,6 +441,10 @@ impl Config {
             request_timeout,
             health_poll,
             max_backoff,
+            first_event_timeout,
+            idle_timeout,
+            max_input_chars,
+            cookie_key,
             log_format,
         })
     }
@@ -429,6 +490,7 @@ impl Config {
             help_links,
             health_poll_ms: self.health_poll.as_millis() as u64,
             max_backoff_ms: self.max_backoff.as_millis() as u64,
+            max_input_chars: self.max_input_chars,
         }
     }
 }

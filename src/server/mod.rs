@@ -4,6 +4,9 @@
 pub mod catalog;
 pub mod config;
 pub mod health;
+pub mod identity;
 pub mod logging;
+pub mod proxy;
 pub mod router;
+pub mod runs;
 pub mod state;

@@ -5,6 +5,8 @@ use leptos::config::LeptosOptions;
 
 use super::config::Config;
 use super::health::HealthMonitor;
+use super::identity::IdentityKeys;
+use super::runs::ActiveRuns;
 use crate::agentos::{AgentOsClient, AgentOsError, ClientOptions};
 use crate::api::ApiError;
 
@@ -14,6 +16,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub agentos: AgentOsClient,
     pub health: HealthMonitor,
+    pub identity: IdentityKeys,
+    pub runs: ActiveRuns,
     pub leptos_options: LeptosOptions,
 }
 
@@ -26,10 +30,13 @@ impl AppState {
             request_timeout: config.request_timeout,
         })?;
         let health = HealthMonitor::new(agentos.clone());
+        let identity = IdentityKeys::new(config.cookie_key.as_ref());
         Ok(Self {
             config: Arc::new(config),
             agentos,
             health,
+            identity,
+            runs: ActiveRuns::default(),
             leptos_options,
         })
     }

@@ -1,0 +1,177 @@
+import { test, expect, Page } from "@playwright/test";
+import { openHydrated } from "./support/page";
+import { DEMO_PORT } from "./support/servers";
+
+async function ask(page: Page, text: string) {
+  const input = page.getByTestId("composer-input");
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
+
+test.describe("streaming chat", () => {
+  test("tokens appear progressively, before the run completes", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await ask(page, "slow one two three four five six");
+    const answer = lastAnswer(page);
+    const text = answer.getByTestId("answer-text");
+    await expect(text).toContainText("Echo:", { timeout: 15_000 });
+    // The first tokens are in the DOM while the answer is still streaming.
+    await expect(answer).toHaveAttribute("data-status", "streaming");
+    await expect(page.getByTestId("stop")).toBeVisible();
+    await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 20_000 });
+    await expect(text).toHaveText("Echo: slow one two three four five six");
+    await expect(page.getByTestId("composer-input")).toHaveValue("");
+    await expect(page.getByTestId("send")).toBeVisible();
+  });
+
+  test("Shift+Enter adds a line and Enter sends; the session carries on", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    const input = page.getByTestId("composer-input");
+    await input.fill("first line");
+    await input.press("Shift+Enter");
+    await input.pressSequentially("second");
+    await expect(input).toHaveValue("first line\nsecond");
+    await input.press("Enter");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    await expect(page.getByTestId("user-message").last()).toContainText("first line");
+    const session = await page.getByTestId("chat").getAttribute("data-session-id");
+    expect(session).toBeTruthy();
+    await ask(page, "again");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    await expect(page.getByTestId("turn")).toHaveCount(2);
+    await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", session!);
+  });
+
+  test("a backend tool call shows its arguments and result", async ({ page }) => {
+    await openHydrated(page, "/?agent=weather-agent");
+    await ask(page, "What is the weather in Paris?");
+    const card = lastAnswer(page).locator('[data-testid="tool-card"][data-tool="get_weather"]');
+    await expect(card).toHaveAttribute("data-state", "done", { timeout: 15_000 });
+    await card.locator("summary").click();
+    await expect(card.getByTestId("tool-args")).toContainText('"city": "Paris"');
+    await expect(card.getByTestId("tool-result")).toContainText("sunny");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed");
+    await expect(lastAnswer(page).getByTestId("answer-text")).toContainText("Tool said:");
+  });
+
+  test("reasoning is shown, collapsible", async ({ page }) => {
+    await openHydrated(page, "/?agent=reasoning-agent");
+    await ask(page, "Why is the sky blue?");
+    const reasoning = lastAnswer(page).getByTestId("reasoning");
+    await expect(reasoning).toBeVisible({ timeout: 15_000 });
+    await reasoning.locator("summary").click();
+    await expect(reasoning).toContainText("First, I restate the request");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+  });
+
+  test("a model error shows a clear message and keeps the partial answer", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await ask(page, "boom now please");
+    const answer = lastAnswer(page);
+    await expect(answer).toHaveAttribute("data-status", "error", { timeout: 15_000 });
+    await expect(answer.getByTestId("answer-error")).toContainText("exploded");
+    await expect(answer.getByTestId("answer-text")).not.toBeEmpty();
+    await expect(answer.getByTestId("retry")).toBeVisible();
+  });
+
+  test("a tool error shows on its card and the answer goes on", async ({ page }) => {
+    await openHydrated(page, "/?agent=weather-agent");
+    await ask(page, "weather for fail city");
+    const card = lastAnswer(page).getByTestId("tool-card").first();
+    await expect(card).toHaveAttribute("data-state", "failed", { timeout: 15_000 });
+    await card.locator("summary").click();
+    await expect(card.getByTestId("tool-error")).toContainText("weather service unavailable");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+  });
+
+  test("Stop cancels the run on the server and the message shows as stopped", async ({ page, request }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await ask(page, "slow one two three four five six seven eight nine ten eleven twelve");
+    const answer = lastAnswer(page);
+    await expect(answer.getByTestId("answer-text")).toContainText("Echo:", { timeout: 15_000 });
+    await page.getByTestId("stop").click();
+    await expect(answer).toHaveAttribute("data-status", "cancelled", { timeout: 10_000 });
+    await expect(answer.getByTestId("answer-status")).toHaveText("Stopped");
+    const partial = await answer.getByTestId("answer-text").innerText();
+    expect(partial).not.toContain("twelve");
+    const session = await page.getByTestId("chat").getAttribute("data-session-id");
+    expect(session).toBeTruthy();
+    // AgentOS itself stored the run as cancelled.
+    await expect
+      .poll(async () => {
+        const r = await request.get(`http://127.0.0.1:${DEMO_PORT}/sessions/${session}/runs?type=agent`);
+        const runs = await r.json();
+        return runs.map((run: any) => run.status);
+      })
+      .toContain("CANCELLED");
+    // The text stays still after stopping.
+    await page.waitForTimeout(1000);
+    expect(await answer.getByTestId("answer-text").innerText()).toBe(partial);
+  });
+
+  test("agent output with <script> and <img onerror> executes nothing", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await ask(page, "xss please");
+    const answer = lastAnswer(page);
+    await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    await expect(answer.getByTestId("answer-text")).toContainText("<script>");
+    await expect(answer.getByTestId("answer-text")).toContainText("onerror");
+    await expect(answer.locator("script, img")).toHaveCount(0);
+    await page.waitForTimeout(500);
+    expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+  });
+
+  test("markdown renders with tables, code blocks and a copy button", async ({ page, context }) => {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+    await openHydrated(page, "/?agent=echo-agent");
+    await ask(page, "markdown sample please");
+    const answer = lastAnswer(page);
+    await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 20_000 });
+    await expect(answer.locator("table")).toHaveCount(1);
+    const block = answer.locator(".code-block").first();
+    await expect(block.locator("code.language-rust")).toBeVisible();
+    await block.getByRole("button", { name: "Copy code" }).click();
+    await expect(block.getByRole("button", { name: "Copy code" })).toHaveText("Copied");
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toContain("fn ");
+  });
+
+  test("over-long input is refused with a clear message and the text is kept", async ({ page, request }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    const long = "x".repeat(10_001);
+    const input = page.getByTestId("composer-input");
+    await input.fill(long);
+    await expect(page.getByTestId("input-error")).toContainText("too long");
+    await input.press("Enter");
+    await expect(page.getByTestId("input-error")).toContainText("the limit is 10000");
+    await expect(input).toHaveValue(long);
+    await expect(page.getByTestId("turn")).toHaveCount(0);
+    // Whitespace only is refused too.
+    await input.fill("   ");
+    await input.press("Enter");
+    await expect(page.getByTestId("input-error")).toHaveText("Type a message first.");
+
+    // The server enforces the same rule when the browser is bypassed.
+    const r = await request.post("/api/chat/send", {
+      data: { req: { kind: "agent", component_id: "echo-agent", session_id: null, message: long } },
+    });
+    expect(r.status()).toBe(200);
+    const body = await r.text();
+    expect(body).toContain('"type":"failed"');
+    expect(body).toContain('"kind":"invalid"');
+    expect(body).toContain("the limit is 10000");
+  });
+
+  test("a team answer shows its member's activity", async ({ page }) => {
+    await openHydrated(page, "/?team=echo-team");
+    await ask(page, "hello team");
+    const answer = lastAnswer(page);
+    await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 20_000 });
+    const member = answer.getByTestId("member-activity");
+    await expect(member).toHaveCount(1);
+    await expect(member.getByTestId("member-text")).toContainText("Echo:");
+    await expect(answer.getByTestId("answer-text")).toContainText("hello team");
+  });
+});

@@ -1,0 +1,122 @@
+use leptos::prelude::*;
+use leptos::server_fn::codec::{ByteStream, Json, Streaming};
+use serde::{Deserialize, Serialize};
+
+use super::ApiError;
+use crate::model::ComponentKind;
+
+/// A message for an agent or team. The user is not part of it: the server knows who
+/// is asking.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChatRequest {
+    pub kind: ComponentKind,
+    pub component_id: String,
+    pub session_id: Option<String>,
+    pub message: String,
+}
+
+/// Starts a run and streams its events (one JSON [`RunEvent`](crate::chat::event::RunEvent)
+/// per line). Problems, including invalid input, arrive in-band as a `failed` event.
+#[server(prefix = "/api", endpoint = "chat/send", input = Json, output = Streaming)]
+pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiError> {
+    use crate::agentos::RunRequest;
+    use crate::chat::event::{FailureKind, RunEvent};
+    use crate::chat::framing::encode;
+    use crate::chat::validate::clean_message;
+    use crate::server::proxy::{proxy_run, StreamTimeouts};
+    use futures::StreamExt;
+
+    let state = crate::server::state::app_state()?;
+    let user = crate::server::identity::current_user().await?;
+    no_buffering_headers();
+
+    let refuse = |message: String| {
+        tracing::info!(%message, "message refused");
+        let line = bytes::Bytes::from(encode(&RunEvent::Failed {
+            kind: FailureKind::Invalid,
+            message,
+        }));
+        Ok(ByteStream::new(futures::stream::once(async move {
+            Ok::<_, ApiError>(line)
+        })))
+    };
+    let message = match clean_message(&req.message, state.config.max_input_chars) {
+        Ok(m) => m,
+        Err(e) => return refuse(e.to_string()),
+    };
+    if let Err(e) = check_id("agent or team id", &req.component_id) {
+        return refuse(e);
+    }
+    if let Some(sid) = &req.session_id {
+        if let Err(e) = check_id("session id", sid) {
+            return refuse(e);
+        }
+    }
+    let run = RunRequest {
+        kind: req.kind,
+        component_id: req.component_id,
+        message,
+        user_id: user.0,
+        session_id: req.session_id,
+    };
+    let timeouts = StreamTimeouts {
+        first_event: state.config.first_event_timeout,
+        idle: state.config.idle_timeout,
+    };
+    let stream = proxy_run(state.agentos.clone(), run, timeouts, state.runs.clone());
+    Ok(ByteStream::new(stream.map(Ok::<_, ApiError>)))
+}
+
+/// Stops a run the current user started. Unknown runs, or other users' runs, are
+/// "not found".
+#[server(prefix = "/api", endpoint = "chat/cancel")]
+pub async fn cancel_run(run_id: String) -> Result<(), ApiError> {
+    let state = crate::server::state::app_state()?;
+    let user = crate::server::identity::current_user().await?;
+    let Some(run) = state.runs.owned_by(&run_id, &user.0) else {
+        return Err(ApiError::Invalid(
+            "That answer is not running any more.".into(),
+        ));
+    };
+    state
+        .agentos
+        .cancel_run(
+            run.kind,
+            &run.component_id,
+            &run_id,
+            run.session_id.as_deref(),
+        )
+        .await?;
+    tracing::info!(%run_id, "run cancelled by the user");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn check_id(what: &str, id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("The {what} is not valid."))
+    }
+}
+
+/// Streams must reach the browser as they are produced: no proxy buffering, no caching.
+#[cfg(feature = "ssr")]
+fn no_buffering_headers() {
+    use axum::http::{header, HeaderValue};
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.insert_header(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache, no-transform"),
+        );
+        resp.insert_header(
+            header::HeaderName::from_static("x-accel-buffering"),
+            HeaderValue::from_static("no"),
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! Chat logic shared by server and browser, free of signals and IO:
+//! run events ([`event`]), their reading from AgentOS frames ([`upstream`]), the
+//! conversation reducer ([`reducer`]), input validation ([`validate`]), the browser-side
+//! line framing ([`framing`]) and safe markdown ([`markdown`]).
+
+pub mod event;
+pub mod framing;
+pub mod markdown;
+pub mod reducer;
+pub mod upstream;
+pub mod validate;
+
+#[cfg(all(test, feature = "ssr"))]
+mod transcript_tests;

@@ -1,0 +1,201 @@
+use leptos::prelude::*;
+
+use crate::chat::event::ToolCall;
+use crate::chat::markdown::to_safe_html;
+use crate::chat::reducer::{Answer, MemberActivity, Status};
+use crate::state::chat::use_chat;
+
+/// One answer. Each part reads its own memo of the answer, so a token only updates the
+/// text; tool cards and open/closed sections keep their state.
+#[component]
+pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
+    let chat = use_chat();
+    let status = Memo::new(move |_| answer.with(|a| a.status));
+    let html = Memo::new(move |_| answer.with(|a| to_safe_html(&a.text)));
+    let reasoning = Memo::new(move |_| answer.with(|a| a.reasoning.clone()));
+    let tool_ids = Memo::new(move |_| {
+        answer.with(|a| {
+            a.tools
+                .iter()
+                .map(|t| t.tool_call_id.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let member_ids = Memo::new(move |_| {
+        answer.with(|a| {
+            a.members
+                .iter()
+                .map(|m| m.run_id.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let error = Memo::new(move |_| answer.with(|a| a.error.clone()));
+    let metrics = Memo::new(move |_| answer.with(|a| a.metrics.clone()));
+    let paused = Memo::new(move |_| answer.with(|a| a.paused.clone()));
+
+    let status_label = move || match status.get() {
+        Status::Pending => "Waiting…",
+        Status::Streaming => "Answering…",
+        Status::Completed => "",
+        Status::Cancelled => "Stopped",
+        Status::Error => "Failed",
+        Status::Paused => "Waiting for your decision",
+        Status::Interrupted => "Interrupted",
+    };
+    let status_class = move || {
+        format!(
+            "message assistant status-{}",
+            format!("{:?}", status.get()).to_lowercase()
+        )
+    };
+    let can_retry = move || {
+        matches!(
+            status.get(),
+            Status::Error | Status::Interrupted | Status::Cancelled
+        )
+    };
+
+    view! {
+        <div class=status_class data-testid="assistant-message" data-status=move || format!("{:?}", status.get()).to_lowercase()>
+            <Show when=move || !reasoning.with(String::is_empty)>
+                <details class="reasoning" data-testid="reasoning">
+                    <summary>"Reasoning"</summary>
+                    <p class="reasoning-text">{move || reasoning.get()}</p>
+                </details>
+            </Show>
+            <For each=move || member_ids.get() key=|id| id.clone() let:run_id>
+                <MemberView answer run_id />
+            </For>
+            <div class="tools">
+                <For each=move || tool_ids.get() key=|id| id.clone() let:id>
+                    <ToolCard tool=Memo::new(move |_| answer.with(|a| a.tools.iter().find(|t| t.tool_call_id == id).cloned())) />
+                </For>
+            </div>
+            <div class="markdown" data-testid="answer-text" inner_html=move || html.get()></div>
+            <Show when=move || status.get().is_active() && html.with(String::is_empty)>
+                <span class="typing" aria-hidden="true">
+                    <span></span>
+                    <span></span>
+                    <span></span>
+                </span>
+            </Show>
+            {move || paused.get().map(|p| view! {
+                <div class="paused-note" data-testid="paused-note" role="status">
+                    "The agent is waiting for a decision on: "
+                    {p.tools.iter().filter_map(|t| t.get("tool_name").and_then(|n| n.as_str()).map(str::to_owned)).collect::<Vec<_>>().join(", ")}
+                </div>
+            })}
+            {move || error.get().map(|e| view! {
+                <div class="answer-error" data-testid="answer-error" role="alert">{e}</div>
+            })}
+            <div class="answer-footer">
+                <span class="answer-status" data-testid="answer-status">{status_label}</span>
+                <Show when=can_retry>
+                    <button type="button" class="link-button" data-testid="retry" on:click=move |_| chat.retry(turn_id)>
+                        "Retry"
+                    </button>
+                </Show>
+                <Show when=move || !status.get().is_active()>
+                    <details class="metrics" data-testid="metrics">
+                        <summary>"Details"</summary>
+                        {move || {
+                            let m = metrics.get();
+                            let fmt_ms = |v: Option<f64>| v.map(|ms| format!("{:.0} ms", ms)).unwrap_or_else(|| "–".into());
+                            let fmt_n = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "–".into());
+                            view! {
+                                <dl>
+                                    <dt>"Tokens in / out"</dt>
+                                    <dd>{format!("{} / {}", fmt_n(m.input_tokens), fmt_n(m.output_tokens))}</dd>
+                                    <dt>"Time to first token"</dt>
+                                    <dd>{fmt_ms(m.time_to_first_token_ms)}</dd>
+                                    <dt>"Duration"</dt>
+                                    <dd>{fmt_ms(m.duration_ms)}</dd>
+                                </dl>
+                            }
+                        }}
+                    </details>
+                </Show>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// A tool call as an expandable card: name and state, then arguments, result, duration
+/// and error.
+#[component]
+fn ToolCard(tool: Memo<Option<ToolCall>>) -> impl IntoView {
+    let name = move || tool.with(|t| t.as_ref().map(|t| t.tool_name.clone()).unwrap_or_default());
+    let state = move || {
+        tool.with(|t| match t {
+            Some(t) if t.tool_call_error => "failed",
+            Some(t) if t.result.is_some() => "done",
+            _ => "running",
+        })
+    };
+    let args = move || {
+        tool.with(|t| {
+            t.as_ref()
+                .and_then(|t| t.tool_args.as_ref())
+                .map(|a| serde_json::to_string_pretty(a).unwrap_or_default())
+                .unwrap_or_else(|| "(none)".into())
+        })
+    };
+    let result = move || tool.with(|t| t.as_ref().and_then(|t| t.result.clone()));
+    let error = move || tool.with(|t| t.as_ref().and_then(|t| t.error.clone()));
+    let duration = move || {
+        tool.with(|t| {
+            t.as_ref()
+                .and_then(|t| t.duration_ms)
+                .map(|ms| format!("{ms:.0} ms"))
+        })
+    };
+    view! {
+        <details class=move || format!("tool-card tool-{}", state()) data-testid="tool-card" data-tool=name data-state=state>
+            <summary>
+                <span class="tool-icon" aria-hidden="true">"⚙"</span>
+                <span class="tool-name">{name}</span>
+                <span class="tool-state">{state}</span>
+                <span class="tool-duration">{duration}</span>
+            </summary>
+            <div class="tool-body">
+                <h4>"Arguments"</h4>
+                <pre data-testid="tool-args">{args}</pre>
+                {move || result().map(|r| view! { <h4>"Result"</h4><pre data-testid="tool-result">{r}</pre> })}
+                {move || error().map(|e| view! { <p class="tool-error" data-testid="tool-error">{e}</p> })}
+            </div>
+        </details>
+    }
+    .into_any()
+}
+
+/// What one member agent of a team did.
+#[component]
+fn MemberView(answer: RwSignal<Answer>, run_id: String) -> impl IntoView {
+    let member =
+        Memo::new(move |_| answer.with(|a| a.members.iter().find(|m| m.run_id == run_id).cloned()));
+    let get = move |f: fn(&MemberActivity) -> String| {
+        member.with(|m| m.as_ref().map(f).unwrap_or_default())
+    };
+    view! {
+        <details class="member" data-testid="member-activity" open=true>
+            <summary>
+                <span class="member-name">{move || get(|m| m.name.clone())}</span>
+                <span class="member-status">{move || get(|m| match m.status {
+                    Status::Completed => "done".to_owned(),
+                    Status::Error => "failed".to_owned(),
+                    Status::Cancelled => "stopped".to_owned(),
+                    _ => "working…".to_owned(),
+                })}</span>
+            </summary>
+            <div class="member-body">
+                <p class="member-text" data-testid="member-text">{move || get(|m| m.text.clone())}</p>
+                <For each=move || member.with(|m| m.as_ref().map(|m| m.tools.clone()).unwrap_or_default()) key=|t| (t.tool_call_id.clone(), t.result.is_some(), t.tool_call_error) let:t>
+                    <ToolCard tool=Memo::new(move |_| Some(t.clone())) />
+                </For>
+                {move || member.with(|m| m.as_ref().and_then(|m| m.error.clone())).map(|e| view! { <p class="tool-error">{e}</p> })}
+            </div>
+        </details>
+    }
+    .into_any()
+}

@@ -1,0 +1,127 @@
+//! Who the visitor is, decided on the server: a random id in a signed, HttpOnly,
+//! SameSite cookie. Every AgentOS call carries it as `user_id`; the browser never chooses it.
+
+use axum::extract::{Request, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use cookie::{Cookie, CookieJar, Key, SameSite};
+use secrecy::{ExposeSecret, SecretString};
+
+const COOKIE_NAME: &str = "agno_chat_uid";
+
+/// The current user's id (opaque, stable while the cookie lives).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserId(pub String);
+
+/// Signs and checks identity cookies.
+#[derive(Clone)]
+pub struct IdentityKeys {
+    key: Key,
+}
+
+impl IdentityKeys {
+    /// From a configured secret (32+ characters), or a random key for this process.
+    pub fn new(secret: Option<&SecretString>) -> Self {
+        let key = match secret {
+            Some(s) => Key::derive_from(s.expose_secret().as_bytes()),
+            None => {
+                tracing::warn!(
+                    "AGNO_CHAT_COOKIE_KEY is not set: using a random key, so visitors get new identities when the server restarts"
+                );
+                Key::generate()
+            }
+        };
+        Self { key }
+    }
+
+    /// The user id in a verified cookie header, if any.
+    fn verify(&self, cookie_header: &str) -> Option<String> {
+        let mut jar = CookieJar::new();
+        for c in Cookie::split_parse_encoded(cookie_header.to_owned()).flatten() {
+            jar.add_original(c.into_owned());
+        }
+        jar.signed(&self.key)
+            .get(COOKIE_NAME)
+            .map(|c| c.value().to_owned())
+            .filter(|v| !v.is_empty() && v.len() <= 64)
+    }
+
+    fn sign(&self, user_id: &str, secure: bool) -> String {
+        let mut jar = CookieJar::new();
+        let mut c = Cookie::new(COOKIE_NAME, user_id.to_owned());
+        c.set_http_only(true);
+        c.set_same_site(SameSite::Lax);
+        c.set_path("/");
+        c.set_secure(secure);
+        c.set_max_age(cookie::time::Duration::days(400));
+        jar.signed_mut(&self.key).add(c);
+        jar.get(COOKIE_NAME)
+            .map(|c| c.encoded().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// Middleware: reads or issues the identity cookie and puts [`UserId`] into the request.
+pub async fn identify(State(keys): State<IdentityKeys>, mut req: Request, next: Next) -> Response {
+    let existing = req
+        .headers()
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| keys.verify(h));
+    let (user_id, is_new) = match existing {
+        Some(id) => (id, false),
+        None => (uuid::Uuid::new_v4().simple().to_string(), true),
+    };
+    let secure = req
+        .headers()
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+        || req.uri().scheme_str() == Some("https");
+    req.extensions_mut().insert(UserId(user_id.clone()));
+    let mut resp = next.run(req).await;
+    if is_new {
+        if let Ok(v) = HeaderValue::from_str(&keys.sign(&user_id, secure)) {
+            resp.headers_mut().append(SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// The current user inside a server function.
+#[cfg(feature = "ssr")]
+pub async fn current_user() -> Result<UserId, crate::api::ApiError> {
+    leptos_axum::extract::<axum::Extension<UserId>>()
+        .await
+        .map(|axum::Extension(u)| u)
+        .map_err(|_| crate::api::ApiError::Internal("no user identity on this request".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_cookie_round_trips_and_tampering_is_rejected() {
+        let keys = IdentityKeys::new(Some(&SecretString::from("k".repeat(40))));
+        let set = keys.sign("user-1", false);
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
+        let pair = set.split(';').next().unwrap();
+        assert_eq!(keys.verify(pair).as_deref(), Some("user-1"));
+        assert_eq!(
+            keys.verify(&format!("other=1; {pair}")).as_deref(),
+            Some("user-1")
+        );
+        let tampered = pair.replace("user-1", "user-2");
+        assert_eq!(keys.verify(&tampered), None);
+        assert_eq!(keys.verify("agno_chat_uid=user-1"), None);
+        let other = IdentityKeys::new(Some(&SecretString::from("z".repeat(40))));
+        assert_eq!(other.verify(pair), None);
+    }
+}

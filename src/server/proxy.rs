@@ -1,0 +1,229 @@
+//! The streaming proxy: starts a run on AgentOS and forwards its events to the browser as
+//! they arrive, one JSON line each, with first-event and idle timeouts. Every way a stream
+//! can end is told to the browser in-band.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures::channel::mpsc;
+use futures::{SinkExt, Stream, StreamExt};
+
+use super::runs::{ActiveRun, ActiveRuns};
+use crate::agentos::sse::{frames, Frame};
+use crate::agentos::{AgentOsClient, AgentOsError, RunRequest};
+use crate::chat::event::{FailureKind, RunEvent};
+use crate::chat::framing::encode;
+use crate::chat::upstream::Upstream;
+
+#[derive(Clone, Copy, Debug)]
+pub struct StreamTimeouts {
+    pub first_event: Duration,
+    pub idle: Duration,
+}
+
+/// Starts `run` and returns the browser-bound byte stream. The work happens in a task;
+/// when the browser goes away the channel closes, the task ends and drops the upstream
+/// connection (which makes AgentOS cancel a non-background run).
+pub fn proxy_run(
+    client: AgentOsClient,
+    run: RunRequest,
+    timeouts: StreamTimeouts,
+    active: ActiveRuns,
+) -> impl Stream<Item = Bytes> + Send + 'static {
+    let (tx, rx) = mpsc::channel::<Bytes>(64);
+    tokio::spawn(forward(client, run, timeouts, active, tx));
+    rx
+}
+
+async fn forward(
+    client: AgentOsClient,
+    run: RunRequest,
+    timeouts: StreamTimeouts,
+    active: ActiveRuns,
+    mut tx: mpsc::Sender<Bytes>,
+) {
+    let started = Instant::now();
+    let mut log = RunLog::default();
+    let resp = match client.start_run(&run).await {
+        Ok(r) => r,
+        Err(e) => {
+            let (kind, message) = describe_start_error(&e);
+            tracing::warn!(error = %e, component = %run.component_id, "run could not start");
+            let _ = tx
+                .send(Bytes::from(encode(&RunEvent::Failed { kind, message })))
+                .await;
+            return;
+        }
+    };
+    let mut upstream = std::pin::pin!(frames(resp.bytes_stream()));
+    let mut seen_any = false;
+    let mut finished = false;
+    loop {
+        let limit = if seen_any {
+            timeouts.idle
+        } else {
+            timeouts.first_event
+        };
+        let frame = match tokio::time::timeout(limit, upstream.next()).await {
+            Err(_) => {
+                let (kind, message) = if seen_any {
+                    (
+                        FailureKind::IdleTimeout,
+                        format!(
+                            "The agent stopped sending for {} s; the answer so far is kept.",
+                            limit.as_secs()
+                        ),
+                    )
+                } else {
+                    (
+                        FailureKind::FirstEventTimeout,
+                        format!(
+                            "The agent did not start answering within {} s.",
+                            limit.as_secs()
+                        ),
+                    )
+                };
+                log.status = "timeout";
+                let _ = tx
+                    .send(Bytes::from(encode(&RunEvent::Failed { kind, message })))
+                    .await;
+                break;
+            }
+            Ok(None) => {
+                if !finished {
+                    log.status = "broken";
+                    let ev = RunEvent::Failed {
+                        kind: FailureKind::Upstream,
+                        message: "AgentOS closed the stream before the answer finished; the answer so far is kept.".into(),
+                    };
+                    let _ = tx.send(Bytes::from(encode(&ev))).await;
+                }
+                break;
+            }
+            Ok(Some(f)) => f,
+        };
+        match frame {
+            Frame::Parsed(Upstream::Events(events)) => {
+                seen_any = true;
+                for ev in events {
+                    log.observe(&ev, started);
+                    if let RunEvent::Started {
+                        run_id, session_id, ..
+                    } = &ev
+                    {
+                        active.insert(
+                            run_id.clone(),
+                            ActiveRun {
+                                user_id: run.user_id.clone(),
+                                kind: run.kind,
+                                component_id: run.component_id.clone(),
+                                session_id: session_id.clone(),
+                            },
+                        );
+                    }
+                    finished |= ev.is_terminal();
+                    if tx.send(Bytes::from(encode(&ev))).await.is_err() {
+                        log.status = "client_gone";
+                        finished = true;
+                        break;
+                    }
+                }
+                if log.status == "client_gone" {
+                    break;
+                }
+            }
+            Frame::Parsed(Upstream::Ignored) => seen_any = true,
+            Frame::Parsed(Upstream::Unknown(name)) => {
+                seen_any = true;
+                tracing::debug!(event = %name, "unknown AgentOS event skipped");
+            }
+            Frame::Malformed(e) => {
+                seen_any = true;
+                tracing::warn!(error = %e, "malformed AgentOS event skipped");
+            }
+            Frame::Broken(reason) => {
+                log.status = "broken";
+                tracing::warn!(%reason, "AgentOS stream broke off");
+                let ev = RunEvent::Failed {
+                    kind: FailureKind::Upstream,
+                    message: "The connection to AgentOS broke off; the answer so far is kept."
+                        .into(),
+                };
+                let _ = tx.send(Bytes::from(encode(&ev))).await;
+                break;
+            }
+        }
+    }
+    if let Some(id) = &log.run_id {
+        active.remove(id);
+    }
+    tracing::info!(
+        run_id = log.run_id.as_deref().unwrap_or("-"),
+        component = %run.component_id,
+        kind = ?run.kind,
+        status = log.status,
+        ttft_ms = log.first_token_ms,
+        duration_ms = started.elapsed().as_millis() as u64,
+        events = log.events,
+        "run stream ended"
+    );
+}
+
+/// Facts for the one log line per run.
+#[derive(Default)]
+struct RunLog {
+    run_id: Option<String>,
+    status: &'static str,
+    first_token_ms: Option<u64>,
+    events: u64,
+}
+
+impl RunLog {
+    fn observe(&mut self, ev: &RunEvent, started: Instant) {
+        self.events += 1;
+        match ev {
+            RunEvent::Started { run_id, .. } => self.run_id = Some(run_id.clone()),
+            RunEvent::Content { .. } | RunEvent::Reasoning { .. }
+                if self.first_token_ms.is_none() =>
+            {
+                self.first_token_ms = Some(started.elapsed().as_millis() as u64)
+            }
+            RunEvent::Completed { .. } if self.status != "cancelled" => self.status = "completed",
+            RunEvent::Cancelled { .. } => self.status = "cancelled",
+            RunEvent::Error { .. } => self.status = "error",
+            RunEvent::Paused { .. } => self.status = "paused",
+            _ => {}
+        }
+        if self.status.is_empty() {
+            self.status = "streaming";
+        }
+    }
+}
+
+fn describe_start_error(e: &AgentOsError) -> (FailureKind, String) {
+    match e {
+        AgentOsError::Connect(_) | AgentOsError::Timeout(_) => (
+            FailureKind::Connect,
+            "The agent service is not answering. Try again in a moment.".into(),
+        ),
+        AgentOsError::Status {
+            status: 401 | 403,
+            detail,
+        } => (
+            FailureKind::Unauthorized,
+            format!("The chat is not authorised to use this agent ({detail})."),
+        ),
+        AgentOsError::Status { status: 429, .. } => (
+            FailureKind::RateLimited,
+            "The agent service is busy. Try again in a moment.".into(),
+        ),
+        AgentOsError::Status { detail, .. } => (
+            FailureKind::Rejected,
+            format!("The agent service refused the message: {detail}"),
+        ),
+        other => (
+            FailureKind::Upstream,
+            format!("The message could not be sent: {other}"),
+        ),
+    }
+}

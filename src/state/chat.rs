@@ -1,0 +1,298 @@
+//! The conversation in the browser: turns (a question and its streaming answer), the
+//! session, and sending / stopping / retrying. Each answer is its own signal, so while
+//! tokens arrive only the streaming answer's views update, never the whole list.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "hydrate")]
+use crate::chat::event::FailureKind;
+use crate::chat::event::RunEvent;
+use crate::chat::reducer::Answer;
+use crate::chat::validate::{clean_message, DEFAULT_MAX_CHARS};
+use crate::model::ComponentRef;
+
+/// A question and its answer.
+#[derive(Clone)]
+pub struct Turn {
+    pub id: u64,
+    pub question: String,
+    pub answer: RwSignal<Answer>,
+}
+
+#[derive(Clone, Copy)]
+pub struct ChatState {
+    pub turns: RwSignal<Vec<Turn>>,
+    pub session_id: RwSignal<Option<String>>,
+    /// The agent or team this conversation is with.
+    pub component: RwSignal<Option<ComponentRef>>,
+    /// The turn whose answer is streaming, if any.
+    pub streaming: RwSignal<Option<u64>>,
+    /// Why the last send was refused (shown under the box; the text stays in the box).
+    pub input_error: RwSignal<Option<String>>,
+    /// Short status messages for screen readers.
+    pub announcement: RwSignal<String>,
+    /// Bumped whenever the streaming answer changes (drives auto-scroll).
+    pub tick: RwSignal<u64>,
+    pub max_chars: RwSignal<usize>,
+    next_id: StoredValue<u64>,
+    abort: StoredValue<Option<futures::future::AbortHandle>>,
+}
+
+pub fn provide_chat() -> ChatState {
+    let state = ChatState {
+        turns: RwSignal::new(Vec::new()),
+        session_id: RwSignal::new(None),
+        component: RwSignal::new(None),
+        streaming: RwSignal::new(None),
+        input_error: RwSignal::new(None),
+        announcement: RwSignal::new(String::new()),
+        tick: RwSignal::new(0),
+        max_chars: RwSignal::new(DEFAULT_MAX_CHARS),
+        next_id: StoredValue::new(1),
+        abort: StoredValue::new(None),
+    };
+    provide_context(state);
+    state
+}
+
+pub fn use_chat() -> ChatState {
+    expect_context::<ChatState>()
+}
+
+impl ChatState {
+    /// Switches to another agent or team: a new, empty conversation.
+    pub fn switch_to(&self, component: Option<ComponentRef>) {
+        if self.component.get_untracked() == component {
+            return;
+        }
+        self.stop();
+        self.component.set(component);
+        self.turns.set(Vec::new());
+        self.session_id.set(None);
+        self.input_error.set(None);
+    }
+
+    pub fn is_streaming(&self) -> bool {
+        self.streaming.get().is_some()
+    }
+
+    /// Validates and sends `text`. Returns true when it was sent (the caller then clears
+    /// the box); on refusal the reason is in `input_error` and the text stays.
+    pub fn send(&self, text: &str) -> bool {
+        if self.streaming.get_untracked().is_some() {
+            self.input_error.set(Some(
+                "Wait for the answer to finish, or stop it first.".into(),
+            ));
+            return false;
+        }
+        let message = match clean_message(text, self.max_chars.get_untracked()) {
+            Ok(m) => m,
+            Err(e) => {
+                self.input_error.set(Some(e.to_string()));
+                return false;
+            }
+        };
+        let Some(component) = self.component.get_untracked() else {
+            self.input_error
+                .set(Some("Choose an agent or team first.".into()));
+            return false;
+        };
+        self.input_error.set(None);
+        self.start_turn(component, message);
+        true
+    }
+
+    /// Asks the same question again, as a new turn.
+    pub fn retry(&self, turn_id: u64) {
+        let question = self.turns.with_untracked(|ts| {
+            ts.iter()
+                .find(|t| t.id == turn_id)
+                .map(|t| t.question.clone())
+        });
+        if let (Some(q), Some(c)) = (question, self.component.get_untracked()) {
+            if self.streaming.get_untracked().is_none() {
+                self.start_turn(c, q);
+            }
+        }
+    }
+
+    fn start_turn(&self, component: ComponentRef, message: String) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        let answer = RwSignal::new(Answer::new());
+        self.turns.update(|ts| {
+            ts.push(Turn {
+                id,
+                question: message.clone(),
+                answer,
+            })
+        });
+        self.streaming.set(Some(id));
+        self.announcement
+            .set("Message sent. Waiting for the answer.".into());
+        let req = crate::api::ChatRequest {
+            kind: component.kind,
+            component_id: component.id,
+            session_id: self.session_id.get_untracked(),
+            message,
+        };
+        #[cfg(feature = "hydrate")]
+        {
+            let (handle, registration) = futures::future::AbortHandle::new_pair();
+            self.abort.set_value(Some(handle));
+            let this = *self;
+            leptos::task::spawn_local(async move {
+                let _ =
+                    futures::future::Abortable::new(this.run(req, id, answer), registration).await;
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = req;
+    }
+
+    /// Streams one answer.
+    #[cfg(feature = "hydrate")]
+    async fn run(self, req: crate::api::ChatRequest, turn_id: u64, answer: RwSignal<Answer>) {
+        use crate::chat::framing::LineDecoder;
+        use futures::StreamExt;
+
+        match crate::api::send_message(req).await {
+            Err(e) => self.apply(
+                answer,
+                vec![RunEvent::Failed {
+                    kind: FailureKind::Connect,
+                    message: format!("The message could not be sent: {e}"),
+                }],
+            ),
+            Ok(stream) => {
+                let mut body = stream.into_inner();
+                let mut decoder = LineDecoder::new();
+                while let Some(chunk) = body.next().await {
+                    match chunk {
+                        Ok(bytes) => {
+                            let events = decoder.push(&bytes);
+                            if !events.is_empty() {
+                                self.apply(answer, events);
+                            }
+                        }
+                        Err(e) => {
+                            self.apply(
+                                answer,
+                                vec![RunEvent::Failed {
+                                    kind: FailureKind::Upstream,
+                                    message: format!("The connection to the chat server was lost ({e}); the answer so far is kept."),
+                                }],
+                            );
+                            break;
+                        }
+                    }
+                }
+                if let Some(last) = decoder.finish() {
+                    self.apply(answer, vec![last]);
+                }
+                if answer.with_untracked(|a| a.status.is_active()) {
+                    self.apply(
+                        answer,
+                        vec![RunEvent::Failed {
+                            kind: FailureKind::Upstream,
+                            message: "The connection closed before the answer finished; the answer so far is kept.".into(),
+                        }],
+                    );
+                }
+            }
+        }
+        if self.streaming.get_untracked() == Some(turn_id) {
+            self.streaming.set(None);
+        }
+        self.abort.set_value(None);
+    }
+
+    /// Applies a batch of events to an answer in one update.
+    fn apply(&self, answer: RwSignal<Answer>, events: Vec<RunEvent>) {
+        for ev in &events {
+            if let Some(note) = announcement_for(ev) {
+                self.announcement.set(note);
+            }
+            if let RunEvent::Started {
+                session_id: Some(sid),
+                ..
+            } = ev
+            {
+                if self.session_id.get_untracked().as_deref() != Some(sid.as_str()) {
+                    self.session_id.set(Some(sid.clone()));
+                }
+            }
+        }
+        answer.update(|a| {
+            for ev in events {
+                a.apply(ev);
+            }
+        });
+        self.tick.update(|t| *t = t.wrapping_add(1));
+    }
+
+    /// Stops the streaming answer: asks AgentOS to cancel the run (the stream then ends
+    /// with RunCancelled); before the run has an id, or if cancelling fails, drops the
+    /// stream, which cancels it as well.
+    pub fn stop(&self) {
+        let Some(turn_id) = self.streaming.get_untracked() else {
+            return;
+        };
+        let Some(answer) = self
+            .turns
+            .with_untracked(|ts| ts.iter().find(|t| t.id == turn_id).map(|t| t.answer))
+        else {
+            return;
+        };
+        let run_id = answer.with_untracked(|a| a.run_id.clone());
+        let this = *self;
+        let drop_stream = move || {
+            if let Some(h) = this.abort.get_value() {
+                h.abort();
+            }
+            this.abort.set_value(None);
+            this.apply(
+                answer,
+                vec![RunEvent::Cancelled {
+                    reason: Some("Stopped".into()),
+                    content: None,
+                }],
+            );
+            this.streaming.set(None);
+        };
+        match run_id {
+            None => drop_stream(),
+            Some(run_id) => {
+                self.announcement.set("Stopping the answer.".into());
+                #[cfg(feature = "hydrate")]
+                leptos::task::spawn_local(async move {
+                    if crate::api::cancel_run(run_id).await.is_err() {
+                        drop_stream();
+                    }
+                });
+                #[cfg(not(feature = "hydrate"))]
+                {
+                    let _ = run_id;
+                    drop_stream();
+                }
+            }
+        }
+    }
+}
+
+fn announcement_for(ev: &RunEvent) -> Option<String> {
+    Some(match ev {
+        RunEvent::Started { .. } => "The agent is answering.".into(),
+        RunEvent::ToolStarted { tool } => format!("Running tool {}.", tool.tool_name),
+        RunEvent::ToolCompleted { tool } if !tool.tool_call_error => {
+            format!("Tool {} finished.", tool.tool_name)
+        }
+        RunEvent::ToolError { .. } => "A tool failed.".into(),
+        RunEvent::Completed { .. } => "Answer complete.".into(),
+        RunEvent::Error { message, .. } => format!("The answer failed: {message}"),
+        RunEvent::Cancelled { .. } => "Answer stopped.".into(),
+        RunEvent::Paused { .. } => "The agent is waiting for your decision.".into(),
+        RunEvent::Failed { message, .. } => message.clone(),
+        _ => return None,
+    })
+}
