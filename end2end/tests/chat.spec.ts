@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { openHydrated } from "./support/page";
+import { expectNoPanics, openHydrated } from "./support/page";
 import { DEMO_PORT } from "./support/servers";
 
 async function ask(page: Page, text: string) {
@@ -11,6 +11,8 @@ async function ask(page: Page, text: string) {
 const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
 
 test.describe("streaming chat", () => {
+  test.afterEach(async ({ page }) => expectNoPanics(page));
+
   test("tokens appear progressively, before the run completes", async ({ page }) => {
     await openHydrated(page, "/?agent=echo-agent");
     await ask(page, "slow one two three four five six");
@@ -42,6 +44,23 @@ test.describe("streaming chat", () => {
     await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
     await expect(page.getByTestId("turn")).toHaveCount(2);
     await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", session!);
+  });
+
+  test("Enter while an input method is composing does not send", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    const input = page.getByTestId("composer-input");
+    await input.fill("にほん");
+    await input.evaluate((el) =>
+      el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", isComposing: true, bubbles: true, cancelable: true })),
+    );
+    await input.evaluate((el) =>
+      el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", keyCode: 229, bubbles: true, cancelable: true })),
+    );
+    await page.waitForTimeout(300);
+    await expect(page.getByTestId("turn")).toHaveCount(0);
+    await expect(input).toHaveValue("にほん");
+    await input.press("Enter");
+    await expect(page.getByTestId("turn")).toHaveCount(1);
   });
 
   test("a backend tool call shows its arguments and result", async ({ page }) => {
@@ -136,6 +155,9 @@ test.describe("streaming chat", () => {
     await expect(block.getByRole("button", { name: "Copy code" })).toHaveText("Copied");
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toContain("fn ");
+    // Code is highlighted (by the server) once the answer is complete.
+    await expect(block.locator("code")).toHaveAttribute("data-hl", "done");
+    expect(await block.locator("code span[class*='hl-']").count()).toBeGreaterThan(3);
   });
 
   test("over-long input is refused with a clear message and the text is kept", async ({ page, request }) => {
@@ -158,10 +180,64 @@ test.describe("streaming chat", () => {
       data: { req: { kind: "agent", component_id: "echo-agent", session_id: null, message: long } },
     });
     expect(r.status()).toBe(200);
+    // Streams are marked so that reverse proxies neither buffer nor transform them.
+    expect(r.headers()["x-accel-buffering"]).toBe("no");
+    expect(r.headers()["cache-control"]).toContain("no-transform");
+    expect(r.headers()["content-encoding"]).toBeUndefined();
     const body = await r.text();
     expect(body).toContain('"type":"failed"');
     expect(body).toContain('"kind":"invalid"');
     expect(body).toContain("the limit is 10000");
+  });
+
+  test("earlier messages are not re-rendered while a new answer streams", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await ask(page, "first question");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    await page.getByTestId("answer-text").first().evaluate((el) => ((el as any).__marker = "kept"));
+    await ask(page, "slow second question here");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 20_000 });
+    expect(await page.getByTestId("answer-text").first().evaluate((el) => (el as any).__marker)).toBe("kept");
+  });
+
+  test("follows the stream, offers 'jump to latest' after scrolling up, and announces progress", async ({ page }) => {
+    await page.setViewportSize({ width: 900, height: 600 });
+    await openHydrated(page, "/?agent=echo-agent");
+    await ask(page, "long 400");
+    const log = page.getByTestId("messages");
+    const gap = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    // While streaming, the view stays at the bottom.
+    await expect.poll(() => log.evaluate((el) => el.scrollHeight > el.clientHeight * 1.5), { timeout: 20_000 }).toBe(true);
+    expect(await gap()).toBeLessThan(60);
+    // Scrolling up stops following and offers a way back.
+    await log.evaluate((el) => el.scrollTo({ top: 0 }));
+    await expect(page.getByTestId("jump-latest")).toBeVisible();
+    await page.waitForTimeout(500);
+    expect(await log.evaluate((el) => el.scrollTop)).toBeLessThan(50);
+    await page.getByTestId("jump-latest").click();
+    await expect(page.getByTestId("jump-latest")).toHaveCount(0);
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+    expect(await gap()).toBeLessThan(60);
+    await expect(page.getByTestId("announcer")).toHaveText("Answer complete.");
+  });
+
+  test("usable by keyboard alone: type, send, stop", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.locator("body").click({ position: { x: 5, y: 5 } });
+    for (let i = 0; i < 6; i++) {
+      if (await page.getByTestId("composer-input").evaluate((el) => el === document.activeElement)) break;
+      await page.keyboard.press("Tab");
+    }
+    await expect(page.getByTestId("composer-input")).toBeFocused();
+    await page.keyboard.type("slow keyboard only one two three four five six seven");
+    await page.keyboard.press("Enter");
+    await expect(lastAnswer(page).getByTestId("answer-text")).toContainText("Echo:", { timeout: 15_000 });
+    // Tab from the box reaches Stop.
+    await page.getByTestId("composer-input").focus();
+    await page.keyboard.press("Tab");
+    await expect(page.getByTestId("stop")).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "cancelled", { timeout: 10_000 });
   });
 
   test("a team answer shows its member's activity", async ({ page }) => {

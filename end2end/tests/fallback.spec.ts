@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { openHydrated } from "./support/page";
+import { expectNoPanics, openHydrated } from "./support/page";
 import { Proc, startApp, startDemo } from "./support/servers";
 
 // This test owns its AgentOS so it can stop and restart it.
@@ -7,6 +7,8 @@ const AGENTOS_PORT = 7792;
 const APP_PORT = 3102;
 
 test.describe("fallback when AgentOS is down", () => {
+  test.afterEach(async ({ page }) => expectNoPanics(page));
+
   let demo: Proc | undefined;
   let app: Proc | undefined;
 
@@ -47,6 +49,29 @@ test.describe("fallback when AgentOS is down", () => {
     await expect(page.getByTestId("composer-input")).toHaveValue("a message I was still writing");
     await expect(page.getByTestId("chat-intro")).toContainText("Chat with");
     expect(await page.evaluate(() => (window as any).__noReload)).toBe("still here");
+  });
+
+  test("an answer cut off by AgentOS going away is kept, marked, and can be retried", async ({ page }) => {
+    await openHydrated(page, `http://127.0.0.1:${APP_PORT}/?agent=echo-agent`);
+    const input = page.getByTestId("composer-input");
+    await input.fill("slow one two three four five six seven eight nine ten");
+    await input.press("Enter");
+    const answer = page.getByTestId("assistant-message").last();
+    await expect(answer.getByTestId("answer-text")).toContainText("Echo:", { timeout: 15_000 });
+    await demo!.stop();
+    await expect(page.getByTestId("chat-unavailable")).toBeVisible({ timeout: 15_000 });
+    demo = await startDemo(AGENTOS_PORT);
+    await expect(page.getByTestId("chat")).toBeVisible({ timeout: 20_000 });
+    // The conversation survived the switch; the cut-off answer is marked and kept.
+    const cut = page.getByTestId("assistant-message").last();
+    await expect(cut).toHaveAttribute("data-status", "interrupted");
+    await expect(cut.getByTestId("answer-text")).toContainText("Echo:");
+    await expect(cut.getByTestId("answer-error")).toContainText("kept");
+    await cut.getByTestId("retry").click();
+    await expect(page.getByTestId("turn")).toHaveCount(2);
+    const again = page.getByTestId("assistant-message").last();
+    await expect(again).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+    await expect(again.getByTestId("answer-text")).toContainText("ten");
   });
 
   test("a page opened while AgentOS is down shows the fallback, then the chat", async ({ page }) => {

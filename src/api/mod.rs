@@ -7,10 +7,12 @@ mod catalog;
 mod chat;
 mod config;
 mod error;
+mod highlight;
 mod status;
 
 pub use catalog::list_components;
 pub use chat::{cancel_run, send_message, ChatRequest};
 pub use config::fetch_public_config;
 pub use error::ApiError;
+pub use highlight::highlight_code;
 pub use status::agentos_status;

@@ -48,6 +48,16 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
             format!("{:?}", status.get()).to_lowercase()
         )
     };
+    // Once the answer stops changing, highlight its code blocks (on the server).
+    let text_ref = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        html.track();
+        if !status.get().is_active() {
+            if let Some(el) = text_ref.get() {
+                highlight_code_blocks(&el);
+            }
+        }
+    });
     let can_retry = move || {
         matches!(
             status.get(),
@@ -71,7 +81,7 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
                     <ToolCard tool=Memo::new(move |_| answer.with(|a| a.tools.iter().find(|t| t.tool_call_id == id).cloned())) />
                 </For>
             </div>
-            <div class="markdown" data-testid="answer-text" inner_html=move || html.get()></div>
+            <div class="markdown" data-testid="answer-text" node_ref=text_ref inner_html=move || html.get()></div>
             <Show when=move || status.get().is_active() && html.with(String::is_empty)>
                 <span class="typing" aria-hidden="true">
                     <span></span>
@@ -198,4 +208,37 @@ fn MemberView(answer: RwSignal<Answer>, run_id: String) -> impl IntoView {
         </details>
     }
     .into_any()
+}
+
+/// Replaces each not-yet-highlighted `<code class="language-…">` under `root` with the
+/// server's highlighted HTML.
+fn highlight_code_blocks(root: &leptos::web_sys::HtmlDivElement) {
+    #[cfg(feature = "hydrate")]
+    {
+        let Ok(list) = root.query_selector_all("code[class^='language-']:not([data-hl])") else {
+            return;
+        };
+        for i in 0..list.length() {
+            let Some(node) = list.item(i) else { continue };
+            use wasm_bindgen::JsCast;
+            let Ok(code) = node.dyn_into::<leptos::web_sys::Element>() else {
+                continue;
+            };
+            let _ = code.set_attribute("data-hl", "pending");
+            let lang = code
+                .class_name()
+                .strip_prefix("language-")
+                .unwrap_or_default()
+                .to_owned();
+            let text = code.text_content().unwrap_or_default();
+            leptos::task::spawn_local(async move {
+                if let Ok(Some(html)) = crate::api::highlight_code(lang, text).await {
+                    code.set_inner_html(&html);
+                    let _ = code.set_attribute("data-hl", "done");
+                }
+            });
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = root;
 }

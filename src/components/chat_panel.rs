@@ -22,16 +22,19 @@ pub fn ChatPanel(
             data-session-id=move || use_chat().session_id.get().unwrap_or_default()
         >
             <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
+                {move || {
+                    // Read signals before awaiting: after the await the view may be gone.
+                    let wanted = requested.get();
+                    Suspend::new(async move {
                     let c = catalog.await.ok()?;
-                    let s = c.resolve(requested.get().as_ref())?.clone();
+                    let s = c.resolve(wanted.as_ref())?.clone();
                     Some(view! {
                         <div class="chat-intro" data-testid="chat-intro">
                             <h2>{format!("Chat with {}", s.name)}</h2>
                             {s.description.map(|d| view! { <p class="muted">{d}</p> })}
                         </div>
                     })
-                })}
+                })}}
             </Transition>
             <MessageList />
             <Composer />

@@ -11,11 +11,20 @@ pub fn MessageList() -> impl IntoView {
     let chat = use_chat();
     let list_ref = NodeRef::<Div>::new();
     let at_bottom = RwSignal::new(true);
+    let last_top = StoredValue::new(0);
 
+    // Following stops only when the user scrolls up (content growing under a
+    // programmatic scroll must not count), and resumes at the bottom.
     let on_scroll = move |_| {
         if let Some(el) = list_ref.get_untracked() {
-            let gap = el.scroll_height() - el.scroll_top() - el.client_height();
-            at_bottom.set(gap < 48);
+            let top = el.scroll_top();
+            let gap = el.scroll_height() - top - el.client_height();
+            if gap < 48 {
+                at_bottom.set(true);
+            } else if top < last_top.get_value() - 4 {
+                at_bottom.set(false);
+            }
+            last_top.set_value(top);
         }
     };
     let scroll_to_end = move || {
@@ -28,7 +37,12 @@ pub fn MessageList() -> impl IntoView {
         chat.tick.track();
         chat.turns.track();
         if at_bottom.get_untracked() {
-            request_animation_frame(scroll_to_end);
+            // Re-check at paint time: the user may have scrolled up since.
+            request_animation_frame(move || {
+                if at_bottom.get_untracked() {
+                    scroll_to_end();
+                }
+            });
         }
     });
 
@@ -77,7 +91,7 @@ fn TurnView(turn: Turn) -> impl IntoView {
                 <span class="visually-hidden">"You said:"</span>
                 <p class="user-text">{turn.question.clone()}</p>
             </div>
-            <AnswerView turn_id=turn.id answer=turn.answer />
+            <AnswerView turn_id=turn.id answer=RwSignal::from(turn.answer.clone()) />
         </article>
     }
 }

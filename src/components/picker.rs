@@ -30,10 +30,12 @@ pub fn ComponentPicker(
         <Transition fallback=|| view! { <span class="picker-loading">"Loading agents…"</span> }>
             {move || {
                 let on_change = on_change.clone();
+                // Read signals before awaiting: after the await the view may be gone.
+                let wanted = requested.get();
                 Suspend::new(async move {
                 match catalog.await {
                     Ok(c) => {
-                        let selected = c.resolve(requested.get().as_ref()).map(|s| option_value(s.kind, &s.id));
+                        let selected = c.resolve(wanted.as_ref()).map(|s| option_value(s.kind, &s.id));
                         let options = |list: &Vec<crate::model::ComponentSummary>| {
                             list.iter()
                                 .map(|s| {

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod config;
 pub mod health;
+pub mod highlight;
 pub mod identity;
 pub mod logging;
 pub mod proxy;

@@ -26,6 +26,7 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::liveness))
         .route("/readyz", get(health::readiness))
+        .route("/highlight.css", get(super::highlight::stylesheet_handler))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -11,12 +11,14 @@ use crate::chat::reducer::Answer;
 use crate::chat::validate::{clean_message, DEFAULT_MAX_CHARS};
 use crate::model::ComponentRef;
 
-/// A question and its answer.
+/// A question and its answer. The answer is reference-counted, not owned by a view, so
+/// it lives on (and keeps streaming) while the chat view is swapped out, for instance for
+/// the "chat unavailable" view.
 #[derive(Clone)]
 pub struct Turn {
     pub id: u64,
     pub question: String,
-    pub answer: RwSignal<Answer>,
+    pub answer: ArcRwSignal<Answer>,
 }
 
 #[derive(Clone, Copy)]
@@ -119,12 +121,12 @@ impl ChatState {
     fn start_turn(&self, component: ComponentRef, message: String) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
-        let answer = RwSignal::new(Answer::new());
+        let answer = ArcRwSignal::new(Answer::new());
         self.turns.update(|ts| {
             ts.push(Turn {
                 id,
                 question: message.clone(),
-                answer,
+                answer: answer.clone(),
             })
         });
         self.streaming.set(Some(id));
@@ -152,13 +154,13 @@ impl ChatState {
 
     /// Streams one answer.
     #[cfg(feature = "hydrate")]
-    async fn run(self, req: crate::api::ChatRequest, turn_id: u64, answer: RwSignal<Answer>) {
+    async fn run(self, req: crate::api::ChatRequest, turn_id: u64, answer: ArcRwSignal<Answer>) {
         use crate::chat::framing::LineDecoder;
         use futures::StreamExt;
 
         match crate::api::send_message(req).await {
             Err(e) => self.apply(
-                answer,
+                &answer,
                 vec![RunEvent::Failed {
                     kind: FailureKind::Connect,
                     message: format!("The message could not be sent: {e}"),
@@ -172,12 +174,12 @@ impl ChatState {
                         Ok(bytes) => {
                             let events = decoder.push(&bytes);
                             if !events.is_empty() {
-                                self.apply(answer, events);
+                                self.apply(&answer, events);
                             }
                         }
                         Err(e) => {
                             self.apply(
-                                answer,
+                                &answer,
                                 vec![RunEvent::Failed {
                                     kind: FailureKind::Upstream,
                                     message: format!("The connection to the chat server was lost ({e}); the answer so far is kept."),
@@ -188,11 +190,11 @@ impl ChatState {
                     }
                 }
                 if let Some(last) = decoder.finish() {
-                    self.apply(answer, vec![last]);
+                    self.apply(&answer, vec![last]);
                 }
                 if answer.with_untracked(|a| a.status.is_active()) {
                     self.apply(
-                        answer,
+                        &answer,
                         vec![RunEvent::Failed {
                             kind: FailureKind::Upstream,
                             message: "The connection closed before the answer finished; the answer so far is kept.".into(),
@@ -208,7 +210,7 @@ impl ChatState {
     }
 
     /// Applies a batch of events to an answer in one update.
-    fn apply(&self, answer: RwSignal<Answer>, events: Vec<RunEvent>) {
+    fn apply(&self, answer: &ArcRwSignal<Answer>, events: Vec<RunEvent>) {
         for ev in &events {
             if let Some(note) = announcement_for(ev) {
                 self.announcement.set(note);
@@ -238,10 +240,11 @@ impl ChatState {
         let Some(turn_id) = self.streaming.get_untracked() else {
             return;
         };
-        let Some(answer) = self
-            .turns
-            .with_untracked(|ts| ts.iter().find(|t| t.id == turn_id).map(|t| t.answer))
-        else {
+        let Some(answer) = self.turns.with_untracked(|ts| {
+            ts.iter()
+                .find(|t| t.id == turn_id)
+                .map(|t| t.answer.clone())
+        }) else {
             return;
         };
         let run_id = answer.with_untracked(|a| a.run_id.clone());
@@ -252,7 +255,7 @@ impl ChatState {
             }
             this.abort.set_value(None);
             this.apply(
-                answer,
+                &answer,
                 vec![RunEvent::Cancelled {
                     reason: Some("Stopped".into()),
                     content: None,

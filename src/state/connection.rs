@@ -27,8 +27,10 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// Untracked: for the polling task, not for views.
     pub fn is_down(&self) -> bool {
-        matches!(self.availability.get(), Availability::Down { .. })
+        self.availability
+            .with_untracked(|a| matches!(a, Availability::Down { .. }))
     }
 
     /// Asks the background task to check again at once.

@@ -1,7 +1,23 @@
 import { Page, expect } from "@playwright/test";
 
-/** Opens `path` and waits until the page is hydrated (event handlers attached). */
+const panics = new WeakMap<Page, string[]>();
+
+/** Opens `path` and waits until the page is hydrated (event handlers attached). Also
+ * starts collecting wasm panics and uncaught page errors for `expectNoPanics`. */
 export async function openHydrated(page: Page, path = "/"): Promise<void> {
+  if (!panics.has(page)) {
+    const seen: string[] = [];
+    panics.set(page, seen);
+    page.on("pageerror", (e) => seen.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error" && m.text().includes("panicked")) seen.push(m.text());
+    });
+  }
   await page.goto(path);
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
+}
+
+/** Fails when the page's wasm panicked or a script error went uncaught. */
+export function expectNoPanics(page: Page): void {
+  expect(panics.get(page) ?? []).toEqual([]);
 }

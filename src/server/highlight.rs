@@ -1,0 +1,93 @@
+//! Syntax highlighting for code blocks in answers, on the server (syntect). The browser
+//! asks for it once a code block is complete; the result is HTML with CSS classes only
+//! (every piece of code text is escaped by syntect), styled by `/highlight.css`.
+
+use std::sync::OnceLock;
+
+use syntect::highlighting::ThemeSet;
+use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+/// Larger blocks are left plain: highlighting cost grows with size.
+pub const MAX_CODE_BYTES: usize = 100_000;
+
+fn syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// Highlights `code` written in `lang` (a fence label such as `rust`, `py`, `js`).
+/// `None` when the language is unknown or the block too large.
+pub fn highlight(lang: &str, code: &str) -> Option<String> {
+    if code.len() > MAX_CODE_BYTES || lang.is_empty() {
+        return None;
+    }
+    let set = syntaxes();
+    let syntax = set
+        .find_syntax_by_token(lang)
+        .or_else(|| set.find_syntax_by_extension(lang))?;
+    let mut gen = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+    for line in LinesWithEndings::from(code) {
+        gen.parse_html_for_line_which_includes_newline(line).ok()?;
+    }
+    Some(gen.finalize())
+}
+
+/// The stylesheet for highlighted code: a light theme, and a dark one for dark mode.
+pub fn stylesheet() -> &'static str {
+    static CSS: OnceLock<String> = OnceLock::new();
+    CSS.get_or_init(|| {
+        let themes = ThemeSet::load_defaults();
+        let light = themes
+            .themes
+            .get("InspiredGitHub")
+            .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
+            .unwrap_or_default();
+        let dark = themes
+            .themes
+            .get("base16-ocean.dark")
+            .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
+            .unwrap_or_default();
+        format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+    })
+}
+
+/// `GET /highlight.css`
+pub async fn stylesheet_handler() -> impl axum::response::IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        stylesheet(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_known_languages_and_escapes_text() {
+        let html = highlight("rust", "fn main() { let s = \"<script>\"; }\n").unwrap();
+        assert!(html.contains("hl-"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(highlight("py", "print(1)\n").is_some());
+    }
+
+    #[test]
+    fn unknown_language_or_huge_block_is_left_plain() {
+        assert_eq!(highlight("no-such-language", "x"), None);
+        assert_eq!(highlight("", "x"), None);
+        assert_eq!(highlight("rust", &"a".repeat(MAX_CODE_BYTES + 1)), None);
+    }
+
+    #[test]
+    fn stylesheet_has_light_and_dark_rules() {
+        let css = stylesheet();
+        assert!(css.contains(".hl-") && css.contains("prefers-color-scheme: dark"));
+    }
+}
