@@ -86,6 +86,76 @@ impl Catalog {
     }
 }
 
+/// One conversation in the sidebar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub id: String,
+    pub name: String,
+    /// Last activity, seconds since the Unix epoch.
+    pub updated_at: Option<i64>,
+}
+
+/// One page of a user's conversations, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionPage {
+    pub items: Vec<SessionSummary>,
+    pub page: u32,
+    pub total_pages: u32,
+    pub total_count: u64,
+}
+
+/// Parses AgentOS timestamps (`2026-11-24T20:39:48Z`, with optional fraction/offset, or
+/// epoch seconds) into epoch seconds.
+pub fn parse_timestamp(v: &serde_json::Value) -> Option<i64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_f64().map(|f| f as i64),
+        serde_json::Value::String(s) => parse_iso8601(s),
+        _ => None,
+    }
+}
+
+fn parse_iso8601(s: &str) -> Option<i64> {
+    let (date, rest) = s.split_once('T')?;
+    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let time: String = rest.chars().take(8).collect();
+    let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
+    let tail = &rest[8.min(rest.len())..];
+    let tail = tail.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+    let offset = match tail.as_bytes().first() {
+        Some(b'+') | Some(b'-') if tail.len() >= 6 => {
+            let sign = if tail.starts_with('-') { -1 } else { 1 };
+            let h: i64 = tail[1..3].parse().ok()?;
+            let m: i64 = tail[4..6].parse().ok()?;
+            sign * (h * 3600 + m * 60)
+        }
+        _ => 0,
+    };
+    // Days from civil date (proleptic Gregorian), after H. Hinnant's algorithm.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss - offset)
+}
+
+/// The sidebar group of a conversation last active at `then`, seen at `now` (epoch s, UTC).
+pub fn date_group(now: i64, then: Option<i64>) -> &'static str {
+    let Some(then) = then else { return "Older" };
+    let day = |t: i64| t.div_euclid(86_400);
+    match day(now) - day(then) {
+        i64::MIN..=0 => "Today",
+        1 => "Yesterday",
+        2..=7 => "Previous 7 days",
+        8..=30 => "Previous 30 days",
+        _ => "Older",
+    }
+}
+
 /// Whether AgentOS answers, as seen from the agno-chat server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AgentOsStatus {
@@ -128,6 +198,37 @@ mod tests {
             name: id.into(),
             description: None,
         }
+    }
+
+    #[test]
+    fn timestamps_parse_to_epoch_seconds() {
+        use serde_json::json;
+        assert_eq!(parse_timestamp(&json!("1970-01-01T00:00:00Z")), Some(0));
+        assert_eq!(
+            parse_timestamp(&json!("2026-11-24T20:39:48Z")),
+            Some(1_795_552_788)
+        );
+        assert_eq!(
+            parse_timestamp(&json!("2026-11-24T20:39:53.198385+00:00")),
+            Some(1_795_552_793)
+        );
+        assert_eq!(
+            parse_timestamp(&json!("2026-11-24T22:39:48+02:00")),
+            Some(1_795_552_788)
+        );
+        assert_eq!(parse_timestamp(&json!(1795552785)), Some(1_795_552_785));
+        assert_eq!(parse_timestamp(&json!("yesterday")), None);
+    }
+
+    #[test]
+    fn date_groups() {
+        let now = 1_795_552_788; // 2026-11-24 20:39 UTC
+        assert_eq!(date_group(now, Some(now - 60)), "Today");
+        assert_eq!(date_group(now, Some(now - 86_400)), "Yesterday");
+        assert_eq!(date_group(now, Some(now - 3 * 86_400)), "Previous 7 days");
+        assert_eq!(date_group(now, Some(now - 20 * 86_400)), "Previous 30 days");
+        assert_eq!(date_group(now, Some(now - 90 * 86_400)), "Older");
+        assert_eq!(date_group(now, None), "Older");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::error::detail_from_body;
-use super::types::{Agent, Health, OsInfo, Team};
+use super::types::{Agent, Health, OsInfo, SessionList, SessionRecord, Team};
 use super::AgentOsError;
 use crate::model::ComponentKind;
 
@@ -149,6 +149,102 @@ impl AgentOsClient {
         Ok(())
     }
 
+    /// `GET /sessions` of one user with one agent or team, newest first.
+    pub async fn list_sessions(
+        &self,
+        kind: ComponentKind,
+        component_id: &str,
+        user_id: &str,
+        page: u32,
+        limit: u32,
+        name_filter: Option<&str>,
+    ) -> Result<SessionList, AgentOsError> {
+        let mut url = self.url("sessions")?;
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("type", kind_param(kind))
+                .append_pair("component_id", component_id)
+                .append_pair("user_id", user_id)
+                .append_pair("limit", &limit.to_string())
+                .append_pair("page", &page.to_string())
+                .append_pair("sort_by", "updated_at")
+                .append_pair("sort_order", "desc");
+            if let Some(name) = name_filter {
+                q.append_pair("session_name", name);
+            }
+        }
+        self.get_json_url(url).await
+    }
+
+    /// `GET /sessions/{id}`
+    pub async fn get_session(
+        &self,
+        kind: ComponentKind,
+        session_id: &str,
+    ) -> Result<SessionRecord, AgentOsError> {
+        let mut url = self.url(&format!("sessions/{}", encode_segment(session_id)))?;
+        url.query_pairs_mut().append_pair("type", kind_param(kind));
+        self.get_json_url(url).await
+    }
+
+    /// `GET /sessions/{id}/runs`: the stored runs (raw JSON, read by `chat::history`).
+    pub async fn session_runs(
+        &self,
+        kind: ComponentKind,
+        session_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<serde_json::Value>, AgentOsError> {
+        let mut url = self.url(&format!("sessions/{}/runs", encode_segment(session_id)))?;
+        url.query_pairs_mut()
+            .append_pair("type", kind_param(kind))
+            .append_pair("user_id", user_id);
+        self.get_json_url(url).await
+    }
+
+    /// `POST /sessions/{id}/rename`
+    pub async fn rename_session(
+        &self,
+        kind: ComponentKind,
+        session_id: &str,
+        name: &str,
+    ) -> Result<(), AgentOsError> {
+        let mut url = self.url(&format!("sessions/{}/rename", encode_segment(session_id)))?;
+        url.query_pairs_mut().append_pair("type", kind_param(kind));
+        let req = self
+            .authorize(self.http.post(url))
+            .json(&serde_json::json!({ "session_name": name }));
+        self.send_expect_success(req).await
+    }
+
+    /// `DELETE /sessions/{id}`
+    pub async fn delete_session(
+        &self,
+        kind: ComponentKind,
+        session_id: &str,
+    ) -> Result<(), AgentOsError> {
+        let mut url = self.url(&format!("sessions/{}", encode_segment(session_id)))?;
+        url.query_pairs_mut().append_pair("type", kind_param(kind));
+        self.send_expect_success(self.authorize(self.http.delete(url)))
+            .await
+    }
+
+    async fn send_expect_success(&self, req: reqwest::RequestBuilder) -> Result<(), AgentOsError> {
+        let resp = req
+            .timeout(self.request_timeout)
+            .send()
+            .await
+            .map_err(|e| classify(e, self.request_timeout))?;
+        if !resp.status().is_success() {
+            let status = resp.status().as_u16();
+            let body = resp.text().await.unwrap_or_default();
+            return Err(AgentOsError::Status {
+                status,
+                detail: detail_from_body(&body),
+            });
+        }
+        Ok(())
+    }
+
     fn url(&self, path: &str) -> Result<Url, AgentOsError> {
         self.base
             .join(path.trim_start_matches('/'))
@@ -166,14 +262,26 @@ impl AgentOsClient {
         self.get_json_with_timeout(path, self.request_timeout).await
     }
 
+    async fn get_json_url<T: DeserializeOwned>(&self, url: Url) -> Result<T, AgentOsError> {
+        let path = url.path().to_owned();
+        self.fetch_json(url, &path, self.request_timeout).await
+    }
+
     async fn get_json_with_timeout<T: DeserializeOwned>(
         &self,
         path: &str,
         timeout: Duration,
     ) -> Result<T, AgentOsError> {
-        let req = self
-            .authorize(self.http.get(self.url(path)?))
-            .timeout(timeout);
+        self.fetch_json(self.url(path)?, path, timeout).await
+    }
+
+    async fn fetch_json<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        path: &str,
+        timeout: Duration,
+    ) -> Result<T, AgentOsError> {
+        let req = self.authorize(self.http.get(url)).timeout(timeout);
         let resp = req.send().await.map_err(|e| classify(e, timeout))?;
         let status = resp.status();
         let body = resp.text().await.map_err(|e| classify(e, timeout))?;
@@ -200,6 +308,13 @@ pub struct RunRequest {
 impl RunRequest {
     fn kind_segment(&self) -> &'static str {
         kind_segment(self.kind)
+    }
+}
+
+fn kind_param(kind: ComponentKind) -> &'static str {
+    match kind {
+        ComponentKind::Agent => "agent",
+        ComponentKind::Team => "team",
     }
 }
 

@@ -79,3 +79,42 @@ pub struct TeamMember {
     #[serde(default)]
     pub name: Option<String>,
 }
+
+/// One session in `GET /sessions` (and the fields of `GET /sessions/{id}` we use).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct SessionRecord {
+    pub session_id: String,
+    #[serde(default)]
+    pub session_name: Option<String>,
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub agent_id: Option<String>,
+    #[serde(default)]
+    pub team_id: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<serde_json::Value>,
+    #[serde(default)]
+    pub updated_at: Option<serde_json::Value>,
+}
+
+/// Paging facts of `GET /sessions`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+pub struct PageMeta {
+    #[serde(default)]
+    pub page: Option<u32>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+    #[serde(default)]
+    pub total_pages: Option<u32>,
+    #[serde(default)]
+    pub total_count: Option<u64>,
+}
+
+/// `GET /sessions`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct SessionList {
+    pub data: Vec<SessionRecord>,
+    #[serde(default)]
+    pub meta: PageMeta,
+}

@@ -15,6 +15,9 @@ pub enum ApiError {
     /// AgentOS answered with an error; `detail` is its own explanation.
     #[error("AgentOS error {status}: {detail}")]
     Upstream { status: u16, detail: String },
+    /// The thing asked for does not exist, or is not the caller's.
+    #[error("{0}")]
+    NotFound(String),
     /// The request was invalid; the message says what to change.
     #[error("{0}")]
     Invalid(String),

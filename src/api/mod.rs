@@ -8,6 +8,7 @@ mod chat;
 mod config;
 mod error;
 mod highlight;
+mod sessions;
 mod status;
 
 pub use catalog::list_components;
@@ -15,4 +16,5 @@ pub use chat::{cancel_run, send_message, ChatRequest};
 pub use config::fetch_public_config;
 pub use error::ApiError;
 pub use highlight::highlight_code;
+pub use sessions::{delete_session, list_sessions, load_session, rename_session, MAX_SESSION_NAME};
 pub use status::agentos_status;

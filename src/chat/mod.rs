@@ -5,6 +5,7 @@
 
 pub mod event;
 pub mod framing;
+pub mod history;
 pub mod markdown;
 pub mod reducer;
 pub mod upstream;

@@ -4,11 +4,13 @@ use leptos_router::hooks::use_query_map;
 use super::chat_panel::ChatPanel;
 use super::fallback::FallbackView;
 use super::picker::ComponentPicker;
+use super::sidebar::SessionSidebar;
 use crate::api::{fetch_public_config, list_components};
 use crate::model::{ComponentRef, ComponentSummary};
 use crate::state::chat::provide_chat;
 use crate::state::connection::{provide_connection, Availability};
 use crate::state::draft::provide_draft;
+use crate::state::sessions::provide_sessions;
 
 /// The page: header with the agent/team picker, then either the chat or, while AgentOS
 /// is unreachable, the "chat unavailable" view.
@@ -16,7 +18,8 @@ use crate::state::draft::provide_draft;
 pub fn ChatPage() -> impl IntoView {
     let conn = provide_connection();
     provide_draft();
-    let chat = provide_chat();
+    let sessions = provide_sessions();
+    let chat = provide_chat(sessions);
 
     let config = Resource::new(|| (), |_| fetch_public_config());
     // Refetch the catalog whenever AgentOS comes back.
@@ -33,8 +36,13 @@ pub fn ChatPage() -> impl IntoView {
             .and_then(Result::ok)
             .and_then(|c| c.resolve(requested.get().as_ref()).cloned())
     });
-    // A different agent or team starts a new conversation.
-    Effect::new(move |_| chat.switch_to(selected.get().map(|s| s.reference())));
+    // A different agent or team opens its conversation (a `?session=` deep link wins
+    // over the one remembered in this browser).
+    let session_param =
+        Memo::new(move |_| query.read().get("session").filter(|s| !s.trim().is_empty()));
+    Effect::new(move |_| {
+        chat.switch_to(selected.get().map(|s| s.reference()), session_param.get())
+    });
     Effect::new(move |_| {
         if let Some(Ok(c)) = config.get() {
             chat.max_chars.set(c.max_input_chars);
@@ -53,7 +61,13 @@ pub fn ChatPage() -> impl IntoView {
                         view! { <FallbackView config reason /> }.into_any()
                     }
                     Availability::Checking | Availability::Up => {
-                        view! { <ChatPanel catalog requested /> }.into_any()
+                        view! {
+                            <div class="workspace">
+                                <SessionSidebar />
+                                <ChatPanel catalog requested />
+                            </div>
+                        }
+                            .into_any()
                     }
                 }}
             </main>

@@ -36,6 +36,12 @@ pub fn ChatPanel(
                     })
                 })}}
             </Transition>
+            {move || use_chat().notice.get().map(|n| view! {
+                <p class="notice" role="status" data-testid="chat-notice">{n}</p>
+            })}
+            <Show when=move || use_chat().loading_history.get()>
+                <p class="muted" role="status">"Loading the conversation…"</p>
+            </Show>
             <MessageList />
             <Composer />
         </section>

@@ -28,7 +28,7 @@ pub fn MessageList() -> impl IntoView {
         }
     };
     let scroll_to_end = move || {
-        if let Some(el) = list_ref.get_untracked() {
+        if let Some(el) = list_ref.try_get_untracked().flatten() {
             el.set_scroll_top(el.scroll_height());
         }
     };
@@ -38,8 +38,9 @@ pub fn MessageList() -> impl IntoView {
         chat.turns.track();
         if at_bottom.get_untracked() {
             // Re-check at paint time: the user may have scrolled up since.
+            // (The list may be gone by then, e.g. replaced by the fallback view.)
             request_animation_frame(move || {
-                if at_bottom.get_untracked() {
+                if at_bottom.try_get_untracked().unwrap_or(false) {
                     scroll_to_end();
                 }
             });

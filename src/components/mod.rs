@@ -7,3 +7,4 @@ pub mod composer;
 pub mod fallback;
 pub mod messages;
 pub mod picker;
+pub mod sidebar;

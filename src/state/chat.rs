@@ -9,7 +9,8 @@ use crate::chat::event::FailureKind;
 use crate::chat::event::RunEvent;
 use crate::chat::reducer::Answer;
 use crate::chat::validate::{clean_message, DEFAULT_MAX_CHARS};
-use crate::model::ComponentRef;
+use crate::model::{ComponentRef, SessionSummary};
+use crate::state::sessions::SessionsState;
 
 /// A question and its answer. The answer is reference-counted, not owned by a view, so
 /// it lives on (and keeps streaming) while the chat view is swapped out, for instance for
@@ -36,12 +37,20 @@ pub struct ChatState {
     /// Bumped whenever the streaming answer changes (drives auto-scroll).
     pub tick: RwSignal<u64>,
     pub max_chars: RwSignal<usize>,
+    /// A notice about the conversation itself (e.g. a saved chat that no longer exists).
+    pub notice: RwSignal<Option<String>>,
+    /// True while a stored conversation loads.
+    pub loading_history: RwSignal<bool>,
+    sessions: SessionsState,
     next_id: StoredValue<u64>,
     abort: StoredValue<Option<futures::future::AbortHandle>>,
 }
 
-pub fn provide_chat() -> ChatState {
+pub fn provide_chat(sessions: SessionsState) -> ChatState {
     let state = ChatState {
+        notice: RwSignal::new(None),
+        loading_history: RwSignal::new(false),
+        sessions,
         turns: RwSignal::new(Vec::new()),
         session_id: RwSignal::new(None),
         component: RwSignal::new(None),
@@ -62,16 +71,92 @@ pub fn use_chat() -> ChatState {
 }
 
 impl ChatState {
-    /// Switches to another agent or team: a new, empty conversation.
-    pub fn switch_to(&self, component: Option<ComponentRef>) {
+    /// Switches to another agent or team, opening `session` (from a deep link) or the
+    /// conversation last open with it in this browser, else a new one.
+    pub fn switch_to(&self, component: Option<ComponentRef>, session: Option<String>) {
         if self.component.get_untracked() == component {
+            if let Some(s) = session {
+                if self.session_id.get_untracked().as_deref() != Some(s.as_str()) {
+                    self.open_session(s);
+                }
+            }
             return;
         }
         self.stop();
-        self.component.set(component);
+        self.component.set(component.clone());
+        self.clear();
+        self.sessions.reload(component.clone());
+        if let Some(s) = session.or_else(|| component.as_ref().and_then(remembered_session)) {
+            self.open_session(s);
+        }
+    }
+
+    fn clear(&self) {
         self.turns.set(Vec::new());
         self.session_id.set(None);
         self.input_error.set(None);
+        self.notice.set(None);
+    }
+
+    /// Starts a new, empty conversation with the same agent or team.
+    pub fn new_chat(&self) {
+        self.stop();
+        self.clear();
+        if let Some(c) = self.component.get_untracked() {
+            remember_session(&c, None);
+        }
+    }
+
+    /// Opens one of the user's stored conversations. If it cannot be loaded (deleted,
+    /// someone else's, AgentOS reset) it is forgotten and the user is told.
+    pub fn open_session(&self, session_id: String) {
+        let Some(component) = self.component.get_untracked() else {
+            return;
+        };
+        self.stop();
+        self.clear();
+        self.session_id.set(Some(session_id.clone()));
+        self.loading_history.set(true);
+        let this = *self;
+        leptos::task::spawn_local(async move {
+            let result =
+                crate::api::load_session(component.kind, component.id.clone(), session_id.clone())
+                    .await;
+            if this.session_id.get_untracked().as_deref() != Some(session_id.as_str()) {
+                return; // the user moved on meanwhile
+            }
+            this.loading_history.set(false);
+            match result {
+                Ok(history) => {
+                    let turns = history
+                        .into_iter()
+                        .map(|h| {
+                            let id = this.next_id.get_value();
+                            this.next_id.set_value(id + 1);
+                            Turn {
+                                id,
+                                question: h.question,
+                                answer: ArcRwSignal::new(h.answer),
+                            }
+                        })
+                        .collect();
+                    this.turns.set(turns);
+                    this.tick.update(|t| *t = t.wrapping_add(1));
+                    remember_session(&component, Some(&session_id));
+                }
+                Err(e) => {
+                    remember_session(&component, None);
+                    this.session_id.set(None);
+                    this.notice.set(Some(match e {
+                        crate::api::ApiError::NotFound(_) => {
+                            "That conversation is no longer available, so a new one was started."
+                                .to_owned()
+                        }
+                        other => format!("The conversation could not be loaded: {other}"),
+                    }));
+                }
+            }
+        });
     }
 
     pub fn is_streaming(&self) -> bool {
@@ -221,7 +306,22 @@ impl ChatState {
             } = ev
             {
                 if self.session_id.get_untracked().as_deref() != Some(sid.as_str()) {
+                    let is_new = self.session_id.get_untracked().is_none();
                     self.session_id.set(Some(sid.clone()));
+                    if let Some(c) = self.component.get_untracked() {
+                        remember_session(&c, Some(sid));
+                    }
+                    if is_new {
+                        let first_question = self
+                            .turns
+                            .with_untracked(|ts| ts.first().map(|t| t.question.clone()))
+                            .unwrap_or_default();
+                        self.sessions.add_new(SessionSummary {
+                            id: sid.clone(),
+                            name: first_question.chars().take(80).collect(),
+                            updated_at: now_epoch(),
+                        });
+                    }
                 }
             }
         }
@@ -298,4 +398,48 @@ fn announcement_for(ev: &RunEvent) -> Option<String> {
         RunEvent::Failed { message, .. } => message.clone(),
         _ => return None,
     })
+}
+
+/// The browser's memory of the conversation last open with each agent or team.
+fn storage_key(c: &ComponentRef) -> String {
+    format!("agno-chat:session:{}:{}", c.kind.query_key(), c.id)
+}
+
+fn remembered_session(c: &ComponentRef) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use gloo_storage::{LocalStorage, Storage};
+        LocalStorage::get::<String>(storage_key(c)).ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = storage_key(c);
+        None
+    }
+}
+
+fn remember_session(c: &ComponentRef, session: Option<&str>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use gloo_storage::{LocalStorage, Storage};
+        match session {
+            Some(s) => {
+                let _ = LocalStorage::set(storage_key(c), s);
+            }
+            None => LocalStorage::delete(storage_key(c)),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (c, session);
+}
+
+fn now_epoch() -> Option<i64> {
+    #[cfg(feature = "hydrate")]
+    {
+        Some((js_sys::Date::now() / 1000.0) as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
 }

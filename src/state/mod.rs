@@ -4,3 +4,4 @@ pub mod backoff;
 pub mod chat;
 pub mod connection;
 pub mod draft;
+pub mod sessions;

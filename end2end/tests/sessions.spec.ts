@@ -1,0 +1,157 @@
+import { test, expect, Page, BrowserContext } from "@playwright/test";
+import { expectNoPanics, openHydrated } from "./support/page";
+import { DEMO_PORT } from "./support/servers";
+
+const AGENTOS = `http://127.0.0.1:${DEMO_PORT}`;
+
+async function ask(page: Page, text: string) {
+  const input = page.getByTestId("composer-input");
+  await input.fill(text);
+  await input.press("Enter");
+  await expect(page.getByTestId("assistant-message").last()).not.toHaveAttribute("data-status", /pending|streaming/, {
+    timeout: 20_000,
+  });
+}
+
+/** The server-side user id, read from the signed identity cookie (its value is readable,
+ * only its signature is secret). */
+async function userId(context: BrowserContext): Promise<string> {
+  const c = (await context.cookies()).find((c) => c.name === "agno_chat_uid");
+  expect(c, "identity cookie").toBeTruthy();
+  expect(c!.httpOnly).toBe(true);
+  expect(c!.sameSite).toBe("Lax");
+  return decodeURIComponent(c!.value).slice(-32);
+}
+
+const items = (page: Page) => page.getByTestId("session-item");
+
+test.describe("sessions", () => {
+  test.afterEach(async ({ page }) => expectNoPanics(page));
+
+  test("a new chat is listed at once, reopens after reload, and can be renamed", async ({ page }) => {
+    await openHydrated(page, "/?agent=weather-agent");
+    await ask(page, "Weather in Paris please");
+    const item = items(page).first();
+    await expect(item).toContainText("Weather in Paris please");
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    await expect(item).toHaveAttribute("data-session-id", sid!);
+    await ask(page, "And in Oslo?");
+
+    // Reload: the same conversation comes back, tool calls included.
+    await openHydrated(page, "/?agent=weather-agent");
+    await expect(page.getByTestId("turn")).toHaveCount(2, { timeout: 10_000 });
+    await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", sid!);
+    await expect(page.getByTestId("user-message").first()).toContainText("Weather in Paris please");
+    await expect(page.locator('[data-testid="tool-card"][data-tool="get_weather"]')).toHaveCount(2);
+    await expect(page.getByTestId("answer-text").first()).toContainText("Paris");
+    await expect(page.getByTestId("assistant-message").first()).toHaveAttribute("data-status", "completed");
+
+    // Rename: an empty name is refused with a reason; a real one sticks.
+    const mine = page.locator(`[data-testid="session-item"][data-session-id="${sid}"]`);
+    await mine.getByTestId("rename").click();
+    await mine.getByTestId("rename-input").fill("   ");
+    await mine.getByTestId("rename-save").click();
+    await expect(mine.getByTestId("session-error")).toContainText("cannot be empty");
+    await mine.getByTestId("rename-input").fill("Trip planning");
+    await mine.getByTestId("rename-save").click();
+    await expect(mine).toContainText("Trip planning");
+    await openHydrated(page, "/?agent=weather-agent");
+    await expect(page.locator(`[data-testid="session-item"][data-session-id="${sid}"]`)).toContainText("Trip planning");
+  });
+
+  test("New chat starts fresh; deleting asks first and forgets the chat", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "to be deleted");
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    const mine = page.locator(`[data-testid="session-item"][data-session-id="${sid}"]`);
+    await expect(mine).toBeVisible();
+    await mine.getByTestId("delete").click();
+    await expect(mine.getByTestId("confirm-delete")).toBeVisible();
+    await mine.getByTestId("confirm-delete-yes").click();
+    await expect(mine).toHaveCount(0);
+    await expect(page.getByTestId("turn")).toHaveCount(0);
+    const r = await page.request.get(`${AGENTOS}/sessions/${sid}`);
+    expect(r.status()).toBe(404);
+    await openHydrated(page, "/?agent=echo-agent");
+    await expect(page.getByTestId("turn")).toHaveCount(0);
+  });
+
+  test("a remembered chat that no longer exists is forgotten with a notice", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "soon gone");
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    // Deleted behind the chat's back (another tab, an operator, an AgentOS reset).
+    expect((await page.request.delete(`${AGENTOS}/sessions/${sid}?type=agent`)).status()).toBe(204);
+    await openHydrated(page, "/?agent=echo-agent");
+    await expect(page.getByTestId("chat-notice")).toContainText("no longer available");
+    await expect(page.getByTestId("turn")).toHaveCount(0);
+    await openHydrated(page, "/?agent=echo-agent");
+    await expect(page.getByTestId("chat-notice")).toHaveCount(0);
+  });
+
+  test("another user can neither list, open, rename nor delete my chat", async ({ browser }) => {
+    const alice = await browser.newContext();
+    const bob = await browser.newContext();
+    const a = await alice.newPage();
+    const b = await bob.newPage();
+    await openHydrated(a, "/?agent=echo-agent");
+    await ask(a, "alice's secret plans");
+    const sid = await a.getByTestId("chat").getAttribute("data-session-id");
+
+    // A deep link to Alice's chat gives Bob "not found", not her history.
+    await openHydrated(b, `/?agent=echo-agent&session=${sid}`);
+    await expect(b.getByTestId("chat-notice")).toContainText("no longer available");
+    await expect(b.getByTestId("turn")).toHaveCount(0);
+    await expect(b.locator(`[data-testid="session-item"][data-session-id="${sid}"]`)).toHaveCount(0);
+    await expect(b.getByText("alice's secret plans")).toHaveCount(0);
+
+    // Direct server-function calls with Bob's cookie are refused the same way.
+    const rename = await b.request.post("/api/sessions/rename", {
+      form: { kind: "agent", component_id: "echo-agent", session_id: sid!, name: "pwned" },
+    });
+    expect(rename.ok()).toBe(false);
+    expect(await rename.text()).toContain("not found");
+    const del = await b.request.post("/api/sessions/delete", {
+      form: { kind: "agent", component_id: "echo-agent", session_id: sid! },
+    });
+    expect(del.ok()).toBe(false);
+    const hist = await b.request.post("/api/sessions/history", {
+      form: { kind: "agent", component_id: "echo-agent", session_id: sid! },
+    });
+    expect(hist.ok()).toBe(false);
+    expect(await hist.text()).not.toContain("secret plans");
+
+    // Alice still has it, unchanged.
+    await openHydrated(a, "/?agent=echo-agent");
+    await expect(a.getByTestId("user-message").first()).toContainText("alice's secret plans");
+    await expect(a.locator(`[data-testid="session-item"][data-session-id="${sid}"]`)).toContainText("alice's secret plans");
+    await alice.close();
+    await bob.close();
+  });
+
+  test("the list pages in as it scrolls and can be searched", async ({ browser }) => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await openHydrated(page, "/?agent=reasoning-agent");
+    const uid = await userId(ctx);
+    for (let i = 0; i < 45; i++) {
+      const r = await page.request.post(`${AGENTOS}/sessions?type=agent`, {
+        data: { user_id: uid, agent_id: "reasoning-agent", session_name: `Bulk chat ${String(i).padStart(2, "0")}` },
+      });
+      expect(r.status()).toBe(201);
+    }
+    await openHydrated(page, "/?agent=reasoning-agent");
+    await expect(items(page)).toHaveCount(30);
+    await page.getByTestId("session-list").evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await expect(items(page)).toHaveCount(45);
+    await expect(page.getByTestId("load-more")).toHaveCount(0);
+    await page.getByTestId("session-search").fill("chat 07");
+    await expect(items(page)).toHaveCount(1);
+    await expect(items(page).first()).toContainText("Bulk chat 07");
+    await page.getByTestId("session-search").fill("");
+    await expect(items(page)).toHaveCount(30);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,195 @@
+//! Rebuilds a stored conversation (AgentOS `GET /sessions/{id}/runs`) through the same
+//! reducer as live streams, so history and live answers look the same.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::event::RunEvent;
+use super::reducer::{Answer, Status};
+use super::upstream::{parse_frame, Upstream};
+
+/// One stored turn: what the user asked and the answer as the reducer builds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryTurn {
+    pub run_id: String,
+    pub question: String,
+    pub answer: Answer,
+}
+
+/// Turns AgentOS run records into turns, oldest first. Member runs of a team (those with
+/// a `parent_run_id`) are folded into their team run by its stored events, not listed.
+pub fn turns_from_runs(runs: &[Value]) -> Vec<HistoryTurn> {
+    let mut top: Vec<&Value> = runs
+        .iter()
+        .filter(|r| {
+            r.get("parent_run_id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
+        })
+        .collect();
+    top.sort_by_key(|r| created(r));
+    top.into_iter().map(turn_from_run).collect()
+}
+
+fn created(run: &Value) -> String {
+    match run.get("created_at") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => format!("{:020}", n.as_f64().unwrap_or(0.0) as u64),
+        _ => String::new(),
+    }
+}
+
+fn turn_from_run(run: &Value) -> HistoryTurn {
+    let run_id = run
+        .get("run_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let question = question_text(run.get("run_input"));
+    let mut answer = Answer::new();
+    for ev in run
+        .get("events")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let name = ev.get("event").and_then(Value::as_str).unwrap_or_default();
+        if let Ok(Upstream::Events(events)) = parse_frame(name, &ev.to_string()) {
+            for e in events {
+                answer.apply(e);
+            }
+        }
+    }
+    if answer.run_id.is_none() && !run_id.is_empty() {
+        answer.run_id = Some(run_id.clone());
+    }
+    // Stored events leave out the text deltas: the run's own fields hold the final text.
+    let content = run.get("content").and_then(|c| match c {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    });
+    let reasoning = run
+        .get("reasoning_content")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let status = run
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    match status {
+        "ERROR" => {
+            if answer.error.is_none() {
+                answer.apply(RunEvent::Error {
+                    message: content.clone().unwrap_or_else(|| "The run failed.".into()),
+                    error_type: None,
+                });
+            }
+        }
+        "PAUSED" => {}
+        _ => {
+            if let Some(c) = content.filter(|c| !c.is_empty()) {
+                if answer.text.is_empty() {
+                    answer.text = c;
+                }
+            }
+        }
+    }
+    if let Some(r) = reasoning.filter(|r| !r.is_empty()) {
+        if answer.reasoning.is_empty() {
+            answer.reasoning = r;
+        }
+    }
+    answer.status = match status {
+        "COMPLETED" => Status::Completed,
+        "CANCELLED" => Status::Cancelled,
+        "ERROR" => Status::Error,
+        "PAUSED" => Status::Paused,
+        "RUNNING" | "PENDING" => Status::Streaming,
+        _ if answer.status.is_active() => Status::Interrupted,
+        _ => answer.status,
+    };
+    HistoryTurn {
+        run_id,
+        question,
+        answer,
+    }
+}
+
+/// `run_input` is the user's message (a string) or, for some inputs, structured JSON.
+fn question_text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(o)) => o
+            .get("input_content")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| Value::Object(o.clone()).to_string()),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(name: &str) -> Option<Vec<Value>> {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/agentos/transcripts");
+        let body = std::fs::read_to_string(dir.join(name)).ok()?;
+        Some(serde_json::from_str(&body).expect(name))
+    }
+
+    #[test]
+    fn agent_session_history() {
+        let Some(runs) = load("54_session_runs.body") else {
+            return;
+        };
+        let turns = turns_from_runs(&runs);
+        assert_eq!(turns.len(), 2);
+        assert_eq!(turns[0].question, "Hello there agent");
+        assert_eq!(turns[0].answer.text, "Echo: Hello there agent");
+        assert_eq!(turns[0].answer.status, Status::Completed);
+    }
+
+    #[test]
+    fn team_history_keeps_only_top_level_runs_with_member_activity() {
+        let Some(runs) = load("59_session_runs_team.body") else {
+            return;
+        };
+        let turns = turns_from_runs(&runs);
+        assert_eq!(turns.len(), 1);
+        let a = &turns[0].answer;
+        assert_eq!(a.status, Status::Completed);
+        assert!(a.text.contains("Team hello"), "{}", a.text);
+        assert_eq!(a.tools[0].tool_name, "delegate_task_to_member");
+    }
+
+    #[test]
+    fn cancelled_and_paused_runs_show_as_such() {
+        if let Some(runs) = load("82_session_runs_after_cancel.body") {
+            let turns = turns_from_runs(&runs);
+            assert_eq!(turns.last().unwrap().answer.status, Status::Cancelled);
+        }
+        if let Some(runs) = load("113_session_runs_paused.body") {
+            let turns = turns_from_runs(&runs);
+            let a = &turns.last().unwrap().answer;
+            assert_eq!(a.status, Status::Paused);
+            assert!(a.paused.is_some());
+        }
+    }
+
+    #[test]
+    fn hitl_history_is_completed_with_the_tool() {
+        let Some(runs) = load("56_session_runs_hitl.body") else {
+            return;
+        };
+        let turns = turns_from_runs(&runs);
+        let a = &turns[0].answer;
+        assert_eq!(a.status, Status::Completed);
+        assert!(a.paused.is_none());
+        assert!(!a.tools.is_empty());
+    }
+}

@@ -1,0 +1,211 @@
+use leptos::html::Div;
+use leptos::prelude::*;
+
+use crate::api::{delete_session, rename_session};
+use crate::model::{date_group, SessionSummary};
+use crate::state::chat::use_chat;
+use crate::state::sessions::use_sessions;
+
+/// The user's conversations with the current agent or team: newest first, grouped by
+/// date, loaded page by page as the list scrolls, searchable, renamable and deletable.
+#[component]
+pub fn SessionSidebar() -> impl IntoView {
+    let chat = use_chat();
+    let sessions = use_sessions();
+    let list_ref = NodeRef::<Div>::new();
+
+    // Search: reload after the user pauses typing.
+    let search_version = StoredValue::new(0u64);
+    let on_search = move |ev: leptos::ev::Event| {
+        sessions.search.set(event_target_value(&ev));
+        search_version.update_value(|v| *v += 1);
+        let mine = search_version.get_value();
+        set_timeout(
+            move || {
+                if search_version.try_get_value() == Some(mine) {
+                    sessions.reload(chat.component.get_untracked());
+                }
+            },
+            std::time::Duration::from_millis(300),
+        );
+    };
+    // Infinite scroll: near the end of the list, fetch the next page.
+    let on_scroll = move |_| {
+        if let Some(el) = list_ref.get_untracked() {
+            if el.scroll_height() - el.scroll_top() - el.client_height() < 120 {
+                sessions.load_more();
+            }
+        }
+    };
+    let now = now_secs();
+
+    view! {
+        <aside class="sidebar" aria-label="Your chats" data-testid="sidebar">
+            <button type="button" class="button new-chat" data-testid="new-chat" on:click=move |_| chat.new_chat()>
+                "+ New chat"
+            </button>
+            <label class="visually-hidden" for="session-search">"Search chats"</label>
+            <input
+                id="session-search"
+                class="session-search"
+                type="search"
+                placeholder="Search chats"
+                data-testid="session-search"
+                prop:value=move || sessions.search.get()
+                on:input=on_search
+            />
+            <div class="session-list" node_ref=list_ref on:scroll=on_scroll data-testid="session-list">
+                {move || {
+                    let items = sessions.items.get();
+                    let mut groups: Vec<(&'static str, Vec<SessionSummary>)> = Vec::new();
+                    for s in items {
+                        let g = date_group(now, s.updated_at);
+                        match groups.last_mut() {
+                            Some((name, list)) if *name == g => list.push(s),
+                            _ => groups.push((g, vec![s])),
+                        }
+                    }
+                    groups
+                        .into_iter()
+                        .map(|(name, list)| view! {
+                            <section class="session-group">
+                                <h3>{name}</h3>
+                                <ul>
+                                    {list.into_iter().map(|s| view! { <SessionItem summary=s /> }).collect_view()}
+                                </ul>
+                            </section>
+                        })
+                        .collect_view()
+                }}
+                <Show when=move || sessions.loading.get()>
+                    <p class="muted" role="status">"Loading…"</p>
+                </Show>
+                {move || sessions.error.get().map(|e| view! { <p class="tool-error" role="alert">{e}</p> })}
+                <Show when=move || {
+                    sessions.items.track();
+                    !sessions.loading.get() && sessions.has_more()
+                }>
+                    <button type="button" class="link-button" data-testid="load-more" on:click=move |_| sessions.load_more()>
+                        "Load more"
+                    </button>
+                </Show>
+                <Show when=move || !sessions.loading.get() && sessions.items.with(Vec::is_empty) && sessions.error.get().is_none()>
+                    <p class="muted" data-testid="no-sessions">"No chats yet."</p>
+                </Show>
+            </div>
+        </aside>
+    }
+}
+
+#[component]
+fn SessionItem(summary: SessionSummary) -> impl IntoView {
+    let chat = use_chat();
+    let sessions = use_sessions();
+    let id = StoredValue::new(summary.id.clone());
+    let editing = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let name_input = RwSignal::new(summary.name.clone());
+    let error = RwSignal::new(None::<String>);
+    let active = move || chat.session_id.get().as_deref() == Some(id.get_value().as_str());
+    let name = summary.name.clone();
+
+    let save = move || {
+        let Some(c) = chat.component.get_untracked() else {
+            return;
+        };
+        let new_name = name_input.get_untracked();
+        leptos::task::spawn_local(async move {
+            match rename_session(c.kind, c.id, id.get_value(), new_name).await {
+                Ok(saved) => {
+                    // This item's own state first: updating the list re-creates the item.
+                    let sid = id.get_value();
+                    editing.set(false);
+                    error.set(None);
+                    sessions.renamed(&sid, saved);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let delete = move || {
+        let Some(c) = chat.component.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match delete_session(c.kind, c.id, id.get_value()).await {
+                Ok(()) => {
+                    let sid = id.get_value();
+                    if chat.session_id.get_untracked().as_deref() == Some(sid.as_str()) {
+                        chat.new_chat();
+                    }
+                    sessions.removed(&sid);
+                }
+                Err(e) => {
+                    confirming.set(false);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+
+    view! {
+        <li class="session-item" class:active=active data-testid="session-item" data-session-id=summary.id.clone()>
+            <Show
+                when=move || editing.get()
+                fallback=move || {
+                    let name = name.clone();
+                    view! {
+                        <button
+                            type="button"
+                            class="session-open"
+                            aria-current=move || if active() { "true" } else { "false" }
+                            on:click=move |_| chat.open_session(id.get_value())
+                        >
+                            {name}
+                        </button>
+                        <span class="session-actions">
+                            <button type="button" class="icon-button" aria-label="Rename chat" data-testid="rename" on:click=move |_| editing.set(true)>"✎"</button>
+                            <button type="button" class="icon-button" aria-label="Delete chat" data-testid="delete" on:click=move |_| confirming.set(true)>"🗑"</button>
+                        </span>
+                    }
+                }
+            >
+                <form class="rename-form" on:submit=move |ev| { ev.prevent_default(); save(); }>
+                    <label class="visually-hidden">"Chat name"</label>
+                    <input
+                        type="text"
+                        data-testid="rename-input"
+                        maxlength="200"
+                        prop:value=move || name_input.get()
+                        on:input=move |ev| name_input.set(event_target_value(&ev))
+                    />
+                    <button type="submit" class="link-button" data-testid="rename-save">"Save"</button>
+                    <button type="button" class="link-button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                </form>
+            </Show>
+            <Show when=move || confirming.get()>
+                <div class="confirm" role="alertdialog" aria-label="Delete this chat?" data-testid="confirm-delete">
+                    <span>"Delete this chat?"</span>
+                    <button type="button" class="link-button danger" data-testid="confirm-delete-yes" on:click=move |_| delete()>"Delete"</button>
+                    <button type="button" class="link-button" on:click=move |_| confirming.set(false)>"Keep"</button>
+                </div>
+            </Show>
+            {move || error.get().map(|e| view! { <p class="tool-error" role="alert" data-testid="session-error">{e}</p> })}
+        </li>
+    }
+    .into_any()
+}
+
+fn now_secs() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+}
