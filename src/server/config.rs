@@ -76,6 +76,10 @@ pub struct Flags {
     /// Secret (32+ characters) signing the identity cookie [env: AGNO_CHAT_COOKIE_KEY]
     #[arg(long)]
     pub cookie_key: Option<String>,
+    /// Header naming the user, set by an authenticating reverse proxy
+    /// [env: AGNO_CHAT_TRUSTED_USER_HEADER]
+    #[arg(long)]
+    pub trusted_user_header: Option<String>,
     /// `text` or `json` [env: AGNO_CHAT_LOG_FORMAT]
     #[arg(long)]
     pub log_format: Option<String>,
@@ -111,6 +115,9 @@ pub struct Config {
     /// Signs the identity cookie. When unset, a random key per process (identities then
     /// reset when the server restarts).
     pub cookie_key: Option<SecretString>,
+    /// When set, the user is the one this request header names (an authenticating proxy
+    /// in front of agno-chat sets it); requests without it are refused.
+    pub trusted_user_header: Option<axum::http::HeaderName>,
     pub log_format: LogFormat,
 }
 
@@ -406,6 +413,28 @@ impl Config {
             None => None,
         };
 
+        let trusted_user_header =
+            match r.raw(flags.trusted_user_header, "AGNO_CHAT_TRUSTED_USER_HEADER") {
+                None => None,
+                Some(h) => {
+                    match axum::http::HeaderName::from_bytes(h.to_ascii_lowercase().as_bytes()) {
+                        Ok(name)
+                            if !["cookie", "authorization", "host"].contains(&name.as_str()) =>
+                        {
+                            Some(name)
+                        }
+                        _ => {
+                            r.fail(
+                        "AGNO_CHAT_TRUSTED_USER_HEADER",
+                        "trusted-user-header",
+                        format!("expected an HTTP header name such as X-Forwarded-User, got {h:?}"),
+                    );
+                            None
+                        }
+                    }
+                }
+            };
+
         let log_format = match r
             .raw(flags.log_format, "AGNO_CHAT_LOG_FORMAT")
             .map(|v| v.to_ascii_lowercase())
@@ -445,6 +474,7 @@ impl Config {
             idle_timeout,
             max_input_chars,
             cookie_key,
+            trusted_user_header,
             log_format,
         })
     }
@@ -568,6 +598,24 @@ mod tests {
         );
         assert_eq!(redact_url("a:b@c"), "REDACTED@c");
         assert_eq!(redact_url("http://h/p"), "http://h/p");
+    }
+
+    #[test]
+    fn trusted_user_header_is_validated() {
+        let c = load(&[
+            ("AGNO_CHAT_AGENTOS_URL", "http://h:1"),
+            ("AGNO_CHAT_TRUSTED_USER_HEADER", "X-Forwarded-User"),
+        ])
+        .unwrap();
+        assert_eq!(c.trusted_user_header.unwrap().as_str(), "x-forwarded-user");
+        for bad in ["bad header", "Cookie"] {
+            let err = load(&[
+                ("AGNO_CHAT_AGENTOS_URL", "http://h:1"),
+                ("AGNO_CHAT_TRUSTED_USER_HEADER", bad),
+            ])
+            .unwrap_err();
+            assert_eq!(vars(err), vec!["AGNO_CHAT_TRUSTED_USER_HEADER"]);
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use axum::extract::{Request, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use cookie::{Cookie, CookieJar, Key, SameSite};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -15,15 +15,24 @@ const COOKIE_NAME: &str = "agno_chat_uid";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserId(pub String);
 
-/// Signs and checks identity cookies.
+/// Signs and checks identity cookies; optionally trusts a proxy's user header instead.
 #[derive(Clone)]
 pub struct IdentityKeys {
     key: Key,
+    trusted_header: Option<axum::http::HeaderName>,
 }
 
 impl IdentityKeys {
     /// From a configured secret (32+ characters), or a random key for this process.
     pub fn new(secret: Option<&SecretString>) -> Self {
+        Self::with_trusted_header(secret, None)
+    }
+
+    /// As [`Self::new`]; with `trusted_header`, the user is the one that header names.
+    pub fn with_trusted_header(
+        secret: Option<&SecretString>,
+        trusted_header: Option<axum::http::HeaderName>,
+    ) -> Self {
         let key = match secret {
             Some(s) => Key::derive_from(s.expose_secret().as_bytes()),
             None => {
@@ -33,7 +42,10 @@ impl IdentityKeys {
                 Key::generate()
             }
         };
-        Self { key }
+        Self {
+            key,
+            trusted_header,
+        }
     }
 
     /// The user id in a verified cookie header, if any.
@@ -63,8 +75,39 @@ impl IdentityKeys {
     }
 }
 
-/// Middleware: reads or issues the identity cookie and puts [`UserId`] into the request.
+/// A user id from a trusted proxy header: 1 to 128 visible ASCII characters.
+fn valid_proxy_user(v: &str) -> Option<String> {
+    let v = v.trim();
+    (!v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
+        .then(|| v.to_owned())
+}
+
+/// Middleware: puts [`UserId`] into the request. With a trusted proxy header configured,
+/// the user is the one it names (health endpoints aside, requests without it get 401);
+/// otherwise the signed cookie is read, or issued to a new visitor.
 pub async fn identify(State(keys): State<IdentityKeys>, mut req: Request, next: Next) -> Response {
+    if let Some(header) = &keys.trusted_header {
+        let user = req
+            .headers()
+            .get(header)
+            .and_then(|v| v.to_str().ok())
+            .and_then(valid_proxy_user);
+        return match user {
+            Some(u) => {
+                req.extensions_mut().insert(UserId(format!("proxy:{u}")));
+                next.run(req).await
+            }
+            None if matches!(req.uri().path(), "/healthz" | "/readyz") => next.run(req).await,
+            None => {
+                tracing::warn!(header = %header, "request without the trusted user header refused");
+                (
+                    axum::http::StatusCode::UNAUTHORIZED,
+                    "Sign-in required: this chat is only reachable through its sign-in proxy.",
+                )
+                    .into_response()
+            }
+        };
+    }
     let existing = req
         .headers()
         .get_all(COOKIE)
@@ -103,6 +146,17 @@ pub async fn current_user() -> Result<UserId, crate::api::ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proxy_user_values_are_validated() {
+        assert_eq!(
+            valid_proxy_user(" alice@example.com "),
+            Some("alice@example.com".into())
+        );
+        assert_eq!(valid_proxy_user(""), None);
+        assert_eq!(valid_proxy_user("a b"), None);
+        assert_eq!(valid_proxy_user(&"x".repeat(129)), None);
+    }
 
     #[test]
     fn signed_cookie_round_trips_and_tampering_is_rejected() {

@@ -30,7 +30,10 @@ impl AppState {
             request_timeout: config.request_timeout,
         })?;
         let health = HealthMonitor::new(agentos.clone());
-        let identity = IdentityKeys::new(config.cookie_key.as_ref());
+        let identity = IdentityKeys::with_trusted_header(
+            config.cookie_key.as_ref(),
+            config.trusted_user_header.clone(),
+        );
         Ok(Self {
             config: Arc::new(config),
             agentos,
