@@ -141,6 +141,7 @@ async fn run_case(addr: SocketAddr, message: &str) -> Vec<RunEvent> {
         message: message.into(),
         user_id: "u1".into(),
         session_id: None,
+        background: false,
     };
     let timeouts = StreamTimeouts {
         first_event: Duration::from_millis(400),

@@ -5,6 +5,12 @@ import { Proc, startApp, startDemo } from "./support/servers";
 // This test owns its AgentOS so it can stop and restart it.
 const AGENTOS_PORT = 7792;
 const APP_PORT = 3102;
+// A fixed cookie key, so visitors keep their identity when the app restarts.
+const APP_ENV = {
+  AGNO_CHAT_HEALTH_POLL_MS: "500",
+  AGNO_CHAT_MAX_BACKOFF_MS: "2000",
+  AGNO_CHAT_COOKIE_KEY: "e2e-cookie-key-0123456789abcdef0123456789",
+};
 
 test.describe("fallback when AgentOS is down", () => {
   test.afterEach(async ({ page }) => expectNoPanics(page));
@@ -14,10 +20,7 @@ test.describe("fallback when AgentOS is down", () => {
 
   test.beforeAll(async () => {
     demo = await startDemo(AGENTOS_PORT);
-    app = await startApp(APP_PORT, AGENTOS_PORT, {
-      AGNO_CHAT_HEALTH_POLL_MS: "500",
-      AGNO_CHAT_MAX_BACKOFF_MS: "2000",
-    });
+    app = await startApp(APP_PORT, AGENTOS_PORT, APP_ENV);
   });
 
   test.afterAll(async () => {
@@ -72,6 +75,28 @@ test.describe("fallback when AgentOS is down", () => {
     const again = page.getByTestId("assistant-message").last();
     await expect(again).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
     await expect(again.getByTestId("answer-text")).toContainText("ten");
+  });
+
+  test("an answer whose connection drops (chat server restart) resumes after the last event seen", async ({ page }) => {
+    const resumes: string[] = [];
+    page.on("request", (r) => r.url().includes("/api/chat/resume") && resumes.push(r.postData() ?? ""));
+    await openHydrated(page, `http://127.0.0.1:${APP_PORT}/?agent=echo-agent`);
+    const question = "slow one two three four five six seven eight nine ten eleven twelve";
+    const input = page.getByTestId("composer-input");
+    await input.fill(question);
+    await input.press("Enter");
+    const answer = page.getByTestId("assistant-message").last();
+    await expect(answer.getByTestId("answer-text")).toContainText("Echo: slow one", { timeout: 15_000 });
+    // The chat server dies mid-answer (no graceful shutdown, so the stream just drops);
+    // the run goes on in AgentOS (background run).
+    await app!.kill();
+    app = await startApp(APP_PORT, AGENTOS_PORT, APP_ENV);
+    await expect(page.getByTestId("chat")).toBeVisible({ timeout: 20_000 });
+    const resumed = page.getByTestId("assistant-message").last();
+    await expect(resumed).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+    await expect(resumed.getByTestId("answer-text")).toHaveText(`Echo: ${question}`);
+    expect(resumes.length).toBeGreaterThanOrEqual(1);
+    expect(resumes[resumes.length - 1]).toMatch(/last_event_index=\d+/);
   });
 
   test("a page opened while AgentOS is down shows the fallback, then the chat", async ({ page }) => {

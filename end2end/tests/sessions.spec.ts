@@ -155,3 +155,29 @@ test.describe("sessions", () => {
     await ctx.close();
   });
 });
+
+test.describe("resuming an answer", () => {
+  test.afterEach(async ({ page }) => expectNoPanics(page));
+
+  const QUESTION = "slow one two three four five six seven eight nine ten eleven twelve";
+  const FULL = `Echo: ${QUESTION}`;
+
+  test("reloading mid-answer picks the answer up again, with nothing lost or repeated", async ({ page }) => {
+    const resumes: string[] = [];
+    page.on("request", (r) => r.url().includes("/api/chat/resume") && resumes.push(r.postData() ?? ""));
+    await openHydrated(page, "/?agent=echo-agent");
+    const input = page.getByTestId("composer-input");
+    await input.fill(QUESTION);
+    await input.press("Enter");
+    await expect(page.getByTestId("answer-text").last()).toContainText("Echo: slow one", { timeout: 15_000 });
+    await openHydrated(page, "/?agent=echo-agent");
+    const answer = page.getByTestId("assistant-message").last();
+    await expect(answer).toHaveAttribute("data-status", "streaming", { timeout: 10_000 });
+    await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 20_000 });
+    await expect(answer.getByTestId("answer-text")).toHaveText(FULL);
+    await expect(page.getByTestId("turn")).toHaveCount(1);
+    // It was resumed from the start of the run (the reload lost the text so far).
+    expect(resumes.length).toBe(1);
+    expect(resumes[0]).not.toContain("last_event_index");
+  });
+});

@@ -95,10 +95,48 @@ impl AgentOsClient {
         if let Some(sid) = &run.session_id {
             form.push(("session_id", sid.clone()));
         }
+        if run.background {
+            form.push(("background", "true".into()));
+        }
+        self.post_stream(&path, &form).await
+    }
+
+    /// `POST /agents/{id}/runs/{run_id}/resume` (or `/teams/...`): the events of a
+    /// background run after `last_event_index` (all of them when `None`), then live ones.
+    pub async fn resume_run(
+        &self,
+        kind: ComponentKind,
+        component_id: &str,
+        run_id: &str,
+        session_id: &str,
+        user_id: &str,
+        last_event_index: Option<u64>,
+    ) -> Result<reqwest::Response, AgentOsError> {
+        let path = format!(
+            "{}/{}/runs/{}/resume",
+            kind_segment(kind),
+            encode_segment(component_id),
+            encode_segment(run_id)
+        );
+        let mut form: Vec<(&str, String)> = vec![
+            ("session_id", session_id.to_owned()),
+            ("user_id", user_id.to_owned()),
+        ];
+        if let Some(i) = last_event_index {
+            form.push(("last_event_index", i.to_string()));
+        }
+        self.post_stream(&path, &form).await
+    }
+
+    async fn post_stream(
+        &self,
+        path: &str,
+        form: &[(&str, String)],
+    ) -> Result<reqwest::Response, AgentOsError> {
         let req = self
-            .authorize(self.http.post(self.url(&path)?))
+            .authorize(self.http.post(self.url(path)?))
             .header(ACCEPT, "text/event-stream")
-            .form(&form);
+            .form(form);
         let resp = req
             .send()
             .await
@@ -303,6 +341,9 @@ pub struct RunRequest {
     pub message: String,
     pub user_id: String,
     pub session_id: Option<String>,
+    /// Run in the background: closing the connection does not stop it, and its events
+    /// can be replayed through `resume_run`.
+    pub background: bool,
 }
 
 impl RunRequest {

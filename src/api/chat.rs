@@ -58,12 +58,62 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
         message,
         user_id: user.0,
         session_id: req.session_id,
+        // Background runs survive a closed tab or a dropped connection and can be resumed.
+        background: true,
     };
     let timeouts = StreamTimeouts {
         first_event: state.config.first_event_timeout,
         idle: state.config.idle_timeout,
     };
     let stream = proxy_run(state.agentos.clone(), run, timeouts, state.runs.clone());
+    Ok(ByteStream::new(stream.map(Ok::<_, ApiError>)))
+}
+
+/// Continues streaming one of the caller's background runs after `last_event_index`
+/// (from its start when `None`): after a reload or a dropped connection.
+#[server(prefix = "/api", endpoint = "chat/resume", output = Streaming)]
+pub async fn resume_run(
+    kind: ComponentKind,
+    component_id: String,
+    session_id: String,
+    run_id: String,
+    last_event_index: Option<u64>,
+) -> Result<ByteStream<ApiError>, ApiError> {
+    use crate::agentos::RunRequest;
+    use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
+    use futures::StreamExt;
+
+    let state = crate::server::state::app_state()?;
+    let user = crate::server::identity::current_user().await?;
+    if check_id("run id", &run_id).is_err() {
+        return Err(ApiError::NotFound("That answer was not found.".into()));
+    }
+    super::sessions::owned_session(&state, kind, &component_id, &session_id, &user.0).await?;
+    no_buffering_headers();
+    let run = RunRequest {
+        kind,
+        component_id,
+        message: String::new(),
+        user_id: user.0,
+        session_id: Some(session_id.clone()),
+        background: true,
+    };
+    let resume = Resume {
+        run_id,
+        session_id,
+        last_event_index,
+    };
+    let timeouts = StreamTimeouts {
+        first_event: state.config.first_event_timeout,
+        idle: state.config.idle_timeout,
+    };
+    let stream = proxy_resume(
+        state.agentos.clone(),
+        run,
+        resume,
+        timeouts,
+        state.runs.clone(),
+    );
     Ok(ByteStream::new(stream.map(Ok::<_, ApiError>)))
 }
 

@@ -12,7 +12,7 @@ mod sessions;
 mod status;
 
 pub use catalog::list_components;
-pub use chat::{cancel_run, send_message, ChatRequest};
+pub use chat::{cancel_run, resume_run, send_message, ChatRequest};
 pub use config::fetch_public_config;
 pub use error::ApiError;
 pub use highlight::highlight_code;

@@ -153,7 +153,7 @@ fn check_id(id: &str) -> Result<(), ApiError> {
 
 /// The session, if it exists, belongs to `user_id` and is with this agent or team.
 #[cfg(feature = "ssr")]
-async fn owned_session(
+pub(crate) async fn owned_session(
     state: &crate::server::state::AppState,
     kind: ComponentKind,
     component_id: &str,

@@ -148,6 +148,11 @@ pub enum RunEvent {
         kind: FailureKind,
         message: String,
     },
+    /// The position of the events so far in a background run's buffer (AgentOS
+    /// `event_index`), so a broken stream can resume exactly after it.
+    Checkpoint {
+        event_index: u64,
+    },
 }
 
 impl RunEvent {

@@ -155,6 +155,7 @@ impl Answer {
                 member_name,
                 event,
             } => self.apply_member(member_run_id, member_name, *event),
+            RunEvent::Checkpoint { .. } => {}
             RunEvent::Failed { kind, message } => {
                 if self.status.is_active() {
                     self.status = Status::Interrupted;
@@ -163,6 +164,15 @@ impl Answer {
                 self.error = Some(message);
             }
         }
+    }
+
+    /// Clears an interruption before the stream is resumed.
+    pub fn resume(&mut self) {
+        if matches!(self.status, Status::Interrupted | Status::Pending) {
+            self.status = Status::Streaming;
+        }
+        self.error = None;
+        self.failure = None;
     }
 
     fn mark_streaming(&mut self) {

@@ -50,7 +50,8 @@ pub fn parse_frame(name: &str, data: &str) -> Result<Upstream, FrameError> {
     })?;
     // Agent events inside a team stream belong to a member run.
     let parent = str_field(&value, "parent_run_id").filter(|p| !p.is_empty());
-    Ok(match (parsed, is_team, parent) {
+    let checkpoint = value.get("event_index").and_then(Value::as_u64);
+    let mut result = match (parsed, is_team, parent) {
         (Some(events), false, Some(_)) => {
             let member_run_id = str_field(&value, "run_id").unwrap_or_default();
             let member_name =
@@ -69,7 +70,19 @@ pub fn parse_frame(name: &str, data: &str) -> Result<Upstream, FrameError> {
         (Some(events), _, _) => Upstream::Events(events),
         (None, _, _) if is_known_ignored(&base) => Upstream::Ignored,
         (None, _, _) => Upstream::Unknown(name),
-    })
+    };
+    // Background runs number their events; pass the number on after the frame's events.
+    if let Some(event_index) = checkpoint {
+        let mark = RunEvent::Checkpoint { event_index };
+        result = match result {
+            Upstream::Events(mut events) => {
+                events.push(mark);
+                Upstream::Events(events)
+            }
+            _ => Upstream::Events(vec![mark]),
+        };
+    }
+    Ok(result)
 }
 
 fn is_known_ignored(base: &str) -> bool {
@@ -259,6 +272,31 @@ mod tests {
         assert_eq!(
             f,
             Upstream::Events(vec![RunEvent::Content { text: "y".into() }])
+        );
+    }
+
+    #[test]
+    fn event_index_becomes_a_checkpoint_after_the_events() {
+        let f = parse_frame(
+            "RunContent",
+            r#"{"event":"RunContent","run_id":"r","content":"a","event_index":7}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            f,
+            Upstream::Events(vec![
+                RunEvent::Content { text: "a".into() },
+                RunEvent::Checkpoint { event_index: 7 }
+            ])
+        );
+        let f = parse_frame(
+            "ModelRequestStarted",
+            r#"{"event":"ModelRequestStarted","event_index":1}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            f,
+            Upstream::Events(vec![RunEvent::Checkpoint { event_index: 1 }])
         );
     }
 

@@ -58,11 +58,12 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
             }
         }
     });
+    // Not while another answer streams (or this one is still being reconnected).
     let can_retry = move || {
         matches!(
             status.get(),
             Status::Error | Status::Interrupted | Status::Cancelled
-        )
+        ) && !chat.is_streaming()
     };
 
     view! {

@@ -30,12 +30,16 @@ pub fn ChatPage() -> impl IntoView {
         let q = query.read();
         ComponentRef::from_query(q.get("agent"), q.get("team"))
     });
-    let selected: Memo<Option<ComponentSummary>> = Memo::new(move |_| {
-        catalog
-            .get()
-            .and_then(Result::ok)
-            .and_then(|c| c.resolve(requested.get().as_ref()).cloned())
-    });
+    // While the catalog reloads (or AgentOS is briefly unreachable) keep the current
+    // selection: dropping it would end the conversation in progress.
+    let selected: Memo<Option<ComponentSummary>> =
+        Memo::new(move |prev: Option<&Option<ComponentSummary>>| {
+            let wanted = requested.get();
+            match catalog.get() {
+                Some(Ok(c)) => c.resolve(wanted.as_ref()).cloned(),
+                _ => prev.cloned().flatten(),
+            }
+        });
     // A different agent or team opens its conversation (a `?session=` deep link wins
     // over the one remembered in this browser).
     let session_param =

@@ -31,20 +31,71 @@ pub fn proxy_run(
     active: ActiveRuns,
 ) -> impl Stream<Item = Bytes> + Send + 'static {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
-    tokio::spawn(forward(client, run, timeouts, active, tx));
+    tokio::spawn(forward(client, run, None, timeouts, active, tx));
+    rx
+}
+
+/// Which events of an existing background run to replay before the live ones.
+#[derive(Clone, Debug)]
+pub struct Resume {
+    pub run_id: String,
+    pub session_id: String,
+    /// Replay after this index; `None` replays the run from its start.
+    pub last_event_index: Option<u64>,
+}
+
+/// Like [`proxy_run`], for resuming a background run of `run.component_id`.
+pub fn proxy_resume(
+    client: AgentOsClient,
+    run: RunRequest,
+    resume: Resume,
+    timeouts: StreamTimeouts,
+    active: ActiveRuns,
+) -> impl Stream<Item = Bytes> + Send + 'static {
+    let (tx, rx) = mpsc::channel::<Bytes>(64);
+    tokio::spawn(forward(client, run, Some(resume), timeouts, active, tx));
     rx
 }
 
 async fn forward(
     client: AgentOsClient,
     run: RunRequest,
+    resume: Option<Resume>,
     timeouts: StreamTimeouts,
     active: ActiveRuns,
     mut tx: mpsc::Sender<Bytes>,
 ) {
     let started = Instant::now();
     let mut log = RunLog::default();
-    let resp = match client.start_run(&run).await {
+    if let Some(r) = &resume {
+        // The run is known already: its owner may stop it while it resumes.
+        active.insert(
+            r.run_id.clone(),
+            ActiveRun {
+                user_id: run.user_id.clone(),
+                kind: run.kind,
+                component_id: run.component_id.clone(),
+                session_id: Some(r.session_id.clone()),
+            },
+        );
+        log.run_id = Some(r.run_id.clone());
+    }
+    let response = match &resume {
+        None => client.start_run(&run).await,
+        Some(r) => {
+            client
+                .resume_run(
+                    run.kind,
+                    &run.component_id,
+                    &r.run_id,
+                    &r.session_id,
+                    &run.user_id,
+                    r.last_event_index,
+                )
+                .await
+        }
+    };
+    let resp = match response {
         Ok(r) => r,
         Err(e) => {
             let (kind, message) = describe_start_error(&e);

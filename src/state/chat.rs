@@ -8,6 +8,8 @@ use leptos::prelude::*;
 use crate::chat::event::FailureKind;
 use crate::chat::event::RunEvent;
 use crate::chat::reducer::Answer;
+#[cfg(feature = "hydrate")]
+use crate::chat::reducer::Status;
 use crate::chat::validate::{clean_message, DEFAULT_MAX_CHARS};
 use crate::model::{ComponentRef, SessionSummary};
 use crate::state::sessions::SessionsState;
@@ -44,6 +46,8 @@ pub struct ChatState {
     sessions: SessionsState,
     next_id: StoredValue<u64>,
     abort: StoredValue<Option<futures::future::AbortHandle>>,
+    /// The last `event_index` of the streaming background run.
+    last_index: StoredValue<Option<u64>>,
 }
 
 pub fn provide_chat(sessions: SessionsState) -> ChatState {
@@ -61,6 +65,7 @@ pub fn provide_chat(sessions: SessionsState) -> ChatState {
         max_chars: RwSignal::new(DEFAULT_MAX_CHARS),
         next_id: StoredValue::new(1),
         abort: StoredValue::new(None),
+        last_index: StoredValue::new(None),
     };
     provide_context(state);
     state
@@ -143,6 +148,7 @@ impl ChatState {
                     this.turns.set(turns);
                     this.tick.update(|t| *t = t.wrapping_add(1));
                     remember_session(&component, Some(&session_id));
+                    this.resume_running_turn(component);
                 }
                 Err(e) => {
                     remember_session(&component, None);
@@ -240,9 +246,9 @@ impl ChatState {
     /// Streams one answer.
     #[cfg(feature = "hydrate")]
     async fn run(self, req: crate::api::ChatRequest, turn_id: u64, answer: ArcRwSignal<Answer>) {
-        use crate::chat::framing::LineDecoder;
-        use futures::StreamExt;
-
+        let kind = req.kind;
+        let component_id = req.component_id.clone();
+        self.last_index.set_value(None);
         match crate::api::send_message(req).await {
             Err(e) => self.apply(
                 &answer,
@@ -251,43 +257,141 @@ impl ChatState {
                     message: format!("The message could not be sent: {e}"),
                 }],
             ),
-            Ok(stream) => {
-                let mut body = stream.into_inner();
-                let mut decoder = LineDecoder::new();
-                while let Some(chunk) = body.next().await {
-                    match chunk {
-                        Ok(bytes) => {
-                            let events = decoder.push(&bytes);
-                            if !events.is_empty() {
-                                self.apply(&answer, events);
-                            }
-                        }
-                        Err(e) => {
-                            self.apply(
-                                &answer,
-                                vec![RunEvent::Failed {
-                                    kind: FailureKind::Upstream,
-                                    message: format!("The connection to the chat server was lost ({e}); the answer so far is kept."),
-                                }],
-                            );
-                            break;
-                        }
+            Ok(stream) => self.consume(stream, &answer).await,
+        }
+        self.resume_if_cut_off(kind, component_id, &answer).await;
+        self.finish(turn_id);
+    }
+
+    /// Streams a background run again, after a reload (from its start) or a broken
+    /// connection (after the last event seen), into the same answer.
+    #[cfg(feature = "hydrate")]
+    async fn resume_into(
+        self,
+        component: ComponentRef,
+        run_id: String,
+        turn_id: u64,
+        answer: ArcRwSignal<Answer>,
+    ) {
+        let Some(session_id) = self.session_id.get_untracked() else {
+            return;
+        };
+        self.last_index.set_value(None);
+        answer.set(Answer::new());
+        match crate::api::resume_run(
+            component.kind,
+            component.id.clone(),
+            session_id,
+            run_id,
+            None,
+        )
+        .await
+        {
+            Ok(stream) => self.consume(stream, &answer).await,
+            Err(e) => self.apply(
+                &answer,
+                vec![RunEvent::Failed {
+                    kind: FailureKind::Upstream,
+                    message: format!("The answer could not be resumed: {e}"),
+                }],
+            ),
+        }
+        self.resume_if_cut_off(component.kind, component.id, &answer)
+            .await;
+        self.finish(turn_id);
+    }
+
+    /// After a broken connection, picks the background run up where it left off (a few
+    /// tries, with backoff), so no text is lost or repeated.
+    #[cfg(feature = "hydrate")]
+    async fn resume_if_cut_off(
+        &self,
+        kind: crate::model::ComponentKind,
+        component_id: String,
+        answer: &ArcRwSignal<Answer>,
+    ) {
+        for attempt in 0..3u32 {
+            let (cut_off, run_id) = answer.with_untracked(|a| {
+                (
+                    a.status == Status::Interrupted
+                        && matches!(
+                            a.failure,
+                            Some(FailureKind::Upstream | FailureKind::IdleTimeout)
+                        ),
+                    a.run_id.clone(),
+                )
+            });
+            let (Some(run_id), Some(session_id), Some(last)) = (
+                run_id,
+                self.session_id.get_untracked(),
+                self.last_index.get_value(),
+            ) else {
+                return;
+            };
+            if !cut_off {
+                return;
+            }
+            gloo_timers::future::TimeoutFuture::new(1_000 << attempt).await;
+            self.announcement.set("Reconnecting to the answer…".into());
+            match crate::api::resume_run(kind, component_id.clone(), session_id, run_id, Some(last))
+                .await
+            {
+                Ok(stream) => {
+                    answer.update(|a| a.resume());
+                    self.consume(stream, answer).await;
+                }
+                Err(_) => continue,
+            }
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    async fn consume(
+        &self,
+        stream: leptos::server_fn::codec::ByteStream<crate::api::ApiError>,
+        answer: &ArcRwSignal<Answer>,
+    ) {
+        use crate::chat::framing::LineDecoder;
+        use futures::StreamExt;
+
+        let mut body = stream.into_inner();
+        let mut decoder = LineDecoder::new();
+        while let Some(chunk) = body.next().await {
+            match chunk {
+                Ok(bytes) => {
+                    let events = decoder.push(&bytes);
+                    if !events.is_empty() {
+                        self.apply(answer, events);
                     }
                 }
-                if let Some(last) = decoder.finish() {
-                    self.apply(&answer, vec![last]);
-                }
-                if answer.with_untracked(|a| a.status.is_active()) {
+                Err(e) => {
                     self.apply(
-                        &answer,
+                        answer,
                         vec![RunEvent::Failed {
                             kind: FailureKind::Upstream,
-                            message: "The connection closed before the answer finished; the answer so far is kept.".into(),
+                            message: format!("The connection to the chat server was lost ({e}); the answer so far is kept."),
                         }],
                     );
+                    break;
                 }
             }
         }
+        if let Some(last) = decoder.finish() {
+            self.apply(answer, vec![last]);
+        }
+        if answer.with_untracked(|a| a.status.is_active()) {
+            self.apply(
+                answer,
+                vec![RunEvent::Failed {
+                    kind: FailureKind::Upstream,
+                    message: "The connection closed before the answer finished; the answer so far is kept.".into(),
+                }],
+            );
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn finish(&self, turn_id: u64) {
         if self.streaming.get_untracked() == Some(turn_id) {
             self.streaming.set(None);
         }
@@ -299,6 +403,9 @@ impl ChatState {
         for ev in &events {
             if let Some(note) = announcement_for(ev) {
                 self.announcement.set(note);
+            }
+            if let RunEvent::Checkpoint { event_index } = ev {
+                self.last_index.set_value(Some(*event_index));
             }
             if let RunEvent::Started {
                 session_id: Some(sid),
@@ -331,6 +438,38 @@ impl ChatState {
             }
         });
         self.tick.update(|t| *t = t.wrapping_add(1));
+    }
+
+    /// A conversation opened while its last answer is still being written (the page was
+    /// reloaded or closed mid-answer): stream that answer again, from its start.
+    fn resume_running_turn(&self, component: ComponentRef) {
+        let last = self
+            .turns
+            .with_untracked(|ts| ts.last().map(|t| (t.id, t.answer.clone())));
+        let Some((turn_id, answer)) = last else {
+            return;
+        };
+        let Some(run_id) =
+            answer.with_untracked(|a| a.status.is_active().then(|| a.run_id.clone()).flatten())
+        else {
+            return;
+        };
+        self.streaming.set(Some(turn_id));
+        #[cfg(feature = "hydrate")]
+        {
+            let (handle, registration) = futures::future::AbortHandle::new_pair();
+            self.abort.set_value(Some(handle));
+            let this = *self;
+            leptos::task::spawn_local(async move {
+                let _ = futures::future::Abortable::new(
+                    this.resume_into(component, run_id, turn_id, answer),
+                    registration,
+                )
+                .await;
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (component, run_id, answer);
     }
 
     /// Stops the streaming answer: asks AgentOS to cancel the run (the stream then ends

@@ -50,6 +50,14 @@ export class Proc {
     return !this.exited;
   }
 
+  /** Kills the process at once (no graceful shutdown): open connections just drop. */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    const done = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.kill("SIGKILL");
+    await done;
+  }
+
   async stop(): Promise<void> {
     if (this.exited) return;
     const done = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
