@@ -131,12 +131,32 @@ test.describe("sessions", () => {
     await bob.close();
   });
 
+  test("each conversation keeps its own unsent draft, across reloads", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "first chat");
+    const first = await page.getByTestId("chat").getAttribute("data-session-id");
+    const input = page.getByTestId("composer-input");
+    await input.fill("unsent words for the first chat");
+    await page.getByTestId("new-chat").click();
+    await expect(input).toHaveValue("");
+    await input.fill("a thought for a new chat");
+    await page.locator(`[data-testid="session-item"][data-session-id="${first}"] .session-open`).click();
+    await expect(page.getByTestId("turn")).toHaveCount(1);
+    await expect(input).toHaveValue("unsent words for the first chat");
+    await openHydrated(page, "/?agent=echo-agent");
+    await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", first!);
+    await expect(page.getByTestId("composer-input")).toHaveValue("unsent words for the first chat");
+    await page.getByTestId("new-chat").click();
+    await expect(page.getByTestId("composer-input")).toHaveValue("a thought for a new chat");
+  });
+
   test("the list pages in as it scrolls and can be searched", async ({ browser }) => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await openHydrated(page, "/?agent=reasoning-agent");
     const uid = await userId(ctx);
-    for (let i = 0; i < 45; i++) {
+    for (let i = 0; i < 60; i++) {
       const r = await page.request.post(`${AGENTOS}/sessions?type=agent`, {
         data: { user_id: uid, agent_id: "reasoning-agent", session_name: `Bulk chat ${String(i).padStart(2, "0")}` },
       });
@@ -145,7 +165,7 @@ test.describe("sessions", () => {
     await openHydrated(page, "/?agent=reasoning-agent");
     await expect(items(page)).toHaveCount(30);
     await page.getByTestId("session-list").evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
-    await expect(items(page)).toHaveCount(45);
+    await expect(items(page)).toHaveCount(60);
     await expect(page.getByTestId("load-more")).toHaveCount(0);
     await page.getByTestId("session-search").fill("chat 07");
     await expect(items(page)).toHaveCount(1);
@@ -176,6 +196,10 @@ test.describe("resuming an answer", () => {
     await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 20_000 });
     await expect(answer.getByTestId("answer-text")).toHaveText(FULL);
     await expect(page.getByTestId("turn")).toHaveCount(1);
+    // The text equals what AgentOS stored for the run.
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    const runs = await (await page.request.get(`${AGENTOS}/sessions/${sid}/runs?type=agent`)).json();
+    expect(runs[runs.length - 1].content).toBe(await answer.getByTestId("answer-text").innerText());
     // It was resumed from the start of the run (the reload lost the text so far).
     expect(resumes.length).toBe(1);
     expect(resumes[0]).not.toContain("last_event_index");

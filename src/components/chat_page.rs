@@ -9,7 +9,7 @@ use crate::api::{fetch_public_config, list_components};
 use crate::model::{ComponentRef, ComponentSummary};
 use crate::state::chat::provide_chat;
 use crate::state::connection::{provide_connection, Availability};
-use crate::state::draft::provide_draft;
+use crate::state::draft::{draft_key, persist_drafts, provide_draft};
 use crate::state::sessions::provide_sessions;
 
 /// The page: header with the agent/team picker, then either the chat or, while AgentOS
@@ -17,9 +17,18 @@ use crate::state::sessions::provide_sessions;
 #[component]
 pub fn ChatPage() -> impl IntoView {
     let conn = provide_connection();
-    provide_draft();
+    let draft = provide_draft();
     let sessions = provide_sessions();
     let chat = provide_chat(sessions);
+    persist_drafts(
+        draft,
+        Memo::new(move |_| {
+            draft_key(
+                chat.component.get().as_ref(),
+                chat.session_id.get().as_deref(),
+            )
+        }),
+    );
 
     let config = Resource::new(|| (), |_| fetch_public_config());
     // Refetch the catalog whenever AgentOS comes back.
