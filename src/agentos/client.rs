@@ -141,15 +141,7 @@ impl AgentOsClient {
             .send()
             .await
             .map_err(|e| classify(e, self.connect_timeout))?;
-        if !resp.status().is_success() {
-            let status = resp.status().as_u16();
-            let body = resp.text().await.unwrap_or_default();
-            return Err(AgentOsError::Status {
-                status,
-                detail: detail_from_body(&body),
-            });
-        }
-        Ok(resp)
+        ensure_success(resp).await
     }
 
     /// `POST /agents/{id}/runs/{run_id}/cancel` (or `/teams/...`).
@@ -176,14 +168,7 @@ impl AgentOsClient {
             .send()
             .await
             .map_err(|e| classify(e, self.request_timeout))?;
-        if !resp.status().is_success() {
-            let status = resp.status().as_u16();
-            let body = resp.text().await.unwrap_or_default();
-            return Err(AgentOsError::Status {
-                status,
-                detail: detail_from_body(&body),
-            });
-        }
+        ensure_success(resp).await?;
         Ok(())
     }
 
@@ -272,14 +257,7 @@ impl AgentOsClient {
             .send()
             .await
             .map_err(|e| classify(e, self.request_timeout))?;
-        if !resp.status().is_success() {
-            let status = resp.status().as_u16();
-            let body = resp.text().await.unwrap_or_default();
-            return Err(AgentOsError::Status {
-                status,
-                detail: detail_from_body(&body),
-            });
-        }
+        ensure_success(resp).await?;
         Ok(())
     }
 
@@ -331,6 +309,20 @@ impl AgentOsClient {
         }
         serde_json::from_str(&body).map_err(|e| AgentOsError::Decode(format!("{path}: {e}")))
     }
+}
+
+/// Passes a success response through; turns any other into [`AgentOsError::Status`]
+/// with AgentOS's own `detail`.
+async fn ensure_success(resp: reqwest::Response) -> Result<reqwest::Response, AgentOsError> {
+    if resp.status().is_success() {
+        return Ok(resp);
+    }
+    let status = resp.status().as_u16();
+    let body = resp.text().await.unwrap_or_default();
+    Err(AgentOsError::Status {
+        status,
+        detail: detail_from_body(&body),
+    })
 }
 
 /// What to run: a message for an agent or team, on behalf of a user, in a session.

@@ -143,12 +143,7 @@ pub async fn cancel_run(run_id: String) -> Result<(), ApiError> {
 
 #[cfg(feature = "ssr")]
 fn check_id(what: &str, id: &str) -> Result<(), String> {
-    let ok = !id.is_empty()
-        && id.len() <= 128
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
-    if ok {
+    if crate::chat::validate::is_valid_id(id) {
         Ok(())
     } else {
         Err(format!("The {what} is not valid."))

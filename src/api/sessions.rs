@@ -137,12 +137,7 @@ async fn context() -> Result<
 
 #[cfg(feature = "ssr")]
 fn check_id(id: &str) -> Result<(), ApiError> {
-    let ok = !id.is_empty()
-        && id.len() <= 128
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
-    if ok {
+    if crate::chat::validate::is_valid_id(id) {
         Ok(())
     } else {
         Err(ApiError::NotFound(

@@ -48,6 +48,8 @@ pub struct ChatState {
     abort: StoredValue<Option<futures::future::AbortHandle>>,
     /// The last `event_index` of the streaming background run.
     last_index: StoredValue<Option<u64>>,
+    /// Stop was pressed before the run had an id: cancel it as soon as it has one.
+    stop_pending: StoredValue<bool>,
 }
 
 pub fn provide_chat(sessions: SessionsState) -> ChatState {
@@ -66,6 +68,7 @@ pub fn provide_chat(sessions: SessionsState) -> ChatState {
         next_id: StoredValue::new(1),
         abort: StoredValue::new(None),
         last_index: StoredValue::new(None),
+        stop_pending: StoredValue::new(false),
     };
     provide_context(state);
     state
@@ -87,7 +90,7 @@ impl ChatState {
             }
             return;
         }
-        self.stop();
+        self.stop_and_detach();
         self.component.set(component.clone());
         self.clear();
         self.sessions.reload(component.clone());
@@ -105,7 +108,7 @@ impl ChatState {
 
     /// Starts a new, empty conversation with the same agent or team.
     pub fn new_chat(&self) {
-        self.stop();
+        self.stop_and_detach();
         self.clear();
         if let Some(c) = self.component.get_untracked() {
             remember_session(&c, None);
@@ -118,7 +121,7 @@ impl ChatState {
         let Some(component) = self.component.get_untracked() else {
             return;
         };
-        self.stop();
+        self.stop_and_detach();
         self.clear();
         self.session_id.set(Some(session_id.clone()));
         self.loading_history.set(true);
@@ -407,6 +410,20 @@ impl ChatState {
             if let RunEvent::Checkpoint { event_index } = ev {
                 self.last_index.set_value(Some(*event_index));
             }
+            if let RunEvent::Started { run_id, .. } = ev {
+                if self.stop_pending.get_value() {
+                    self.stop_pending.set_value(false);
+                    #[cfg(feature = "hydrate")]
+                    {
+                        let run_id = run_id.clone();
+                        leptos::task::spawn_local(async move {
+                            let _ = crate::api::cancel_run(run_id).await;
+                        });
+                    }
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = run_id;
+                }
+            }
             if let RunEvent::Started {
                 session_id: Some(sid),
                 ..
@@ -472,6 +489,16 @@ impl ChatState {
         let _ = (component, run_id, answer);
     }
 
+    /// Stops the streaming answer and lets go of it at once (when leaving the conversation).
+    fn stop_and_detach(&self) {
+        self.stop();
+        if let Some(h) = self.abort.get_value() {
+            h.abort();
+        }
+        self.abort.set_value(None);
+        self.streaming.set(None);
+    }
+
     /// Stops the streaming answer: asks AgentOS to cancel the run (the stream then ends
     /// with RunCancelled); before the run has an id, or if cancelling fails, drops the
     /// stream, which cancels it as well.
@@ -503,7 +530,12 @@ impl ChatState {
             this.streaming.set(None);
         };
         match run_id {
-            None => drop_stream(),
+            // Not started yet: cancel it the moment AgentOS names it (a background run
+            // would outlive a dropped connection).
+            None => {
+                self.stop_pending.set_value(true);
+                self.announcement.set("Stopping the answer.".into());
+            }
             Some(run_id) => {
                 self.announcement.set("Stopping the answer.".into());
                 #[cfg(feature = "hydrate")]
