@@ -162,14 +162,8 @@ impl AgentOsClient {
         if let Some(sid) = session_id {
             url.query_pairs_mut().append_pair("session_id", sid);
         }
-        let resp = self
-            .authorize(self.http.post(url))
-            .timeout(self.request_timeout)
-            .send()
+        self.send_expect_success(self.authorize(self.http.post(url)))
             .await
-            .map_err(|e| classify(e, self.request_timeout))?;
-        ensure_success(resp).await?;
-        Ok(())
     }
 
     /// `GET /sessions` of one user with one agent or team, newest first.
