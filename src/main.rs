@@ -27,7 +27,7 @@ async fn main() {
     tracing::info!(
         agentos = %config.agentos_url,
         mode = ?config.mode,
-        auth = if config.agentos_key.is_some() { "security-key" } else { "none" },
+        auth = config.credentials.name(),
         hitl = config.hitl_enabled,
         genui = config.genui_enabled,
         "configuration loaded"

@@ -4,7 +4,8 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use agno_chat::agentos::{AgentOsClient, AgentOsError, ClientOptions};
+use agno_chat::agentos::auth::CredentialSource;
+use agno_chat::agentos::{AgentOsClient, AgentOsError, ClientOptions, Credentials};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::Router;
@@ -21,7 +22,13 @@ async fn serve(router: Router) -> SocketAddr {
 fn client(addr: SocketAddr, key: Option<&str>, request_timeout: Duration) -> AgentOsClient {
     AgentOsClient::new(ClientOptions {
         base_url: format!("http://{addr}").parse().unwrap(),
-        credential: key.map(|k| k.to_owned().into()),
+        credentials: match key {
+            Some(k) => Credentials::new(
+                CredentialSource::StaticKey(k.to_owned().into()),
+                reqwest::Client::new(),
+            ),
+            None => Credentials::none(),
+        },
         connect_timeout: Duration::from_millis(500),
         request_timeout,
     })
@@ -158,7 +165,7 @@ async fn health_and_base_paths() {
     let addr = serve(Router::new().nest("/os", fake())).await;
     let c = AgentOsClient::new(ClientOptions {
         base_url: format!("http://{addr}/os").parse().unwrap(),
-        credential: None,
+        credentials: Credentials::none(),
         connect_timeout: Duration::from_millis(500),
         request_timeout: Duration::from_secs(2),
     })

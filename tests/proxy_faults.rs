@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use agno_chat::agentos::{AgentOsClient, ClientOptions, RunRequest};
+use agno_chat::agentos::{AgentOsClient, ClientOptions, Credentials, RunRequest};
 use agno_chat::chat::event::{FailureKind, RunEvent};
 use agno_chat::chat::framing::LineDecoder;
 use agno_chat::model::ComponentKind;
@@ -130,7 +130,7 @@ async fn serve() -> SocketAddr {
 async fn run_case(addr: SocketAddr, message: &str) -> Vec<RunEvent> {
     let client = AgentOsClient::new(ClientOptions {
         base_url: format!("http://{addr}").parse().unwrap(),
-        credential: None,
+        credentials: Credentials::none(),
         connect_timeout: Duration::from_millis(500),
         request_timeout: Duration::from_secs(2),
     })

@@ -1,10 +1,10 @@
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
-use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use super::auth::{Caller, Credentials, Token};
 use super::error::detail_from_body;
 use super::types::{Agent, Health, OsInfo, SessionList, SessionRecord, Team};
 use super::AgentOsError;
@@ -15,8 +15,8 @@ use crate::model::ComponentKind;
 pub struct ClientOptions {
     /// Base URL of AgentOS, e.g. `http://127.0.0.1:7777`.
     pub base_url: Url,
-    /// Static bearer credential (AgentOS `OS_SECURITY_KEY`), if any. Redacted in Debug.
-    pub credential: Option<SecretString>,
+    /// Where bearer tokens come from (none, a static key, minted JWTs, OAuth2).
+    pub credentials: Credentials,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
 }
@@ -26,7 +26,7 @@ pub struct ClientOptions {
 pub struct AgentOsClient {
     http: reqwest::Client,
     base: Url,
-    credential: Option<SecretString>,
+    credentials: Credentials,
     request_timeout: Duration,
     connect_timeout: Duration,
 }
@@ -50,31 +50,37 @@ impl AgentOsClient {
         Ok(Self {
             http,
             base,
-            credential: options.credential,
+            credentials: options.credentials,
             request_timeout: options.request_timeout,
             connect_timeout: options.connect_timeout,
         })
     }
 
+    /// The credentials this client sends (for refresh counts and the health summary).
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
     /// `GET /health`: never needs auth. Uses a short timeout so probes fail fast.
     pub async fn health(&self) -> Result<Health, AgentOsError> {
         let probe_timeout = self.request_timeout.min(self.connect_timeout * 2);
-        self.get_json_with_timeout("health", probe_timeout).await
+        let url = self.url("health")?;
+        self.fetch_json(None, url, probe_timeout).await
     }
 
     /// `GET /info`: AgentOS name, versions and auth mode.
     pub async fn info(&self) -> Result<OsInfo, AgentOsError> {
-        self.get_json("info").await
+        self.get_json(Caller::Service, self.url("info")?).await
     }
 
     /// `GET /agents`
     pub async fn agents(&self) -> Result<Vec<Agent>, AgentOsError> {
-        self.get_json("agents").await
+        self.get_json(Caller::Service, self.url("agents")?).await
     }
 
     /// `GET /teams`
     pub async fn teams(&self) -> Result<Vec<Team>, AgentOsError> {
-        self.get_json("teams").await
+        self.get_json(Caller::Service, self.url("teams")?).await
     }
 
     /// `POST /agents/{id}/runs` (or `/teams/...`) with `stream=true`. Returns the response
@@ -98,7 +104,8 @@ impl AgentOsClient {
         if run.background {
             form.push(("background", "true".into()));
         }
-        self.post_stream(&path, &form).await
+        self.post_stream(Caller::User(&run.user_id), &path, &form)
+            .await
     }
 
     /// `POST /agents/{id}/runs/{run_id}/resume` (or `/teams/...`): the events of a
@@ -125,32 +132,37 @@ impl AgentOsClient {
         if let Some(i) = last_event_index {
             form.push(("last_event_index", i.to_string()));
         }
-        self.post_stream(&path, &form).await
+        self.post_stream(Caller::User(user_id), &path, &form).await
     }
 
     async fn post_stream(
         &self,
+        caller: Caller<'_>,
         path: &str,
         form: &[(&str, String)],
     ) -> Result<reqwest::Response, AgentOsError> {
-        let req = self
-            .authorize(self.http.post(self.url(path)?))
-            .header(ACCEPT, "text/event-stream")
-            .form(form);
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| classify(e, self.connect_timeout))?;
-        ensure_success(resp).await
+        let url = self.url(path)?;
+        self.send(
+            caller,
+            || {
+                self.http
+                    .post(url.clone())
+                    .header(ACCEPT, "text/event-stream")
+                    .form(form)
+            },
+            None,
+        )
+        .await
     }
 
-    /// `POST /agents/{id}/runs/{run_id}/cancel` (or `/teams/...`).
+    /// `POST /agents/{id}/runs/{run_id}/cancel` (or `/teams/...`) for the user who started it.
     pub async fn cancel_run(
         &self,
         kind: ComponentKind,
         component_id: &str,
         run_id: &str,
         session_id: Option<&str>,
+        user_id: &str,
     ) -> Result<(), AgentOsError> {
         let path = format!(
             "{}/{}/runs/{}/cancel",
@@ -162,7 +174,7 @@ impl AgentOsClient {
         if let Some(sid) = session_id {
             url.query_pairs_mut().append_pair("session_id", sid);
         }
-        self.send_expect_success(self.authorize(self.http.post(url)))
+        self.send_expect_success(Caller::User(user_id), || self.http.post(url.clone()))
             .await
     }
 
@@ -190,18 +202,19 @@ impl AgentOsClient {
                 q.append_pair("session_name", name);
             }
         }
-        self.get_json_url(url).await
+        self.get_json(Caller::User(user_id), url).await
     }
 
-    /// `GET /sessions/{id}`
+    /// `GET /sessions/{id}`, asked on behalf of `user_id`.
     pub async fn get_session(
         &self,
         kind: ComponentKind,
         session_id: &str,
+        user_id: &str,
     ) -> Result<SessionRecord, AgentOsError> {
         let mut url = self.url(&format!("sessions/{}", encode_segment(session_id)))?;
         url.query_pairs_mut().append_pair("type", kind_param(kind));
-        self.get_json_url(url).await
+        self.get_json(Caller::User(user_id), url).await
     }
 
     /// `GET /sessions/{id}/runs`: the stored runs (raw JSON, read by `chat::history`).
@@ -215,44 +228,100 @@ impl AgentOsClient {
         url.query_pairs_mut()
             .append_pair("type", kind_param(kind))
             .append_pair("user_id", user_id);
-        self.get_json_url(url).await
+        self.get_json(Caller::User(user_id), url).await
     }
 
-    /// `POST /sessions/{id}/rename`
+    /// `POST /sessions/{id}/rename`, on behalf of `user_id`.
     pub async fn rename_session(
         &self,
         kind: ComponentKind,
         session_id: &str,
         name: &str,
+        user_id: &str,
     ) -> Result<(), AgentOsError> {
         let mut url = self.url(&format!("sessions/{}/rename", encode_segment(session_id)))?;
         url.query_pairs_mut().append_pair("type", kind_param(kind));
-        let req = self
-            .authorize(self.http.post(url))
-            .json(&serde_json::json!({ "session_name": name }));
-        self.send_expect_success(req).await
+        let body = serde_json::json!({ "session_name": name });
+        self.send_expect_success(Caller::User(user_id), || {
+            self.http.post(url.clone()).json(&body)
+        })
+        .await
     }
 
-    /// `DELETE /sessions/{id}`
+    /// `DELETE /sessions/{id}`, on behalf of `user_id`.
     pub async fn delete_session(
         &self,
         kind: ComponentKind,
         session_id: &str,
+        user_id: &str,
     ) -> Result<(), AgentOsError> {
         let mut url = self.url(&format!("sessions/{}", encode_segment(session_id)))?;
         url.query_pairs_mut().append_pair("type", kind_param(kind));
-        self.send_expect_success(self.authorize(self.http.delete(url)))
+        self.send_expect_success(Caller::User(user_id), || self.http.delete(url.clone()))
             .await
     }
 
-    async fn send_expect_success(&self, req: reqwest::RequestBuilder) -> Result<(), AgentOsError> {
-        let resp = req
-            .timeout(self.request_timeout)
-            .send()
-            .await
-            .map_err(|e| classify(e, self.request_timeout))?;
-        ensure_success(resp).await?;
+    async fn send_expect_success(
+        &self,
+        caller: Caller<'_>,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<(), AgentOsError> {
+        self.send(caller, build, Some(self.request_timeout)).await?;
         Ok(())
+    }
+
+    /// Sends a request with `caller`'s token and returns the success response. When AgentOS
+    /// answers 401 "Token has expired" and the credential source can issue tokens, obtains
+    /// a new token (shared with concurrent requests) and sends the request once more. The
+    /// same path serves JSON calls and streaming runs (whose 401 comes before any event).
+    async fn send(
+        &self,
+        caller: Caller<'_>,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        timeout: Option<Duration>,
+    ) -> Result<reqwest::Response, AgentOsError> {
+        let token = self.credentials.token(caller).await?;
+        let resp = self.send_once(build(), token.as_ref(), timeout).await?;
+        if resp.status() != reqwest::StatusCode::UNAUTHORIZED || !self.credentials.can_refresh() {
+            return ensure_success(resp).await;
+        }
+        let detail = detail_from_body(&resp.text().await.unwrap_or_default());
+        let stale = match token {
+            Some(t) if detail == TOKEN_EXPIRED => t,
+            _ => {
+                return Err(AgentOsError::Status {
+                    status: 401,
+                    detail,
+                })
+            }
+        };
+        let Some(fresh) = self.credentials.refresh(caller, &stale).await? else {
+            return Err(AgentOsError::Status {
+                status: 401,
+                detail,
+            });
+        };
+        let resp = self.send_once(build(), Some(&fresh), timeout).await?;
+        ensure_success(resp).await
+    }
+
+    async fn send_once(
+        &self,
+        req: reqwest::RequestBuilder,
+        token: Option<&Token>,
+        timeout: Option<Duration>,
+    ) -> Result<reqwest::Response, AgentOsError> {
+        let req = match token {
+            Some(t) => req.header(AUTHORIZATION, format!("Bearer {}", t.expose())),
+            None => req,
+        };
+        let req = match timeout {
+            Some(t) => req.timeout(t),
+            None => req,
+        };
+        req.send()
+            .await
+            .map_err(|e| classify(e, timeout.unwrap_or(self.connect_timeout)))
     }
 
     fn url(&self, path: &str) -> Result<Url, AgentOsError> {
@@ -261,49 +330,43 @@ impl AgentOsClient {
             .map_err(|e| AgentOsError::Request(format!("bad path {path:?}: {e}")))
     }
 
-    fn authorize(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.credential {
-            Some(secret) => req.header(AUTHORIZATION, format!("Bearer {}", secret.expose_secret())),
-            None => req,
-        }
-    }
-
-    async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, AgentOsError> {
-        self.get_json_with_timeout(path, self.request_timeout).await
-    }
-
-    async fn get_json_url<T: DeserializeOwned>(&self, url: Url) -> Result<T, AgentOsError> {
-        let path = url.path().to_owned();
-        self.fetch_json(url, &path, self.request_timeout).await
-    }
-
-    async fn get_json_with_timeout<T: DeserializeOwned>(
+    async fn get_json<T: DeserializeOwned>(
         &self,
-        path: &str,
-        timeout: Duration,
+        caller: Caller<'_>,
+        url: Url,
     ) -> Result<T, AgentOsError> {
-        self.fetch_json(self.url(path)?, path, timeout).await
+        self.fetch_json(Some(caller), url, self.request_timeout)
+            .await
     }
 
+    /// GET and decode JSON; `caller` `None` sends no credentials (health probes).
     async fn fetch_json<T: DeserializeOwned>(
         &self,
+        caller: Option<Caller<'_>>,
         url: Url,
-        path: &str,
         timeout: Duration,
     ) -> Result<T, AgentOsError> {
-        let req = self.authorize(self.http.get(url)).timeout(timeout);
-        let resp = req.send().await.map_err(|e| classify(e, timeout))?;
-        let status = resp.status();
+        let path = url.path().to_owned();
+        let resp = match caller {
+            Some(c) => {
+                self.send(c, || self.http.get(url.clone()), Some(timeout))
+                    .await?
+            }
+            None => {
+                ensure_success(
+                    self.send_once(self.http.get(url), None, Some(timeout))
+                        .await?,
+                )
+                .await?
+            }
+        };
         let body = resp.text().await.map_err(|e| classify(e, timeout))?;
-        if !status.is_success() {
-            return Err(AgentOsError::Status {
-                status: status.as_u16(),
-                detail: detail_from_body(&body),
-            });
-        }
         serde_json::from_str(&body).map_err(|e| AgentOsError::Decode(format!("{path}: {e}")))
     }
 }
+
+/// The one detail AgentOS gives for an expired JWT (and the only place it appears).
+pub const TOKEN_EXPIRED: &str = "Token has expired";
 
 /// Passes a success response through; turns any other into [`AgentOsError::Status`]
 /// with AgentOS's own `detail`.
@@ -374,7 +437,7 @@ fn classify(e: reqwest::Error, timeout: Duration) -> AgentOsError {
     }
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur = e;
     while let Some(next) = cur.source() {
         cur = next;

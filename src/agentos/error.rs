@@ -15,6 +15,9 @@ pub enum AgentOsError {
     /// The reply was not what the protocol promises.
     #[error("unreadable AgentOS reply: {0}")]
     Decode(String),
+    /// No credential could be obtained for AgentOS (token endpoint down, unusable key).
+    #[error("no AgentOS credential: {0}")]
+    Credentials(String),
     /// The request could not be built or sent for another reason.
     #[error("request to AgentOS failed: {0}")]
     Request(String),

@@ -135,6 +135,7 @@ pub async fn cancel_run(run_id: String) -> Result<(), ApiError> {
             &run.component_id,
             &run_id,
             run.session_id.as_deref(),
+            &user.0,
         )
         .await?;
     tracing::info!(%run_id, "run cancelled by the user");

@@ -51,6 +51,7 @@ impl From<crate::agentos::AgentOsError> for ApiError {
                 ApiError::Unauthorized(detail)
             }
             E::Status { status, detail } => ApiError::Upstream { status, detail },
+            E::Credentials(m) => ApiError::Unauthorized(m),
             E::Decode(m) => ApiError::Internal(format!("unexpected AgentOS reply: {m}")),
             E::Request(m) => ApiError::Internal(m),
         }

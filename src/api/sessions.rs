@@ -102,7 +102,7 @@ pub async fn rename_session(
     owned_session(&state, kind, &component_id, &session_id, &user.0).await?;
     state
         .agentos
-        .rename_session(kind, &session_id, &name)
+        .rename_session(kind, &session_id, &name, &user.0)
         .await?;
     Ok(name)
 }
@@ -116,7 +116,10 @@ pub async fn delete_session(
 ) -> Result<(), ApiError> {
     let (state, user) = context().await?;
     owned_session(&state, kind, &component_id, &session_id, &user.0).await?;
-    state.agentos.delete_session(kind, &session_id).await?;
+    state
+        .agentos
+        .delete_session(kind, &session_id, &user.0)
+        .await?;
     tracing::info!(%session_id, "session deleted by its user");
     Ok(())
 }
@@ -158,7 +161,7 @@ pub(crate) async fn owned_session(
     check_id(component_id)?;
     check_id(session_id)?;
     let not_found = || ApiError::NotFound("That conversation was not found.".into());
-    let record = match state.agentos.get_session(kind, session_id).await {
+    let record = match state.agentos.get_session(kind, session_id, user_id).await {
         Ok(r) => r,
         Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => return Err(not_found()),
         Err(e) => return Err(e.into()),

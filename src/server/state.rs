@@ -7,7 +7,7 @@ use super::config::Config;
 use super::health::HealthMonitor;
 use super::identity::IdentityKeys;
 use super::runs::ActiveRuns;
-use crate::agentos::{AgentOsClient, AgentOsError, ClientOptions};
+use crate::agentos::{AgentOsClient, AgentOsError, ClientOptions, Credentials};
 use crate::api::ApiError;
 
 /// Everything the server's handlers and server functions share. Cheap to clone.
@@ -23,9 +23,14 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config, leptos_options: LeptosOptions) -> Result<Self, AgentOsError> {
+        let token_http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .user_agent(concat!("agno-chat/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| AgentOsError::Request(e.to_string()))?;
         let agentos = AgentOsClient::new(ClientOptions {
             base_url: config.agentos_url.clone(),
-            credential: config.agentos_key.clone(),
+            credentials: Credentials::new(config.credentials.clone(), token_http),
             connect_timeout: config.connect_timeout,
             request_timeout: config.request_timeout,
         })?;

@@ -9,7 +9,13 @@ use clap::Parser;
 use secrecy::SecretString;
 use url::Url;
 
+use crate::agentos::auth::CredentialSource;
 use crate::model::{ComponentKind, ComponentRef, HelpLink, PublicConfig};
+
+mod credentials;
+mod protection;
+
+pub use protection::Protection;
 
 /// Command-line flags. Each has an environment variable of the same meaning; see README.
 #[derive(Parser, Debug, Default)]
@@ -31,12 +37,10 @@ pub struct Flags {
     /// Team to open by default [env: AGNO_CHAT_TEAM_ID]
     #[arg(long)]
     pub team_id: Option<String>,
-    /// AgentOS security key (prefer the variable or a file) [env: AGNO_CHAT_AGENTOS_KEY]
-    #[arg(long)]
-    pub agentos_key: Option<String>,
-    /// File holding the AgentOS security key [env: AGNO_CHAT_AGENTOS_KEY_FILE]
-    #[arg(long)]
-    pub agentos_key_file: Option<String>,
+    #[command(flatten)]
+    pub credentials: credentials::CredentialFlags,
+    #[command(flatten)]
+    pub protection: protection::ProtectionFlags,
     /// Human-in-the-loop prompts on/off [env: AGNO_CHAT_HITL]
     #[arg(long)]
     pub hitl: Option<String>,
@@ -99,7 +103,10 @@ pub struct Config {
     pub mode: ComponentKind,
     pub agent_id: Option<String>,
     pub team_id: Option<String>,
-    pub agentos_key: Option<SecretString>,
+    /// Where AgentOS credentials come from; secrets inside are redacted in Debug.
+    pub credentials: CredentialSource,
+    /// Rate limits, stream caps, blocked patterns, allowed origins.
+    pub protection: Protection,
     pub hitl_enabled: bool,
     pub genui_enabled: bool,
     pub faq_url: Option<Url>,
@@ -234,6 +241,76 @@ impl Reader<'_> {
     }
 }
 
+impl Reader<'_> {
+    /// A secret given inline (`var`) or in a file (`file_var`), not both.
+    fn secret(
+        &mut self,
+        inline: (Option<String>, &'static str, &'static str),
+        file: (Option<String>, &'static str, &'static str),
+    ) -> Option<SecretString> {
+        let (inline, var, _flag) = inline;
+        let (file, file_var, file_flag) = file;
+        match (self.raw(inline, var), self.raw(file, file_var)) {
+            (Some(_), Some(_)) => {
+                self.fail(
+                    file_var,
+                    file_flag,
+                    format!("set either {var} or {file_var}, not both"),
+                );
+                None
+            }
+            (Some(k), None) => Some(SecretString::from(k)),
+            (None, Some(path)) => self.file_secret(&path, file_var, file_flag),
+            (None, None) => None,
+        }
+    }
+
+    /// The trimmed contents of a file holding a secret.
+    fn file_secret(
+        &mut self,
+        path: &str,
+        var: &'static str,
+        flag: &'static str,
+    ) -> Option<SecretString> {
+        match std::fs::read_to_string(path) {
+            Ok(s) if !s.trim().is_empty() => Some(SecretString::from(s.trim().to_owned())),
+            Ok(_) => {
+                self.fail(var, flag, format!("the file {path:?} is empty"));
+                None
+            }
+            Err(e) => {
+                self.fail(var, flag, format!("cannot read the file {path:?}: {e}"));
+                None
+            }
+        }
+    }
+
+    /// A whole number in `min..=max`.
+    fn number(
+        &mut self,
+        value: Option<String>,
+        var: &'static str,
+        flag: &'static str,
+        default: u64,
+        (min, max): (u64, u64),
+    ) -> u64 {
+        match self.raw(value, var) {
+            None => default,
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => n,
+                _ => {
+                    self.fail(
+                        var,
+                        flag,
+                        format!("expected a whole number from {min} to {max}, got {v:?}"),
+                    );
+                    default
+                }
+            },
+        }
+    }
+}
+
 /// Shows a URL without its user-info (which may hold a password), for error messages.
 /// Works on text, so it also covers values that do not parse as URLs.
 fn redact_url(raw: &str) -> String {
@@ -271,7 +348,7 @@ impl Config {
                 r.fail(
                     "AGNO_CHAT_AGENTOS_URL",
                     "agentos-url",
-                    "must not contain credentials; use AGNO_CHAT_AGENTOS_KEY or AGNO_CHAT_AGENTOS_KEY_FILE",
+                    "must not contain credentials; use AGNO_CHAT_AGENTOS_KEY or AGNO_CHAT_AGENTOS_KEY_FILE (or a JWT or OAuth2 source)",
                 );
             }
         }
@@ -295,39 +372,8 @@ impl Config {
         let agent_id = r.raw(flags.agent_id, "AGNO_CHAT_AGENT_ID");
         let team_id = r.raw(flags.team_id, "AGNO_CHAT_TEAM_ID");
 
-        let key_inline = r.raw(flags.agentos_key, "AGNO_CHAT_AGENTOS_KEY");
-        let key_file = r.raw(flags.agentos_key_file, "AGNO_CHAT_AGENTOS_KEY_FILE");
-        let agentos_key = match (key_inline, key_file) {
-            (Some(_), Some(_)) => {
-                r.fail(
-                    "AGNO_CHAT_AGENTOS_KEY_FILE",
-                    "agentos-key-file",
-                    "set either AGNO_CHAT_AGENTOS_KEY or AGNO_CHAT_AGENTOS_KEY_FILE, not both",
-                );
-                None
-            }
-            (Some(k), None) => Some(SecretString::from(k)),
-            (None, Some(path)) => match std::fs::read_to_string(&path) {
-                Ok(s) if !s.trim().is_empty() => Some(SecretString::from(s.trim().to_owned())),
-                Ok(_) => {
-                    r.fail(
-                        "AGNO_CHAT_AGENTOS_KEY_FILE",
-                        "agentos-key-file",
-                        format!("the file {path:?} is empty"),
-                    );
-                    None
-                }
-                Err(e) => {
-                    r.fail(
-                        "AGNO_CHAT_AGENTOS_KEY_FILE",
-                        "agentos-key-file",
-                        format!("cannot read the file {path:?}: {e}"),
-                    );
-                    None
-                }
-            },
-            (None, None) => None,
-        };
+        let credentials = credentials::read(&mut r, flags.credentials);
+        let protection = protection::read(&mut r, flags.protection);
 
         let hitl_enabled = r.bool(flags.hitl, "AGNO_CHAT_HITL", "hitl", true);
         let genui_enabled = r.bool(flags.genui, "AGNO_CHAT_GENUI", "genui", true);
@@ -460,7 +506,8 @@ impl Config {
             mode,
             agent_id,
             team_id,
-            agentos_key,
+            credentials,
+            protection,
             hitl_enabled,
             genui_enabled,
             faq_url,
@@ -530,7 +577,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    pub(super) fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let env: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -538,7 +585,7 @@ mod tests {
         Config::from_sources(Flags::default(), &move |k| env.get(k).cloned())
     }
 
-    fn vars(err: ConfigError) -> Vec<&'static str> {
+    pub(super) fn vars(err: ConfigError) -> Vec<&'static str> {
         err.0.iter().map(|e| e.var).collect()
     }
 
@@ -667,7 +714,10 @@ mod tests {
         ])
         .unwrap();
         use secrecy::ExposeSecret;
-        assert_eq!(c.agentos_key.unwrap().expose_secret(), "file-key");
+        match c.credentials {
+            CredentialSource::StaticKey(k) => assert_eq!(k.expose_secret(), "file-key"),
+            other => panic!("expected a static key, got {other:?}"),
+        }
         let err = load(&[
             ("AGNO_CHAT_AGENTOS_URL", "http://h:1"),
             ("AGNO_CHAT_AGENTOS_KEY_FILE", p),
