@@ -52,6 +52,18 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--security-key", default=_env("OS_SECURITY_KEY"), help="bearer key for --auth key (env OS_SECURITY_KEY)")
     p.add_argument("--jwt-secret", default=_env("DEMO_JWT_SECRET"), help="HS256 verification key for --auth jwt (env DEMO_JWT_SECRET)")
     p.add_argument(
+        "--oauth-port",
+        type=int,
+        default=None,
+        help="also serve an OAuth2 client-credentials token endpoint on this port (--auth jwt only)",
+    )
+    p.add_argument("--oauth-client-id", default="agno-chat", help="client id the token endpoint accepts (default agno-chat)")
+    p.add_argument("--oauth-client-secret", default=_env("DEMO_OAUTH_CLIENT_SECRET"), help="client secret it accepts (env DEMO_OAUTH_CLIENT_SECRET)")
+    p.add_argument("--oauth-token-ttl", type=int, default=3600, help="seconds until issued tokens really expire (default 3600)")
+    p.add_argument(
+        "--oauth-reported-ttl", type=int, default=None, help="expires_in the endpoint reports (default: the real ttl)"
+    )
+    p.add_argument(
         "--token-delay-ms",
         type=float,
         default=float(_env("DEMO_TOKEN_DELAY_MS", str(DEFAULT_TOKEN_DELAY_MS))),
@@ -76,6 +88,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         p.error("--auth jwt needs --jwt-secret or DEMO_JWT_SECRET")
     if args.host not in LOOPBACK_HOSTS:
         p.error(f"--host must be a loopback address ({', '.join(sorted(LOOPBACK_HOSTS))}); the demo never binds publicly")
+    if args.oauth_port is not None and (args.auth != "jwt" or not args.oauth_client_secret):
+        p.error("--oauth-port needs --auth jwt and --oauth-client-secret")
     if args.token_delay_ms < 0:
         p.error("--token-delay-ms must be >= 0")
     return args
@@ -247,6 +261,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         agent_os = build_agent_os(args, db_file)
         app = agent_os.get_app()
+        if args.oauth_port is not None:
+            from oauth_server import TokenIssuer, start as start_oauth
+
+            issuer = TokenIssuer(
+                args.jwt_secret,
+                args.oauth_client_id,
+                args.oauth_client_secret,
+                args.oauth_token_ttl,
+                args.oauth_reported_ttl if args.oauth_reported_ttl is not None else args.oauth_token_ttl,
+            )
+            oauth = start_oauth(args.host, args.oauth_port, issuer)
+            print(f"demo OAuth2 token endpoint on http://{args.host}:{oauth.server_address[1]}/oauth/token", flush=True)
 
         import uvicorn
 

@@ -20,7 +20,15 @@ trap 'exit 130' INT TERM
 
 if [ -z "${AGNO_CHAT_AGENTOS_URL:-}" ]; then
   DEMO_PORT="${DEMO_PORT:-7777}"
-  echo "[run] starting the demo AgentOS on 127.0.0.1:${DEMO_PORT}"
+  # The demo runs in JWT mode, as a production AgentOS would: agno-chat mints a token per
+  # user with a secret made up for this run (DEMO_AUTH=none runs it without auth).
+  DEMO_AUTH="${DEMO_AUTH:-jwt}"
+  if [ "$DEMO_AUTH" = "jwt" ] && [ -z "${AGNO_CHAT_JWT_SECRET:-}" ]; then
+    AGNO_CHAT_JWT_SECRET="$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')"
+    export AGNO_CHAT_JWT_SECRET
+  fi
+  export DEMO_AUTH DEMO_JWT_SECRET="${AGNO_CHAT_JWT_SECRET:-}"
+  echo "[run] starting the demo AgentOS on 127.0.0.1:${DEMO_PORT} (auth: ${DEMO_AUTH})"
   .venv/bin/python demo/app.py --host 127.0.0.1 --port "$DEMO_PORT" &
   DEMO_PID=$!
   for _ in $(seq 1 120); do

@@ -40,6 +40,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    state.limits.spawn_sweeper();
     let app = router::build(state);
 
     let listener = match tokio::net::TcpListener::bind(addr).await {

@@ -185,6 +185,8 @@ pub struct PublicConfig {
     pub max_backoff_ms: u64,
     /// Longest message accepted, in characters.
     pub max_input_chars: usize,
+    /// Shortest time between two sends from this browser.
+    pub min_send_interval_ms: u64,
 }
 
 #[cfg(test)]

@@ -30,16 +30,14 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
     let user = crate::server::identity::current_user().await?;
     no_buffering_headers();
 
-    let refuse = |message: String| {
-        tracing::info!(%message, "message refused");
-        let line = bytes::Bytes::from(encode(&RunEvent::Failed {
-            kind: FailureKind::Invalid,
-            message,
-        }));
+    let refuse_as = |kind: FailureKind, message: String| {
+        tracing::info!(%message, ?kind, "message refused");
+        let line = bytes::Bytes::from(encode(&RunEvent::Failed { kind, message }));
         Ok(ByteStream::new(futures::stream::once(async move {
             Ok::<_, ApiError>(line)
         })))
     };
+    let refuse = |message: String| refuse_as(FailureKind::Invalid, message);
     let message = match clean_message(&req.message, state.config.max_input_chars) {
         Ok(m) => m,
         Err(e) => return refuse(e.to_string()),
@@ -52,6 +50,25 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
             return refuse(e);
         }
     }
+    if let Some(patterns) = &state.config.protection.blocked_patterns {
+        let hits = patterns.matches(&message);
+        if hits.matched_any() {
+            tracing::warn!(
+                user = %crate::server::identity::log_id(&user.0),
+                patterns = ?hits.iter().map(|i| i + 1).collect::<Vec<_>>(),
+                "message matched blocked patterns"
+            );
+            return refuse(
+                "This message was not sent: it contains wording this chat does not accept \
+                 (such as asking the assistant to ignore its instructions). Please rephrase it."
+                    .into(),
+            );
+        }
+    }
+    let permit = match state.streams.acquire(&user.0) {
+        Ok(p) => p,
+        Err(why) => return refuse_as(FailureKind::RateLimited, why.message()),
+    };
     let run = RunRequest {
         kind: req.kind,
         component_id: req.component_id,
@@ -66,7 +83,11 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
         idle: state.config.idle_timeout,
     };
     let stream = proxy_run(state.agentos.clone(), run, timeouts, state.runs.clone());
-    Ok(ByteStream::new(stream.map(Ok::<_, ApiError>)))
+    // The slot stays taken while the browser reads the stream.
+    Ok(ByteStream::new(stream.map(move |b| {
+        let _held = &permit;
+        Ok::<_, ApiError>(b)
+    })))
 }
 
 /// Continues streaming one of the caller's background runs after `last_event_index`
@@ -89,6 +110,13 @@ pub async fn resume_run(
         return Err(ApiError::NotFound("That answer was not found.".into()));
     }
     super::sessions::owned_session(&state, kind, &component_id, &session_id, &user.0).await?;
+    let permit = state
+        .streams
+        .acquire(&user.0)
+        .map_err(|why| ApiError::RateLimited {
+            retry_after_s: 2,
+            message: why.message(),
+        })?;
     no_buffering_headers();
     let run = RunRequest {
         kind,
@@ -114,7 +142,10 @@ pub async fn resume_run(
         timeouts,
         state.runs.clone(),
     );
-    Ok(ByteStream::new(stream.map(Ok::<_, ApiError>)))
+    Ok(ByteStream::new(stream.map(move |b| {
+        let _held = &permit;
+        Ok::<_, ApiError>(b)
+    })))
 }
 
 /// Stops a run the current user started. Unknown runs, or other users' runs, are

@@ -21,6 +21,12 @@ pub enum ApiError {
     /// The request was invalid; the message says what to change.
     #[error("{0}")]
     Invalid(String),
+    /// Too many requests from this user; the next one may come after `retry_after_s`.
+    #[error("{message}")]
+    RateLimited { retry_after_s: u64, message: String },
+    /// Refused by agno-chat's own protections (a cross-origin request, for instance).
+    #[error("{0}")]
+    Forbidden(String),
     /// A fault inside agno-chat.
     #[error("Internal error: {0}")]
     Internal(String),
@@ -35,8 +41,40 @@ impl FromServerFnError for ApiError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => ApiError::Invalid(m),
+            // On the server this is an unreadable request body.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(m) => {
+                ApiError::Invalid(format!("The request could not be read: {m}"))
+            }
             ServerFnErrorErr::ServerError(m) => ApiError::Internal(m),
             other => ApiError::Transport(other.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::Invalid(_) => 400,
+            ApiError::Forbidden(_) => 403,
+            ApiError::NotFound(_) => 404,
+            ApiError::RateLimited { .. } => 429,
+            ApiError::Unauthorized(_) | ApiError::Upstream { .. } => 502,
+            ApiError::Unavailable(_) => 503,
+            ApiError::Internal(_) | ApiError::Transport(_) => 500,
+        }
+    }
+
+    /// A "slow down" refusal that says when to try again.
+    pub fn rate_limited(what: &str, retry_after_s: u64) -> Self {
+        let s = retry_after_s.max(1);
+        ApiError::RateLimited {
+            retry_after_s: s,
+            message: format!(
+                "You are {what} faster than this chat allows. Try again in {s} second{}.",
+                if s == 1 { "" } else { "s" }
+            ),
         }
     }
 }

@@ -19,7 +19,7 @@ pub fn ChatPage() -> impl IntoView {
     let conn = provide_connection();
     let draft = provide_draft();
     let sessions = provide_sessions();
-    let chat = provide_chat(sessions);
+    let chat = provide_chat(sessions, draft);
     persist_drafts(
         draft,
         Memo::new(move |_| {
@@ -59,6 +59,7 @@ pub fn ChatPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(c)) = config.get() {
             chat.max_chars.set(c.max_input_chars);
+            chat.min_send_interval_ms.set(c.min_send_interval_ms);
         }
     });
 

@@ -20,6 +20,8 @@ pub struct UserId(pub String);
 pub struct IdentityKeys {
     key: Key,
     trusted_header: Option<axum::http::HeaderName>,
+    /// Mark cookies Secure on every response (the public URL is https).
+    always_secure: bool,
 }
 
 impl IdentityKeys {
@@ -45,7 +47,14 @@ impl IdentityKeys {
         Self {
             key,
             trusted_header,
+            always_secure: false,
         }
+    }
+
+    /// Cookies are Secure on every response, not only on requests seen as https.
+    pub fn always_secure(mut self, yes: bool) -> Self {
+        self.always_secure = yes;
+        self
     }
 
     /// The user id in a verified cookie header, if any.
@@ -118,11 +127,12 @@ pub async fn identify(State(keys): State<IdentityKeys>, mut req: Request, next: 
         Some(id) => (id, false),
         None => (uuid::Uuid::new_v4().simple().to_string(), true),
     };
-    let secure = req
-        .headers()
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+    let secure = keys.always_secure
+        || req
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"))
         || req.uri().scheme_str() == Some("https");
     req.extensions_mut().insert(UserId(user_id.clone()));
     let mut resp = next.run(req).await;
@@ -132,6 +142,15 @@ pub async fn identify(State(keys): State<IdentityKeys>, mut req: Request, next: 
         }
     }
     resp
+}
+
+/// A short, stable stand-in for a user id in logs (ids from a sign-in proxy may be
+/// e-mail addresses, which logs should not carry).
+pub fn log_id(user_id: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    user_id.hash(&mut h);
+    format!("u-{:016x}", h.finish())
 }
 
 /// The current user inside a server function.

@@ -4,6 +4,7 @@ use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
@@ -15,13 +16,25 @@ use crate::app::{shell, App};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Largest request body accepted: room for the longest message (up to 6 bytes per
+/// character once JSON-escaped) plus the rest of the request.
+fn body_limit(max_input_chars: usize) -> usize {
+    (max_input_chars.saturating_mul(6) + 16 * 1024).max(64 * 1024)
+}
+
 /// The whole HTTP surface: health endpoints, server functions, pages and static files,
-/// with a request id and one log line (method, path, status, latency) per request.
+/// with a request id and one log line (method, path, status, latency) per request. In
+/// front of the app, outermost first: request id and trace, body size limit, origin check
+/// and security headers, identity, rate limits.
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let context_state = state.clone();
     let identity = state.identity.clone();
+    let limits = state.limits.clone();
+    let origins =
+        super::security::OriginPolicy::new(state.config.protection.public_origin.as_ref());
+    let body_limit = body_limit(state.config.max_input_chars);
 
     Router::new()
         .route("/healthz", get(health::liveness))
@@ -36,9 +49,18 @@ pub fn build(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
+            limits,
+            super::limits::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             identity,
             super::identity::identify,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            origins,
+            super::security::protect,
+        ))
+        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

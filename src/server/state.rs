@@ -6,6 +6,7 @@ use leptos::config::LeptosOptions;
 use super::config::Config;
 use super::health::HealthMonitor;
 use super::identity::IdentityKeys;
+use super::limits::{RateLimits, StreamSlots};
 use super::runs::ActiveRuns;
 use crate::agentos::{AgentOsClient, AgentOsError, ClientOptions, Credentials};
 use crate::api::ApiError;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub health: HealthMonitor,
     pub identity: IdentityKeys,
     pub runs: ActiveRuns,
+    pub limits: RateLimits,
+    pub streams: StreamSlots,
     pub leptos_options: LeptosOptions,
 }
 
@@ -38,13 +41,25 @@ impl AppState {
         let identity = IdentityKeys::with_trusted_header(
             config.cookie_key.as_ref(),
             config.trusted_user_header.clone(),
+        )
+        .always_secure(
+            config
+                .protection
+                .public_origin
+                .as_ref()
+                .is_some_and(|u| u.scheme() == "https"),
         );
+        let p = &config.protection;
+        let limits = RateLimits::new(p.send_rate, p.call_rate);
+        let streams = StreamSlots::new(p.max_streams_per_user, p.max_streams);
         Ok(Self {
             config: Arc::new(config),
             agentos,
             health,
             identity,
             runs: ActiveRuns::default(),
+            limits,
+            streams,
             leptos_options,
         })
     }

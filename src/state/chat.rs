@@ -12,6 +12,7 @@ use crate::chat::reducer::Answer;
 use crate::chat::reducer::Status;
 use crate::chat::validate::{clean_message, DEFAULT_MAX_CHARS};
 use crate::model::{ComponentRef, SessionSummary};
+use crate::state::draft::Draft;
 use crate::state::sessions::SessionsState;
 
 /// A question and its answer. The answer is reference-counted, not owned by a view, so
@@ -50,10 +51,20 @@ pub struct ChatState {
     last_index: StoredValue<Option<u64>>,
     /// Stop was pressed before the run had an id: cancel it as soon as it has one.
     stop_pending: StoredValue<bool>,
+    /// Shortest time between two sends (from the server's configuration), ms.
+    pub min_send_interval_ms: RwSignal<u64>,
+    /// When the last message was sent (ms since the epoch).
+    last_send_ms: StoredValue<f64>,
+    /// The composer's text: a refused message goes back into it.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    draft: Draft,
 }
 
-pub fn provide_chat(sessions: SessionsState) -> ChatState {
+pub fn provide_chat(sessions: SessionsState, draft: Draft) -> ChatState {
     let state = ChatState {
+        min_send_interval_ms: RwSignal::new(0),
+        last_send_ms: StoredValue::new(f64::NEG_INFINITY),
+        draft,
         notice: RwSignal::new(None),
         loading_history: RwSignal::new(false),
         sessions,
@@ -193,8 +204,13 @@ impl ChatState {
                 .set(Some("Choose an agent or team first.".into()));
             return false;
         };
+        // Sends closer together than the configured interval wait for the rest of it.
+        let now = now_ms();
+        let interval = self.min_send_interval_ms.get_untracked() as f64;
+        let at = now.max(self.last_send_ms.get_value() + interval);
+        self.last_send_ms.set_value(at);
         self.input_error.set(None);
-        self.start_turn(component, message);
+        self.start_turn_after(component, message, (at - now) as u32);
         true
     }
 
@@ -213,6 +229,11 @@ impl ChatState {
     }
 
     fn start_turn(&self, component: ComponentRef, message: String) {
+        self.start_turn_after(component, message, 0)
+    }
+
+    /// Shows the turn now and sends it after `delay_ms`.
+    fn start_turn_after(&self, component: ComponentRef, message: String, delay_ms: u32) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
         let answer = ArcRwSignal::new(Answer::new());
@@ -238,12 +259,17 @@ impl ChatState {
             self.abort.set_value(Some(handle));
             let this = *self;
             leptos::task::spawn_local(async move {
-                let _ =
-                    futures::future::Abortable::new(this.run(req, id, answer), registration).await;
+                let run = async move {
+                    if delay_ms > 0 {
+                        gloo_timers::future::TimeoutFuture::new(delay_ms).await;
+                    }
+                    this.run(req, id, answer).await
+                };
+                let _ = futures::future::Abortable::new(run, registration).await;
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = req;
+        let _ = (req, delay_ms);
     }
 
     /// Streams one answer.
@@ -252,7 +278,19 @@ impl ChatState {
         let kind = req.kind;
         let component_id = req.component_id.clone();
         self.last_index.set_value(None);
+        let question = req.message.clone();
         match crate::api::send_message(req).await {
+            Err(crate::api::ApiError::RateLimited { message, .. }) => {
+                // Nothing was sent: take the turn back and return the text to the box.
+                self.turns.update(|ts| ts.retain(|t| t.id != turn_id));
+                if self.draft.0.with_untracked(|d| d.trim().is_empty()) {
+                    self.draft.0.set(question);
+                }
+                self.announcement.set(message.clone());
+                self.input_error.set(Some(message));
+                self.finish(turn_id);
+                return;
+            }
             Err(e) => self.apply(
                 &answer,
                 vec![RunEvent::Failed {
@@ -612,5 +650,17 @@ fn now_epoch() -> Option<i64> {
     #[cfg(not(feature = "hydrate"))]
     {
         None
+    }
+}
+
+/// Milliseconds since the epoch (the browser's clock; 0 on the server).
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
     }
 }

@@ -13,7 +13,7 @@ use crate::agentos::auth::CredentialSource;
 use crate::model::{ComponentKind, ComponentRef, HelpLink, PublicConfig};
 
 mod credentials;
-mod protection;
+pub mod protection;
 
 pub use protection::Protection;
 
@@ -568,6 +568,7 @@ impl Config {
             health_poll_ms: self.health_poll.as_millis() as u64,
             max_backoff_ms: self.max_backoff.as_millis() as u64,
             max_input_chars: self.max_input_chars,
+            min_send_interval_ms: self.protection.min_send_interval.as_millis() as u64,
         }
     }
 }

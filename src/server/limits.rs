@@ -1,0 +1,261 @@
+//! Per-user rate limits (GCRA via `governor`, keyed by user id) for sending messages and
+//! for other server-function calls, and caps on answers streaming at once, per user and
+//! overall. Refusals are 429 with `Retry-After` and a message that says when to retry.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use super::config::protection::Rate;
+use super::identity::UserId;
+use crate::api::ApiError;
+
+/// The server function that sends messages (the send rate applies to it).
+const SEND_PATH: &str = "/api/chat/send";
+
+/// The two per-user limiters. Cheap to clone.
+#[derive(Clone)]
+pub struct RateLimits {
+    send: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+    calls: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+}
+
+fn limiter(rate: Rate) -> Option<Arc<DefaultKeyedRateLimiter<String>>> {
+    let per_minute = NonZeroU32::new(rate.per_minute)?;
+    let burst = NonZeroU32::new(rate.burst).unwrap_or(NonZeroU32::MIN);
+    Some(Arc::new(RateLimiter::keyed(
+        Quota::per_minute(per_minute).allow_burst(burst),
+    )))
+}
+
+impl RateLimits {
+    pub fn new(send: Rate, calls: Rate) -> Self {
+        Self {
+            send: limiter(send),
+            calls: limiter(calls),
+        }
+    }
+
+    /// `Err(wait)` when `user` must wait before this request.
+    pub fn check(&self, user: &str, sending: bool) -> Result<(), Duration> {
+        let limiter = if sending { &self.send } else { &self.calls };
+        let Some(l) = limiter else { return Ok(()) };
+        l.check_key(&user.to_owned())
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
+    /// Forgets users whose limits have fully recovered (bounds memory); call periodically.
+    pub fn sweep(&self) {
+        for l in [&self.send, &self.calls].into_iter().flatten() {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+    }
+
+    /// Sweeps every minute for as long as the server runs.
+    pub fn spawn_sweeper(&self) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                this.sweep();
+            }
+        });
+    }
+}
+
+/// Middleware (after identity): applies the send or call rate to server functions.
+pub async fn rate_limit(State(limits): State<RateLimits>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !path.starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let sending = path == SEND_PATH;
+    let Some(user) = req.extensions().get::<UserId>().map(|u| u.0.clone()) else {
+        return next.run(req).await;
+    };
+    match limits.check(&user, sending) {
+        Ok(()) => next.run(req).await,
+        Err(wait) => {
+            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            let what = if sending {
+                "sending messages"
+            } else {
+                "making requests"
+            };
+            tracing::info!(
+                user = %super::identity::log_id(&user),
+                path,
+                retry_after_s = secs,
+                "rate limit reached"
+            );
+            refusal(ApiError::rate_limited(what, secs), Some(secs))
+        }
+    }
+}
+
+/// A refusal in the server functions' error format, so the browser reads it as an
+/// [`ApiError`].
+pub fn refusal(err: ApiError, retry_after_s: Option<u64>) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = serde_json::to_string(&err).unwrap_or_default();
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(s) = retry_after_s {
+        h.insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
+    resp
+}
+
+/// Counts answers streaming at once, per user and overall.
+#[derive(Clone)]
+pub struct StreamSlots {
+    inner: Arc<Mutex<SlotCounts>>,
+    per_user: usize,
+    total: usize,
+}
+
+#[derive(Default)]
+struct SlotCounts {
+    by_user: HashMap<String, usize>,
+    total: usize,
+}
+
+/// Why no stream slot was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotRefusal {
+    User(usize),
+    Server,
+}
+
+impl SlotRefusal {
+    pub fn message(self) -> String {
+        match self {
+            SlotRefusal::User(n) => format!(
+                "You already have {n} answer{} streaming (in this or other tabs). Wait for one to finish, then send again.",
+                if n == 1 { "" } else { "s" }
+            ),
+            SlotRefusal::Server => {
+                "The chat is very busy right now. Try again in a moment.".into()
+            }
+        }
+    }
+}
+
+/// Held while an answer streams; frees its slot when dropped.
+pub struct StreamPermit {
+    slots: StreamSlots,
+    user: String,
+}
+
+impl Drop for StreamPermit {
+    fn drop(&mut self) {
+        let mut c = self.slots.lock();
+        c.total = c.total.saturating_sub(1);
+        if let Some(n) = c.by_user.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                c.by_user.remove(&self.user);
+            }
+        }
+    }
+}
+
+impl StreamSlots {
+    pub fn new(per_user: usize, total: usize) -> Self {
+        Self {
+            inner: Arc::default(),
+            per_user,
+            total,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SlotCounts> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn acquire(&self, user: &str) -> Result<StreamPermit, SlotRefusal> {
+        let mut c = self.lock();
+        if c.total >= self.total {
+            return Err(SlotRefusal::Server);
+        }
+        let mine = c.by_user.get(user).copied().unwrap_or(0);
+        if mine >= self.per_user {
+            return Err(SlotRefusal::User(mine));
+        }
+        c.total += 1;
+        *c.by_user.entry(user.to_owned()).or_default() += 1;
+        Ok(StreamPermit {
+            slots: self.clone(),
+            user: user.to_owned(),
+        })
+    }
+
+    /// Answers streaming now.
+    pub fn active(&self) -> usize {
+        self.lock().total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn send_rate_refuses_after_the_burst_and_says_how_long_to_wait() {
+        let l = RateLimits::new(
+            Rate {
+                per_minute: 6,
+                burst: 2,
+            },
+            Rate {
+                per_minute: 0,
+                burst: 1,
+            },
+        );
+        assert!(l.check("a", true).is_ok());
+        assert!(l.check("a", true).is_ok());
+        let wait = l.check("a", true).unwrap_err();
+        assert!(
+            wait > Duration::from_secs(8) && wait <= Duration::from_secs(10),
+            "{wait:?}"
+        );
+        assert!(l.check("b", true).is_ok(), "limits are per user");
+        for _ in 0..100 {
+            assert!(l.check("a", false).is_ok(), "0 per minute = no call limit");
+        }
+    }
+
+    #[test]
+    fn stream_slots_cap_per_user_and_overall_and_free_on_drop() {
+        let s = StreamSlots::new(2, 3);
+        let a1 = s.acquire("a").unwrap();
+        let _a2 = s.acquire("a").unwrap();
+        assert_eq!(s.acquire("a").err(), Some(SlotRefusal::User(2)));
+        let _b1 = s.acquire("b").unwrap();
+        assert_eq!(s.acquire("c").err(), Some(SlotRefusal::Server));
+        drop(a1);
+        assert_eq!(s.active(), 2);
+        assert!(s.acquire("a").is_ok());
+    }
+
+    #[test]
+    fn refusals_are_api_errors_with_retry_after() {
+        let r = refusal(ApiError::rate_limited("sending messages", 7), Some(7));
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "7");
+    }
+}
