@@ -52,6 +52,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--security-key", default=_env("OS_SECURITY_KEY"), help="bearer key for --auth key (env OS_SECURITY_KEY)")
     p.add_argument("--jwt-secret", default=_env("DEMO_JWT_SECRET"), help="HS256 verification key for --auth jwt (env DEMO_JWT_SECRET)")
     p.add_argument(
+        "--jwt-public-key-file",
+        default=None,
+        help="--auth jwt with RS256: PEM file of the RSA public key that verifies tokens (instead of --jwt-secret)",
+    )
+    p.add_argument(
         "--oauth-port",
         type=int,
         default=None,
@@ -84,8 +89,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         args.cors_origin = [o.strip() for o in env_origins.split(",") if o.strip()] if env_origins else list(DEFAULT_CORS_ORIGINS)
     if args.auth == "key" and not args.security_key:
         p.error("--auth key needs --security-key or OS_SECURITY_KEY")
-    if args.auth == "jwt" and not args.jwt_secret:
-        p.error("--auth jwt needs --jwt-secret or DEMO_JWT_SECRET")
+    if args.auth == "jwt" and not (args.jwt_secret or args.jwt_public_key_file):
+        p.error("--auth jwt needs --jwt-secret (or DEMO_JWT_SECRET) or --jwt-public-key-file")
+    if args.oauth_port is not None and not args.jwt_secret:
+        p.error("--oauth-port signs its tokens with --jwt-secret")
     if args.host not in LOOPBACK_HOSTS:
         p.error(f"--host must be a loopback address ({', '.join(sorted(LOOPBACK_HOSTS))}); the demo never binds publicly")
     if args.oauth_port is not None and (args.auth != "jwt" or not args.oauth_client_secret):
@@ -241,7 +248,12 @@ def build_agent_os(args: argparse.Namespace, db_file: str):
     if args.auth == "jwt":
         from agno.os.authz import Authorization
 
-        os_kwargs["authorization"] = Authorization(verification_keys=[args.jwt_secret], algorithm="HS256")
+        if args.jwt_public_key_file:
+            with open(args.jwt_public_key_file, encoding="utf-8") as f:
+                public_key = f.read()
+            os_kwargs["authorization"] = Authorization(verification_keys=[public_key], algorithm="RS256")
+        else:
+            os_kwargs["authorization"] = Authorization(verification_keys=[args.jwt_secret], algorithm="HS256")
 
     return AgentOS(**os_kwargs)
 

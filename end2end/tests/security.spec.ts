@@ -305,3 +305,49 @@ test.describe("secrets, token refresh and abuse protection", () => {
     expect(cookie?.sameSite).toBe("Lax");
   });
 });
+
+test.describe("RS256 tokens", () => {
+  const AGENTOS_RS = 7796;
+  const APP_RS = 3110;
+  let demo: Proc | undefined;
+  let app: Proc | undefined;
+  let dir = "";
+  let privateKey = "";
+
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    const { generateKeyPairSync } = await import("node:crypto");
+    const pair = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    });
+    privateKey = pair.privateKey;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "agno-chat-rs256-"));
+    fs.writeFileSync(path.join(dir, "public.pem"), pair.publicKey);
+    fs.writeFileSync(path.join(dir, "private.pem"), pair.privateKey, { mode: 0o600 });
+    demo = await startDemo(AGENTOS_RS, `--auth jwt --jwt-public-key-file ${path.join(dir, "public.pem")}`);
+    app = await startApp(APP_RS, AGENTOS_RS, { AGNO_CHAT_JWT_PRIVATE_KEY_FILE: path.join(dir, "private.pem") });
+  });
+
+  test.afterAll(async () => {
+    await app?.stop();
+    await demo?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("agno-chat signs each user's token with its RSA key and AgentOS accepts it", async ({ page }) => {
+    const rec = recordEverything(page);
+    await openHydrated(page, `http://127.0.0.1:${APP_RS}/?agent=echo-agent`);
+    await ask(page, "signed with RS256");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    await expect(lastAnswer(page).getByTestId("answer-text")).toHaveText("Echo: signed with RS256");
+    // The session is the user's (the token's `sub`), so it is listed and reopens.
+    await expect(page.getByTestId("session-item")).toHaveCount(1);
+    await Promise.all(rec.pending);
+    const all = Buffer.concat(rec.bytes).toString("latin1");
+    for (const line of privateKey.split("\n").slice(1, 6)) expect(all.includes(line)).toBe(false);
+    expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
+    expectNoPanics(page);
+  });
+});
