@@ -156,6 +156,9 @@ test.describe("secrets, token refresh and abuse protection", () => {
     expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
     expect(all).not.toContain(`127.0.0.1:${AGENTOS}`);
     expect(all).not.toContain(`127.0.0.1:${OAUTH}`);
+    // Nor do the server's own logs carry them.
+    for (const secret of [CLIENT_SECRET, COOKIE_KEY, ...tokens]) expect(apps[0].log.includes(secret)).toBe(false);
+    expect(apps[0].log).toContain("AgentOS said the token has expired: obtained a new one");
   });
 
   test("JWT: per-user tokens are re-minted, so a conversation carries on across token expiry", async ({ page }) => {
