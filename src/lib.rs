@@ -9,6 +9,7 @@
 //! - `agentos` (server only): the typed AgentOS HTTP client.
 //! - `server` (server only): configuration, application state, health endpoints, logging.
 
+pub mod analytics;
 pub mod api;
 pub mod app;
 pub mod chat;
@@ -26,7 +27,12 @@ pub mod server;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    // Panics are printed to the console and reported to the server (by beacon, which
+    // still goes out while the wasm instance dies).
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        state::analytics::report_error("panic", &info.to_string());
+    }));
     leptos::mount::hydrate_body(app::App);
     if let Some(body) = leptos::prelude::document().body() {
         let _ = body.set_attribute("data-hydrated", "true");

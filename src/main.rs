@@ -1,7 +1,7 @@
 //! The agno-chat server: validates configuration, then serves the Leptos app, its server
 //! functions and the health endpoints.
 
-use agno_chat::server::{config::Config, logging, router, state::AppState};
+use agno_chat::server::{config::Config, logging, router, state::AppState, telemetry};
 use leptos::config::get_configuration;
 
 #[tokio::main]
@@ -14,6 +14,15 @@ async fn main() {
         }
     };
     logging::init(config.log_format);
+    // Error tracking and run traces, when configured; the guards flush at exit.
+    let _sentry = telemetry::errors::init(&config.telemetry);
+    let _traces = match telemetry::traces::init(&config.telemetry) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("agno-chat cannot start: {e}");
+            std::process::exit(2);
+        }
+    };
 
     let mut leptos_options = match get_configuration(None) {
         Ok(c) => c.leptos_options,
@@ -29,6 +38,10 @@ async fn main() {
         mode = ?config.mode,
         auth = config.credentials.name(),
         hitl = config.hitl_enabled,
+        metrics_protected = config.telemetry.metrics_token.is_some(),
+        otlp = config.telemetry.otlp_endpoint.is_some(),
+        sentry = config.telemetry.sentry_dsn.is_some(),
+        analytics_webhook = config.telemetry.analytics_webhook.is_some(),
         genui = config.genui_enabled,
         "configuration loaded"
     );

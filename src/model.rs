@@ -187,6 +187,8 @@ pub struct PublicConfig {
     pub max_input_chars: usize,
     /// Shortest time between two sends from this browser.
     pub min_send_interval_ms: u64,
+    /// Whether analytics and error reports may carry message text.
+    pub report_message_content: bool,
 }
 
 #[cfg(test)]

@@ -232,6 +232,7 @@ impl Credentials {
         }
         let fresh = self.obtain(caller, stale.generation + 1).await?;
         self.inner.refreshes.fetch_add(1, Ordering::Relaxed);
+        crate::server::telemetry::metrics::token_refreshed();
         tracing::info!(
             source = self.source_name(),
             generation = fresh.token.generation,

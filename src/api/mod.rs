@@ -10,6 +10,7 @@ mod error;
 mod highlight;
 mod sessions;
 mod status;
+mod telemetry;
 
 pub use catalog::list_components;
 pub use chat::{cancel_run, resume_run, send_message, ChatRequest};
@@ -18,3 +19,4 @@ pub use error::ApiError;
 pub use highlight::highlight_code;
 pub use sessions::{delete_session, list_sessions, load_session, rename_session, MAX_SESSION_NAME};
 pub use status::agentos_status;
+pub use telemetry::record_events;

@@ -32,6 +32,7 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
     let error = Memo::new(move |_| answer.with(|a| a.error.clone()));
     let metrics = Memo::new(move |_| answer.with(|a| a.metrics.clone()));
     let paused = Memo::new(move |_| answer.with(|a| a.paused.clone()));
+    let run_id = Memo::new(move |_| answer.with(|a| a.run_id.clone()));
 
     let status_label = move || match status.get() {
         Status::Pending => "Waiting…",
@@ -67,7 +68,7 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
     };
 
     view! {
-        <div class=status_class data-testid="assistant-message" data-status=move || format!("{:?}", status.get()).to_lowercase()>
+        <div class=status_class data-testid="assistant-message" data-status=move || format!("{:?}", status.get()).to_lowercase() data-run-id=move || run_id.get()>
             <Show when=move || !reasoning.with(String::is_empty)>
                 <details class="reasoning" data-testid="reasoning">
                     <summary>"Reasoning"</summary>
@@ -233,9 +234,17 @@ fn highlight_code_blocks(root: &leptos::web_sys::HtmlDivElement) {
                 .to_owned();
             let text = code.text_content().unwrap_or_default();
             leptos::task::spawn_local(async move {
-                if let Ok(Some(html)) = crate::api::highlight_code(lang, text).await {
-                    code.set_inner_html(&html);
-                    let _ = code.set_attribute("data-hl", "done");
+                match crate::api::highlight_code(lang.clone(), text).await {
+                    Ok(Some(html)) => {
+                        code.set_inner_html(&html);
+                        let _ = code.set_attribute("data-hl", "done");
+                    }
+                    Ok(None) => {}
+                    // The block stays readable, unhighlighted; the failure is reported.
+                    Err(e) => crate::state::analytics::report_error(
+                        "render",
+                        &format!("code block ({lang}) could not be highlighted: {e}"),
+                    ),
                 }
             });
         }

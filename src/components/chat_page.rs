@@ -18,8 +18,9 @@ use crate::state::sessions::provide_sessions;
 pub fn ChatPage() -> impl IntoView {
     let conn = provide_connection();
     let draft = provide_draft();
+    let analytics = crate::state::analytics::provide_analytics();
     let sessions = provide_sessions();
-    let chat = provide_chat(sessions, draft);
+    let chat = provide_chat(sessions, draft, analytics);
     persist_drafts(
         draft,
         Memo::new(move |_| {
@@ -56,10 +57,18 @@ pub fn ChatPage() -> impl IntoView {
     Effect::new(move |_| {
         chat.switch_to(selected.get().map(|s| s.reference()), session_param.get())
     });
+    // Error reports say which conversation, and how far along, without its text.
+    Effect::new(move |_| {
+        crate::state::analytics::set_report_context(
+            chat.session_id.get(),
+            chat.turns.with(|t| t.len()) as u32,
+        )
+    });
     Effect::new(move |_| {
         if let Some(Ok(c)) = config.get() {
             chat.max_chars.set(c.max_input_chars);
             chat.min_send_interval_ms.set(c.min_send_interval_ms);
+            analytics.include_content.set(c.report_message_content);
         }
     });
 

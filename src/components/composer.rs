@@ -45,6 +45,7 @@ pub fn Composer() -> impl IntoView {
                 prop:value=move || draft.get()
                 on:input=move |ev| {
                     draft.set(event_target_value(&ev));
+                    chat.typing();
                     if chat.input_error.get_untracked().is_some() {
                         chat.input_error.set(None);
                     }

@@ -2,7 +2,7 @@
 //! answers. Probes are cached briefly so many browsers polling cost AgentOS one request.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,6 +22,8 @@ pub struct HealthMonitor {
     client: AgentOsClient,
     last: Arc<Mutex<Option<(Instant, AgentOsStatus)>>>,
     started: Instant,
+    /// The last problem with AgentOS (from probes), and when.
+    last_error: Arc<std::sync::Mutex<Option<(SystemTime, String)>>>,
 }
 
 impl HealthMonitor {
@@ -30,6 +32,7 @@ impl HealthMonitor {
             client,
             last: Arc::new(Mutex::new(None)),
             started: Instant::now(),
+            last_error: Arc::default(),
         }
     }
 
@@ -43,6 +46,13 @@ impl HealthMonitor {
             }
         }
         let status = self.probe().await;
+        super::telemetry::metrics::agentos_probe(
+            status.reachable,
+            status.latency_ms.map(|ms| ms as f64 / 1000.0),
+        );
+        if let Some(reason) = status.reason.as_ref().filter(|_| !status.reachable) {
+            self.note_error(reason.clone());
+        }
         *last = Some((Instant::now(), status.clone()));
         status
     }
@@ -81,15 +91,65 @@ impl HealthMonitor {
     pub fn uptime(&self) -> Duration {
         self.started.elapsed()
     }
+
+    /// Remembers a problem with AgentOS for the health summary.
+    pub fn note_error(&self, reason: String) {
+        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((SystemTime::now(), reason));
+    }
+
+    /// The last problem with AgentOS and when it happened (RFC 3339), if any.
+    pub fn last_error(&self) -> Option<(String, String)> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|(at, reason)| (rfc3339(*at), reason.clone()))
+    }
 }
 
-/// `GET /healthz`: the app itself is alive.
+/// `GET /healthz`: the app itself is alive, with a summary for operators: uptime, answers
+/// streaming now, and the last problem seen with AgentOS.
 pub async fn liveness(State(state): State<AppState>) -> impl IntoResponse {
+    let last_error = state.health.last_error();
     Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_s": state.health.uptime().as_secs(),
+        "active_streams": state.streams.active(),
+        "agentos": {
+            "url_host": state.config.agentos_url.host_str(),
+            "auth": state.agentos.credentials().source_name(),
+            "token_refreshes": state.agentos.credentials().refresh_count(),
+            "last_error": last_error.as_ref().map(|(_, r)| r),
+            "last_error_at": last_error.as_ref().map(|(at, _)| at),
+        },
     }))
+}
+
+/// Formats a time as RFC 3339 in UTC, to the second.
+fn rfc3339(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
 }
 
 /// `GET /readyz`: 200 when AgentOS answers, 503 otherwise.
@@ -109,4 +169,22 @@ pub async fn readiness(State(state): State<AppState>) -> impl IntoResponse {
         }
     });
     (code, Json(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_dates() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_secs(1_795_570_411)),
+            "2026-11-25T01:33:31Z"
+        );
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "2000-02-29T00:00:00Z"
+        );
+    }
 }

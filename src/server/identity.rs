@@ -103,10 +103,14 @@ pub async fn identify(State(keys): State<IdentityKeys>, mut req: Request, next: 
             .and_then(valid_proxy_user);
         return match user {
             Some(u) => {
-                req.extensions_mut().insert(UserId(format!("proxy:{u}")));
+                let id = format!("proxy:{u}");
+                tracing::Span::current().record("user", log_id(&id).as_str());
+                req.extensions_mut().insert(UserId(id));
                 next.run(req).await
             }
-            None if matches!(req.uri().path(), "/healthz" | "/readyz") => next.run(req).await,
+            None if matches!(req.uri().path(), "/healthz" | "/readyz" | "/metrics") => {
+                next.run(req).await
+            }
             None => {
                 tracing::warn!(header = %header, "request without the trusted user header refused");
                 (
@@ -134,6 +138,7 @@ pub async fn identify(State(keys): State<IdentityKeys>, mut req: Request, next: 
             .and_then(|v| v.to_str().ok())
             .is_some_and(|p| p.eq_ignore_ascii_case("https"))
         || req.uri().scheme_str() == Some("https");
+    tracing::Span::current().record("user", log_id(&user_id).as_str());
     req.extensions_mut().insert(UserId(user_id.clone()));
     let mut resp = next.run(req).await;
     if is_new {

@@ -87,6 +87,7 @@ pub async fn rate_limit(State(limits): State<RateLimits>, req: Request, next: Ne
         Ok(()) => next.run(req).await,
         Err(wait) => {
             let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            super::telemetry::metrics::rate_limited(if sending { "send" } else { "calls" });
             let what = if sending {
                 "sending messages"
             } else {
@@ -190,10 +191,12 @@ impl StreamSlots {
     pub fn acquire(&self, user: &str) -> Result<StreamPermit, SlotRefusal> {
         let mut c = self.lock();
         if c.total >= self.total {
+            super::telemetry::metrics::rate_limited("streams_total");
             return Err(SlotRefusal::Server);
         }
         let mine = c.by_user.get(user).copied().unwrap_or(0);
         if mine >= self.per_user {
+            super::telemetry::metrics::rate_limited("streams_per_user");
             return Err(SlotRefusal::User(mine));
         }
         c.total += 1;

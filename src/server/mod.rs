@@ -13,3 +13,4 @@ pub mod router;
 pub mod runs;
 pub mod security;
 pub mod state;
+pub mod telemetry;

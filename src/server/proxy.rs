@@ -2,13 +2,15 @@
 //! they arrive, one JSON line each, with first-event and idle timeouts. Every way a stream
 //! can end is told to the browser in-band.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::channel::mpsc;
 use futures::{SinkExt, Stream, StreamExt};
+use tracing::Instrument;
 
 use super::runs::{ActiveRun, ActiveRuns};
+use super::telemetry::run::RunTelemetry;
 use crate::agentos::sse::{frames, Frame};
 use crate::agentos::{AgentOsClient, AgentOsError, RunRequest};
 use crate::chat::event::{FailureKind, RunEvent};
@@ -31,7 +33,8 @@ pub fn proxy_run(
     active: ActiveRuns,
 ) -> impl Stream<Item = Bytes> + Send + 'static {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
-    tokio::spawn(forward(client, run, None, timeouts, active, tx));
+    // The stream's log lines stay inside the request's span (request id, user).
+    tokio::spawn(forward(client, run, None, timeouts, active, tx).in_current_span());
     rx
 }
 
@@ -53,7 +56,7 @@ pub fn proxy_resume(
     active: ActiveRuns,
 ) -> impl Stream<Item = Bytes> + Send + 'static {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
-    tokio::spawn(forward(client, run, Some(resume), timeouts, active, tx));
+    tokio::spawn(forward(client, run, Some(resume), timeouts, active, tx).in_current_span());
     rx
 }
 
@@ -65,8 +68,7 @@ async fn forward(
     active: ActiveRuns,
     mut tx: mpsc::Sender<Bytes>,
 ) {
-    let started = Instant::now();
-    let mut log = RunLog::default();
+    let mut log = RunTelemetry::start(&run, resume.as_ref().map(|r| r.run_id.as_str()));
     if let Some(r) = &resume {
         // The run is known already: its owner may stop it while it resumes.
         active.insert(
@@ -78,7 +80,6 @@ async fn forward(
                 session_id: Some(r.session_id.clone()),
             },
         );
-        log.run_id = Some(r.run_id.clone());
     }
     let response = match &resume {
         None => client.start_run(&run).await,
@@ -100,9 +101,11 @@ async fn forward(
         Err(e) => {
             let (kind, message) = describe_start_error(&e);
             tracing::warn!(error = %e, component = %run.component_id, "run could not start");
+            log.start_failed(&e.to_string());
             let _ = tx
                 .send(Bytes::from(encode(&RunEvent::Failed { kind, message })))
                 .await;
+            log.end();
             return;
         }
     };
@@ -134,7 +137,7 @@ async fn forward(
                         ),
                     )
                 };
-                log.status = "timeout";
+                log.set_status("timeout");
                 let _ = tx
                     .send(Bytes::from(encode(&RunEvent::Failed { kind, message })))
                     .await;
@@ -142,7 +145,7 @@ async fn forward(
             }
             Ok(None) => {
                 if !finished {
-                    log.status = "broken";
+                    log.set_status("broken");
                     let ev = RunEvent::Failed {
                         kind: FailureKind::Upstream,
                         message: "AgentOS closed the stream before the answer finished; the answer so far is kept.".into(),
@@ -157,7 +160,7 @@ async fn forward(
             Frame::Parsed(Upstream::Events(events)) => {
                 seen_any = true;
                 for ev in events {
-                    log.observe(&ev, started);
+                    log.observe(&ev);
                     if let RunEvent::Started {
                         run_id, session_id, ..
                     } = &ev
@@ -174,12 +177,12 @@ async fn forward(
                     }
                     finished |= ev.is_terminal();
                     if tx.send(Bytes::from(encode(&ev))).await.is_err() {
-                        log.status = "client_gone";
+                        log.set_status("client_gone");
                         finished = true;
                         break;
                     }
                 }
-                if log.status == "client_gone" {
+                if log.status() == "client_gone" {
                     break;
                 }
             }
@@ -193,7 +196,7 @@ async fn forward(
                 tracing::warn!(error = %e, "malformed AgentOS event skipped");
             }
             Frame::Broken(reason) => {
-                log.status = "broken";
+                log.set_status("broken");
                 tracing::warn!(%reason, "AgentOS stream broke off");
                 let ev = RunEvent::Failed {
                     kind: FailureKind::Upstream,
@@ -205,50 +208,10 @@ async fn forward(
             }
         }
     }
-    if let Some(id) = &log.run_id {
+    if let Some(id) = log.run_id() {
         active.remove(id);
     }
-    tracing::info!(
-        run_id = log.run_id.as_deref().unwrap_or("-"),
-        component = %run.component_id,
-        kind = ?run.kind,
-        status = log.status,
-        ttft_ms = log.first_token_ms,
-        duration_ms = started.elapsed().as_millis() as u64,
-        events = log.events,
-        "run stream ended"
-    );
-}
-
-/// Facts for the one log line per run.
-#[derive(Default)]
-struct RunLog {
-    run_id: Option<String>,
-    status: &'static str,
-    first_token_ms: Option<u64>,
-    events: u64,
-}
-
-impl RunLog {
-    fn observe(&mut self, ev: &RunEvent, started: Instant) {
-        self.events += 1;
-        match ev {
-            RunEvent::Started { run_id, .. } => self.run_id = Some(run_id.clone()),
-            RunEvent::Content { .. } | RunEvent::Reasoning { .. }
-                if self.first_token_ms.is_none() =>
-            {
-                self.first_token_ms = Some(started.elapsed().as_millis() as u64)
-            }
-            RunEvent::Completed { .. } if self.status != "cancelled" => self.status = "completed",
-            RunEvent::Cancelled { .. } => self.status = "cancelled",
-            RunEvent::Error { .. } => self.status = "error",
-            RunEvent::Paused { .. } => self.status = "paused",
-            _ => {}
-        }
-        if self.status.is_empty() {
-            self.status = "streaming";
-        }
-    }
+    log.end();
 }
 
 fn describe_start_error(e: &AgentOsError) -> (FailureKind, String) {

@@ -40,6 +40,11 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(health::liveness))
         .route("/readyz", get(health::readiness))
         .route("/highlight.css", get(super::highlight::stylesheet_handler))
+        .route("/metrics", get(super::telemetry::metrics::endpoint))
+        .route(
+            crate::analytics::ERROR_REPORT_PATH,
+            axum::routing::post(super::telemetry::errors::report),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -61,6 +66,7 @@ pub fn build(state: AppState) -> Router {
             super::security::protect,
         ))
         .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn(count_requests))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -77,6 +83,7 @@ pub fn build(state: AppState) -> Router {
                                 request_id = %id,
                                 method = %req.method(),
                                 path = %req.uri().path(),
+                                user = tracing::field::Empty,
                             )
                         })
                         .on_request(())
@@ -89,4 +96,26 @@ pub fn build(state: AppState) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         )
+}
+
+/// Counts every answered request by route group and status class.
+async fn count_requests(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = req.uri().path();
+    let route: &'static str = if path.starts_with("/api/") {
+        "api"
+    } else if path.starts_with("/pkg/") || path == "/highlight.css" || path == "/favicon.svg" {
+        "static"
+    } else if matches!(path, "/healthz" | "/readyz") {
+        "health"
+    } else if path == "/metrics" {
+        "metrics"
+    } else {
+        "page"
+    };
+    let resp = next.run(req).await;
+    super::telemetry::metrics::request(route, resp.status().as_u16());
+    resp
 }

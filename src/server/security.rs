@@ -71,9 +71,10 @@ pub async fn protect(State(policy): State<OriginPolicy>, req: Request, next: Nex
             None,
         )
     } else {
+        let path = req.uri().path().to_owned();
         let resp = next.run(req).await;
         if is_api {
-            with_error_status(resp).await
+            with_error_status(path, resp).await
         } else {
             resp
         }
@@ -84,7 +85,7 @@ pub async fn protect(State(policy): State<OriginPolicy>, req: Request, next: Nex
 
 /// Server functions answer every error with 500; give each the status that fits it
 /// (an unreadable payload is 400, a missing session 404, ...).
-async fn with_error_status(resp: Response) -> Response {
+async fn with_error_status(path: String, resp: Response) -> Response {
     if resp.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
         || !resp.headers().contains_key("serverfnerror")
     {
@@ -97,6 +98,12 @@ async fn with_error_status(resp: Response) -> Response {
     if let Ok(err) = serde_json::from_slice::<ApiError>(&bytes) {
         if let Ok(status) = axum::http::StatusCode::from_u16(err.status()) {
             parts.status = status;
+        }
+        // Faults inside agno-chat are errors (and reach Sentry); AgentOS trouble is a warning.
+        match err.status() {
+            500 => tracing::error!(%path, error = %err, "server function failed"),
+            502 | 503 => tracing::warn!(%path, error = %err, "server function failed upstream"),
+            _ => {}
         }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))

@@ -8,8 +8,10 @@ use super::health::HealthMonitor;
 use super::identity::IdentityKeys;
 use super::limits::{RateLimits, StreamSlots};
 use super::runs::ActiveRuns;
+use super::telemetry::sink::AnalyticsSink;
 use crate::agentos::{AgentOsClient, AgentOsError, ClientOptions, Credentials};
 use crate::api::ApiError;
+use metrics_exporter_prometheus::PrometheusHandle;
 
 /// Everything the server's handlers and server functions share. Cheap to clone.
 #[derive(Clone)]
@@ -21,6 +23,8 @@ pub struct AppState {
     pub runs: ActiveRuns,
     pub limits: RateLimits,
     pub streams: StreamSlots,
+    pub analytics: AnalyticsSink,
+    pub metrics: PrometheusHandle,
     pub leptos_options: LeptosOptions,
 }
 
@@ -33,11 +37,15 @@ impl AppState {
             .map_err(|e| AgentOsError::Request(e.to_string()))?;
         let agentos = AgentOsClient::new(ClientOptions {
             base_url: config.agentos_url.clone(),
-            credentials: Credentials::new(config.credentials.clone(), token_http),
+            credentials: Credentials::new(config.credentials.clone(), token_http.clone()),
             connect_timeout: config.connect_timeout,
             request_timeout: config.request_timeout,
         })?;
         let health = HealthMonitor::new(agentos.clone());
+        let analytics = AnalyticsSink::new(
+            config.telemetry.analytics_webhook.clone(),
+            token_http.clone(),
+        );
         let identity = IdentityKeys::with_trusted_header(
             config.cookie_key.as_ref(),
             config.trusted_user_header.clone(),
@@ -60,6 +68,8 @@ impl AppState {
             runs: ActiveRuns::default(),
             limits,
             streams,
+            analytics,
+            metrics: super::telemetry::metrics::install(),
             leptos_options,
         })
     }

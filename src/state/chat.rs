@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::analytics::Event;
 #[cfg(feature = "hydrate")]
 use crate::chat::event::FailureKind;
 use crate::chat::event::RunEvent;
@@ -12,6 +13,7 @@ use crate::chat::reducer::Answer;
 use crate::chat::reducer::Status;
 use crate::chat::validate::{clean_message, DEFAULT_MAX_CHARS};
 use crate::model::{ComponentRef, SessionSummary};
+use crate::state::analytics::Analytics;
 use crate::state::draft::Draft;
 use crate::state::sessions::SessionsState;
 
@@ -58,10 +60,15 @@ pub struct ChatState {
     /// The composer's text: a refused message goes back into it.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     draft: Draft,
+    analytics: Analytics,
+    /// When the streaming answer's message was sent, and when its first token came (ms).
+    stream_clock: StoredValue<(f64, Option<f64>)>,
 }
 
-pub fn provide_chat(sessions: SessionsState, draft: Draft) -> ChatState {
+pub fn provide_chat(sessions: SessionsState, draft: Draft, analytics: Analytics) -> ChatState {
     let state = ChatState {
+        analytics,
+        stream_clock: StoredValue::new((0.0, None)),
         min_send_interval_ms: RwSignal::new(0),
         last_send_ms: StoredValue::new(f64::NEG_INFINITY),
         draft,
@@ -147,7 +154,7 @@ impl ChatState {
             this.loading_history.set(false);
             match result {
                 Ok(history) => {
-                    let turns = history
+                    let turns: Vec<Turn> = history
                         .into_iter()
                         .map(|h| {
                             let id = this.next_id.get_value();
@@ -159,7 +166,9 @@ impl ChatState {
                             }
                         })
                         .collect();
+                    let count = turns.len() as u32;
                     this.turns.set(turns);
+                    this.track(Event::SessionLoaded { turns: count });
                     this.tick.update(|t| *t = t.wrapping_add(1));
                     remember_session(&component, Some(&session_id));
                     this.resume_running_turn(component);
@@ -205,11 +214,15 @@ impl ChatState {
             return false;
         };
         // Sends closer together than the configured interval wait for the rest of it.
-        let now = now_ms();
+        let now = crate::state::analytics::now_ms();
         let interval = self.min_send_interval_ms.get_untracked() as f64;
         let at = now.max(self.last_send_ms.get_value() + interval);
         self.last_send_ms.set_value(at);
         self.input_error.set(None);
+        self.track(Event::MessageSent {
+            chars: message.chars().count() as u32,
+            text: Some(message.clone()),
+        });
         self.start_turn_after(component, message, (at - now) as u32);
         true
     }
@@ -245,6 +258,8 @@ impl ChatState {
             })
         });
         self.streaming.set(Some(id));
+        self.stream_clock
+            .set_value((crate::state::analytics::now_ms() + delay_ms as f64, None));
         self.announcement
             .set("Message sent. Waiting for the answer.".into());
         let req = crate::api::ChatRequest {
@@ -437,6 +452,37 @@ impl ChatState {
             self.streaming.set(None);
         }
         self.abort.set_value(None);
+        let status = self.turns.with_untracked(|ts| {
+            ts.iter()
+                .find(|t| t.id == turn_id)
+                .map(|t| t.answer.with_untracked(|a| a.status))
+        });
+        if let Some(status) = status {
+            let (sent, first) = self.stream_clock.get_value();
+            let now = crate::state::analytics::now_ms();
+            self.track(Event::StreamEnded {
+                outcome: format!("{status:?}").to_lowercase(),
+                duration_ms: (now - sent).max(0.0) as u32,
+                first_token_ms: first.map(|f| (f - sent).max(0.0) as u32),
+            });
+        }
+    }
+
+    /// Records an analytics event in this conversation.
+    fn track(&self, event: Event) {
+        self.analytics.track(
+            self.component.get_untracked().as_ref(),
+            self.session_id.get_untracked(),
+            event,
+        );
+    }
+
+    /// The user typed in the composer (recorded at most once per few seconds).
+    pub fn typing(&self) {
+        self.analytics.typing(
+            self.component.get_untracked().as_ref(),
+            self.session_id.get_untracked(),
+        );
     }
 
     /// Applies a batch of events to an answer in one update.
@@ -474,6 +520,7 @@ impl ChatState {
                         remember_session(&c, Some(sid));
                     }
                     if is_new {
+                        self.track(Event::SessionCreated);
                         let first_question = self
                             .turns
                             .with_untracked(|ts| ts.first().map(|t| t.question.clone()))
@@ -487,12 +534,46 @@ impl ChatState {
                 }
             }
         }
+        for ev in &events {
+            self.track_event(ev);
+        }
         answer.update(|a| {
             for ev in events {
                 a.apply(ev);
             }
         });
         self.tick.update(|t| *t = t.wrapping_add(1));
+    }
+
+    /// Analytics for the events of a streaming answer (and error reports for failures).
+    fn track_event(&self, ev: &RunEvent) {
+        match ev {
+            RunEvent::Started { .. } => {
+                let (sent, _) = self.stream_clock.get_value();
+                let after = (crate::state::analytics::now_ms() - sent).max(0.0) as u32;
+                self.track(Event::StreamStarted { after_ms: after });
+            }
+            RunEvent::Content { .. } | RunEvent::Reasoning { .. } => {
+                let (sent, first) = self.stream_clock.get_value();
+                if first.is_none() {
+                    self.stream_clock
+                        .set_value((sent, Some(crate::state::analytics::now_ms())));
+                }
+            }
+            RunEvent::Paused { .. } => self.track(Event::RunPaused),
+            RunEvent::Continued { .. } => self.track(Event::RunContinued),
+            RunEvent::Error { error_type, .. } => self.track(Event::Error {
+                kind: format!("run_error:{}", error_type.as_deref().unwrap_or("unknown")),
+            }),
+            RunEvent::Failed { kind, message } => {
+                let kind = format!("{kind:?}").to_lowercase();
+                self.track(Event::Error {
+                    kind: format!("stream:{kind}"),
+                });
+                crate::state::analytics::report_error("stream", &format!("{kind}: {message}"));
+            }
+            _ => {}
+        }
     }
 
     /// A conversation opened while its last answer is still being written (the page was
@@ -552,6 +633,7 @@ impl ChatState {
             return;
         };
         let run_id = answer.with_untracked(|a| a.run_id.clone());
+        self.track(Event::RunCancelled);
         let this = *self;
         let drop_stream = move || {
             if let Some(h) = this.abort.get_value() {
@@ -650,17 +732,5 @@ fn now_epoch() -> Option<i64> {
     #[cfg(not(feature = "hydrate"))]
     {
         None
-    }
-}
-
-/// Milliseconds since the epoch (the browser's clock; 0 on the server).
-fn now_ms() -> f64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        0.0
     }
 }

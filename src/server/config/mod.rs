@@ -14,8 +14,10 @@ use crate::model::{ComponentKind, ComponentRef, HelpLink, PublicConfig};
 
 mod credentials;
 pub mod protection;
+pub mod telemetry;
 
 pub use protection::Protection;
+pub use telemetry::Telemetry;
 
 /// Command-line flags. Each has an environment variable of the same meaning; see README.
 #[derive(Parser, Debug, Default)]
@@ -41,6 +43,8 @@ pub struct Flags {
     pub credentials: credentials::CredentialFlags,
     #[command(flatten)]
     pub protection: protection::ProtectionFlags,
+    #[command(flatten)]
+    pub telemetry: telemetry::TelemetryFlags,
     /// Human-in-the-loop prompts on/off [env: AGNO_CHAT_HITL]
     #[arg(long)]
     pub hitl: Option<String>,
@@ -107,6 +111,8 @@ pub struct Config {
     pub credentials: CredentialSource,
     /// Rate limits, stream caps, blocked patterns, allowed origins.
     pub protection: Protection,
+    /// Metrics, traces, error tracking and analytics.
+    pub telemetry: Telemetry,
     pub hitl_enabled: bool,
     pub genui_enabled: bool,
     pub faq_url: Option<Url>,
@@ -374,6 +380,7 @@ impl Config {
 
         let credentials = credentials::read(&mut r, flags.credentials);
         let protection = protection::read(&mut r, flags.protection);
+        let telemetry = telemetry::read(&mut r, flags.telemetry);
 
         let hitl_enabled = r.bool(flags.hitl, "AGNO_CHAT_HITL", "hitl", true);
         let genui_enabled = r.bool(flags.genui, "AGNO_CHAT_GENUI", "genui", true);
@@ -508,6 +515,7 @@ impl Config {
             team_id,
             credentials,
             protection,
+            telemetry,
             hitl_enabled,
             genui_enabled,
             faq_url,
@@ -569,6 +577,7 @@ impl Config {
             max_backoff_ms: self.max_backoff.as_millis() as u64,
             max_input_chars: self.max_input_chars,
             min_send_interval_ms: self.protection.min_send_interval.as_millis() as u64,
+            report_message_content: self.telemetry.report_message_content,
         }
     }
 }

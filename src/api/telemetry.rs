@@ -1,0 +1,56 @@
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use super::ApiError;
+use crate::analytics::ClientEvent;
+
+/// Records a batch of the browser's analytics events (in order): logged, counted and
+/// forwarded to the analytics webhook when one is configured.
+#[server(prefix = "/api", endpoint = "telemetry/events", input = Json)]
+pub async fn record_events(events: Vec<ClientEvent>) -> Result<(), ApiError> {
+    use crate::analytics::MAX_BATCH;
+    use crate::server::telemetry::{metrics, sink::RecordedEvent};
+
+    let state = crate::server::state::app_state()?;
+    let user = crate::server::identity::current_user().await?;
+    if events.len() > MAX_BATCH {
+        return Err(ApiError::Invalid(format!(
+            "At most {MAX_BATCH} events per batch."
+        )));
+    }
+    let user = crate::server::identity::log_id(&user.0);
+    let received_at_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let with_content = state.config.telemetry.report_message_content;
+    for mut e in events {
+        if !with_content {
+            e.event = e.event.without_content();
+        }
+        if e.component_id
+            .as_deref()
+            .is_some_and(|c| !crate::chat::validate::is_valid_id(c))
+            || e.session_id
+                .as_deref()
+                .is_some_and(|s| !crate::chat::validate::is_valid_id(s))
+        {
+            return Err(ApiError::Invalid("An event names an invalid id.".into()));
+        }
+        let name = e.event.name();
+        metrics::analytics_event(name);
+        tracing::info!(
+            event = name,
+            seq = e.seq,
+            user = %user,
+            session_id = e.session_id.as_deref().unwrap_or("-"),
+            "analytics event"
+        );
+        state.analytics.record(RecordedEvent {
+            user: user.clone(),
+            received_at_ms,
+            event: e,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! Error tracking: server errors and panics go to Sentry when `AGNO_CHAT_SENTRY_DSN` is set
+//! (through the tracing layer: every `error!` is an event with its fields as context), and
+//! browsers report their failures to `POST /api/telemetry/error`, which logs them the same
+//! way, so they reach Sentry too.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Extension;
+use secrecy::ExposeSecret;
+
+use super::metrics;
+use crate::analytics::ErrorReport;
+use crate::server::config::Telemetry;
+use crate::server::identity::{log_id, UserId};
+use crate::server::state::AppState;
+
+/// Starts the Sentry client when a DSN is configured; keep the guard until exit (it flushes).
+pub fn init(t: &Telemetry) -> Option<sentry::ClientInitGuard> {
+    let dsn = t.sentry_dsn.as_ref()?;
+    let guard = sentry::init((
+        dsn.expose_secret().to_owned(),
+        sentry::ClientOptions {
+            release: sentry::release_name!(),
+            environment: t.sentry_environment.clone().map(Into::into),
+            send_default_pii: false,
+            // Events come from log lines with their fields; a thread backtrace adds noise.
+            attach_stacktrace: false,
+            ..Default::default()
+        },
+    ));
+    Some(guard)
+}
+
+const KINDS: [&str; 4] = ["panic", "stream", "render", "other"];
+const MAX_MESSAGE: usize = 2_000;
+
+/// `POST /api/telemetry/error`: one browser error report (JSON, as sent by
+/// `navigator.sendBeacon`, whatever its content type).
+pub async fn report(
+    State(state): State<AppState>,
+    Extension(user): Extension<UserId>,
+    body: Bytes,
+) -> StatusCode {
+    let Ok(report) = serde_json::from_slice::<ErrorReport>(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    let kind = KINDS
+        .iter()
+        .copied()
+        .find(|k| *k == report.kind)
+        .unwrap_or("other");
+    let mut message: String = report.message.chars().take(MAX_MESSAGE).collect();
+    if !state.config.telemetry.report_message_content && kind != "panic" {
+        // Stream and render errors are described by agno-chat, never by the user's text;
+        // still, keep only the first line.
+        message = message.lines().next().unwrap_or_default().to_owned();
+    }
+    metrics::client_error(kind);
+    let location: String = report
+        .location
+        .as_deref()
+        .unwrap_or("-")
+        .chars()
+        .take(300)
+        .collect();
+    tracing::error!(
+        source = "browser",
+        kind,
+        user = %log_id(&user.0),
+        session_id = report.session_id.as_deref().unwrap_or("-"),
+        message_count = report.message_count,
+        location = %location,
+        error = %message,
+        "browser error reported"
+    );
+    StatusCode::NO_CONTENT
+}

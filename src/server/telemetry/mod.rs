@@ -1,0 +1,8 @@
+//! Observability: Prometheus metrics, OTLP run traces, Sentry error tracking, analytics
+//! events and browser error reports.
+
+pub mod errors;
+pub mod metrics;
+pub mod run;
+pub mod sink;
+pub mod traces;
