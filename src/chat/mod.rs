@@ -5,7 +5,9 @@
 
 pub mod event;
 pub mod framing;
+pub mod frontend_tools;
 pub mod history;
+pub mod hitl;
 pub mod markdown;
 pub mod reducer;
 pub mod upstream;
