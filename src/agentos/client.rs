@@ -135,6 +135,56 @@ impl AgentOsClient {
         self.post_stream(Caller::User(user_id), &path, &form).await
     }
 
+    /// `GET /agents/{id}/runs/{run_id}?session_id=` (or `/teams/...`): one stored run, with
+    /// its tools and, for teams, its `requirements` (raw JSON, read by `chat::hitl`).
+    pub async fn get_run(
+        &self,
+        kind: ComponentKind,
+        component_id: &str,
+        run_id: &str,
+        session_id: &str,
+        user_id: &str,
+    ) -> Result<serde_json::Value, AgentOsError> {
+        let mut url = self.url(&format!(
+            "{}/{}/runs/{}",
+            kind_segment(kind),
+            encode_segment(component_id),
+            encode_segment(run_id)
+        ))?;
+        url.query_pairs_mut()
+            .append_pair("session_id", session_id)
+            .append_pair("user_id", user_id);
+        self.get_json(Caller::User(user_id), url).await
+    }
+
+    /// `POST /agents/{id}/runs/{run_id}/continue` (or `/teams/...`) with the paused tools
+    /// (`field` = `tools`) or requirements (`requirements`) as decided, streaming.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn continue_run(
+        &self,
+        kind: ComponentKind,
+        component_id: &str,
+        run_id: &str,
+        session_id: &str,
+        user_id: &str,
+        field: &str,
+        payload: &str,
+    ) -> Result<reqwest::Response, AgentOsError> {
+        let path = format!(
+            "{}/{}/runs/{}/continue",
+            kind_segment(kind),
+            encode_segment(component_id),
+            encode_segment(run_id)
+        );
+        let form: Vec<(&str, String)> = vec![
+            (field, payload.to_owned()),
+            ("session_id", session_id.to_owned()),
+            ("user_id", user_id.to_owned()),
+            ("stream", "true".into()),
+        ];
+        self.post_stream(Caller::User(user_id), &path, &form).await
+    }
+
     async fn post_stream(
         &self,
         caller: Caller<'_>,

@@ -130,6 +130,7 @@ pub async fn resume_run(
         run_id,
         session_id,
         last_event_index,
+        continue_with: None,
     };
     let timeouts = StreamTimeouts {
         first_event: state.config.first_event_timeout,
@@ -184,7 +185,7 @@ fn check_id(what: &str, id: &str) -> Result<(), String> {
 
 /// Streams must reach the browser as they are produced: no proxy buffering, no caching.
 #[cfg(feature = "ssr")]
-fn no_buffering_headers() {
+pub(super) fn no_buffering_headers() {
     use axum::http::{header, HeaderValue};
     if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
         resp.insert_header(

@@ -266,12 +266,13 @@ pub fn apply(tool: &mut Value, decision: &Decision) -> Result<(), String> {
     }
 }
 
-/// Builds the `/continue` payload from the run AgentOS returned: the agent's paused `tools`
-/// or the team's `requirements`, each with its decision applied. Every waiting tool needs a
-/// decision. Returns the form field name and its JSON text.
+/// Builds the `/continue` payload from the run AgentOS returned: an agent's paused `tools`,
+/// or a team's `requirements` (`team`), each with its decision applied. Every waiting tool
+/// needs a decision. Returns the form field name and its JSON text.
 pub fn continue_payload(
     run: &Value,
     decisions: &[Decision],
+    team: bool,
 ) -> Result<(&'static str, String), String> {
     let decided = |id: &str| decisions.iter().find(|d| d.tool_call_id() == id);
     let waiting = paused_tools(run);
@@ -283,10 +284,11 @@ pub fn continue_payload(
             return Err("a decision names a tool that is not waiting".into());
         }
     }
+    // Agent runs carry `requirements` too, but their `/continue` takes `tools`.
     let team_reqs = run
         .get("requirements")
         .and_then(Value::as_array)
-        .filter(|r| !r.is_empty());
+        .filter(|r| team && !r.is_empty());
     if let Some(reqs) = team_reqs {
         let mut out = Vec::new();
         for r in reqs {
@@ -347,8 +349,12 @@ mod tests {
             .find(|v| v["event"] == event)
     }
 
+    /// An agent's paused run: agent runs list `requirements` too (but continue with `tools`).
     fn confirm_run() -> Value {
-        json!({"status": "PAUSED", "tools": [
+        json!({"status": "PAUSED",
+        "requirements": [{"id": "r1", "tool_execution": {"tool_call_id": "c1", "tool_name": "delete_file",
+            "tool_args": {"path": "/x"}, "requires_confirmation": true, "confirmed": null}}],
+        "tools": [
             {"tool_call_id": "c1", "tool_name": "delete_file", "tool_args": {"path": "/x"},
              "requires_confirmation": true, "confirmed": null},
             {"tool_call_id": "c0", "tool_name": "get_weather", "result": "sunny"}
@@ -385,6 +391,7 @@ mod tests {
                 confirmed: false,
                 note: Some(" not this one ".into()),
             }],
+            false,
         )
         .unwrap();
         assert_eq!(field, "tools");
@@ -401,13 +408,14 @@ mod tests {
     #[test]
     fn missing_wrong_or_foreign_decisions_are_refused() {
         let run = confirm_run();
-        assert!(continue_payload(&run, &[]).is_err());
+        assert!(continue_payload(&run, &[], false).is_err());
         assert!(continue_payload(
             &run,
             &[Decision::External {
                 tool_call_id: "c1".into(),
                 result: "x".into()
-            }]
+            }],
+            false
         )
         .is_err());
         assert!(continue_payload(
@@ -416,10 +424,13 @@ mod tests {
                 tool_call_id: "c0".into(),
                 confirmed: true,
                 note: None
-            }]
+            }],
+            false
         )
         .is_err());
-        assert!(continue_payload(&json!({"status": "COMPLETED", "tools": []}), &[]).is_err());
+        assert!(
+            continue_payload(&json!({"status": "COMPLETED", "tools": []}), &[], false).is_err()
+        );
     }
 
     #[test]
@@ -477,6 +488,7 @@ mod tests {
                 confirmed: true,
                 note: None,
             }],
+            true,
         )
         .unwrap();
         assert_eq!(field, "requirements");

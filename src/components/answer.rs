@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::hitl::HitlPanel;
+
 use crate::chat::event::ToolCall;
 use crate::chat::markdown::to_safe_html;
 use crate::chat::reducer::{Answer, MemberActivity, Status};
@@ -91,11 +93,16 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
                     <span></span>
                 </span>
             </Show>
-            {move || paused.get().map(|p| view! {
-                <div class="paused-note" data-testid="paused-note" role="status">
-                    "The agent is waiting for a decision on: "
-                    {p.tools.iter().filter_map(|t| t.get("tool_name").and_then(|n| n.as_str()).map(str::to_owned)).collect::<Vec<_>>().join(", ")}
-                </div>
+            {move || paused.get().map(|p| {
+                let names = p.tools.iter().filter_map(|t| t.get("tool_name").and_then(|n| n.as_str()).map(str::to_owned)).collect::<Vec<_>>().join(", ");
+                let run = run_id.get();
+                view! {
+                    <div class="paused-note" data-testid="paused-note" role="status">
+                        "The agent is waiting for a decision"
+                        {(!names.is_empty()).then(|| format!(" on: {names}"))}
+                    </div>
+                    {(chat.hitl_enabled.get() && status.get() == Status::Paused).then(|| run.map(|r| view! { <HitlPanel turn_id run_id=r /> }))}
+                }
             })}
             {move || error.get().map(|e| view! {
                 <div class="answer-error" data-testid="answer-error" role="alert">{e}</div>

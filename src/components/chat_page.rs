@@ -69,6 +69,7 @@ pub fn ChatPage() -> impl IntoView {
             chat.max_chars.set(c.max_input_chars);
             chat.min_send_interval_ms.set(c.min_send_interval_ms);
             analytics.include_content.set(c.report_message_content);
+            chat.hitl_enabled.set(c.hitl_enabled);
         }
     });
 

@@ -45,6 +45,9 @@ pub struct Resume {
     pub session_id: String,
     /// Replay after this index; `None` replays the run from its start.
     pub last_event_index: Option<u64>,
+    /// Instead of replaying: continue the paused run with this `/continue` form field
+    /// (`tools` or `requirements`) and its JSON.
+    pub continue_with: Option<(&'static str, String)>,
 }
 
 /// Like [`proxy_run`], for resuming a background run of `run.component_id`.
@@ -83,6 +86,24 @@ async fn forward(
     }
     let response = match &resume {
         None => client.start_run(&run).await,
+        Some(Resume {
+            run_id,
+            session_id,
+            continue_with: Some((field, payload)),
+            ..
+        }) => {
+            client
+                .continue_run(
+                    run.kind,
+                    &run.component_id,
+                    run_id,
+                    session_id,
+                    &run.user_id,
+                    field,
+                    payload,
+                )
+                .await
+        }
         Some(r) => {
             client
                 .resume_run(

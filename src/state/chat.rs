@@ -61,6 +61,10 @@ pub struct ChatState {
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     draft: Draft,
     analytics: Analytics,
+    /// Whether paused answers may be answered here (server configuration).
+    pub hitl_enabled: RwSignal<bool>,
+    /// Why continuing a paused answer failed (turn id, message); the decisions stay.
+    pub hitl_error: RwSignal<Option<(u64, String)>>,
     /// When the streaming answer's message was sent, and when its first token came (ms).
     stream_clock: StoredValue<(f64, Option<f64>)>,
 }
@@ -68,6 +72,8 @@ pub struct ChatState {
 pub fn provide_chat(sessions: SessionsState, draft: Draft, analytics: Analytics) -> ChatState {
     let state = ChatState {
         analytics,
+        hitl_enabled: RwSignal::new(true),
+        hitl_error: RwSignal::new(None),
         stream_clock: StoredValue::new((0.0, None)),
         min_send_interval_ms: RwSignal::new(0),
         last_send_ms: StoredValue::new(f64::NEG_INFINITY),
@@ -225,6 +231,65 @@ impl ChatState {
         });
         self.start_turn_after(component, message, (at - now) as u32);
         true
+    }
+
+    /// Continues the paused answer of `turn_id` with the decisions; the rest of the answer
+    /// streams into the same message. A failure is kept in `hitl_error` for a retry.
+    pub fn continue_with(&self, turn_id: u64, decisions: Vec<crate::chat::hitl::Decision>) {
+        if self.streaming.get_untracked().is_some() {
+            return;
+        }
+        let answer = self.turns.with_untracked(|ts| {
+            ts.iter()
+                .find(|t| t.id == turn_id)
+                .map(|t| t.answer.clone())
+        });
+        let (Some(answer), Some(component), Some(session_id)) = (
+            answer,
+            self.component.get_untracked(),
+            self.session_id.get_untracked(),
+        ) else {
+            return;
+        };
+        let Some(run_id) = answer.with_untracked(|a| a.run_id.clone()) else {
+            return;
+        };
+        self.hitl_error.set(None);
+        self.streaming.set(Some(turn_id));
+        self.stream_clock
+            .set_value((crate::state::analytics::now_ms(), None));
+        self.announcement
+            .set("Decision sent. The agent continues.".into());
+        let req = crate::api::ContinueRequest {
+            kind: component.kind,
+            component_id: component.id,
+            session_id,
+            run_id,
+            decisions,
+        };
+        #[cfg(feature = "hydrate")]
+        {
+            let (handle, registration) = futures::future::AbortHandle::new_pair();
+            self.abort.set_value(Some(handle));
+            let this = *self;
+            leptos::task::spawn_local(async move {
+                let run = async move {
+                    match crate::api::continue_run(req).await {
+                        Ok(stream) => this.consume(stream, &answer).await,
+                        Err(e) => {
+                            this.track(Event::Error {
+                                kind: "continue".into(),
+                            });
+                            this.hitl_error.set(Some((turn_id, e.to_string())));
+                        }
+                    }
+                    this.finish(turn_id);
+                };
+                let _ = futures::future::Abortable::new(run, registration).await;
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (req, answer);
     }
 
     /// Asks the same question again, as a new turn.
