@@ -191,7 +191,7 @@ def build_agent_os(args: argparse.Namespace, db_file: str):
             name="Generative UI Agent",
             description="Answers with charts, tables and cards (generative UI specs in tool results)",
             model=model("genui"),
-            tools=[t.show_chart, t.show_table, t.show_cards],
+            tools=[t.show_chart, t.show_table, t.show_cards, t.show_report, t.show_broken, t.show_unsafe],
             **common,
         ),
         Agent(

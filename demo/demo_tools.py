@@ -222,3 +222,73 @@ def show_cards(topic: str) -> str:
         "props": {"cards": cards, "columns": {"default": 1, "md": 2, "lg": 3}, "variant": "bordered"},
     }
     return _genui([{"id": c["id"], "title": c["title"]} for c in cards], ui)
+
+
+def show_report(topic: str) -> str:
+    """Show a report (an artifact of nested specs) in the side panel.
+
+    Args:
+        topic: What the user asked for.
+    """
+    ui = {
+        "type": "artifact",
+        "layout": "artifact",
+        "title": "Yearly report",
+        "props": {
+            "content": [
+                {"type": "markdown", "props": {"content": "## Summary\n\nRevenue grew **75%** over the year."}},
+                {
+                    "type": "chart",
+                    "component": "AreaChart",
+                    "title": "Revenue",
+                    "props": {"data": _REVENUE, "xKey": "quarter", "areas": [{"key": "revenue", "label": "Revenue"}]},
+                },
+                {"type": "custom", "renderKey": "metric", "props": {"label": "Yearly revenue", "value": 650, "unit": "kUSD"}},
+            ]
+        },
+    }
+    return _genui({"revenue": 650}, ui)
+
+
+def show_broken(topic: str) -> str:
+    """Return a generative-UI spec that is invalid (a chart without data), for tests.
+
+    Args:
+        topic: What the user asked for.
+    """
+    return _genui({}, {"type": "chart", "component": "BarChart", "title": "Broken", "props": {"xKey": "quarter"}})
+
+
+def show_unsafe(topic: str) -> str:
+    """Return cards and a table whose URLs try to run script, for tests.
+
+    Args:
+        topic: What the user asked for.
+    """
+    ui = {
+        "type": "artifact",
+        "props": {
+            "content": [
+                {
+                    "type": "card-grid",
+                    "title": "Unsafe cards",
+                    "props": {
+                        "cards": [
+                            {"id": "x", "title": "<img src=x onerror=\"window.__genuiXss=1\">", "image": "javascript:window.__genuiXss=2"},
+                            {"id": "y", "title": "Data image", "image": "data:image/svg+xml,<svg onload=window.__genuiXss=3>"},
+                        ]
+                    },
+                },
+                {
+                    "type": "table",
+                    "props": {
+                        "data": [{"name": "click me", "url": "javascript:window.__genuiXss=4"}],
+                        "columns": [{"key": "name", "header": "Name"}, {"key": "url", "header": "Link", "cellType": "link"}],
+                    },
+                },
+                {"type": "markdown", "props": {"content": "[link](javascript:window.__genuiXss=5) <script>window.__genuiXss=6</script>"}},
+            ]
+        },
+    }
+    return _genui({}, ui)
+

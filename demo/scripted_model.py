@@ -250,7 +250,13 @@ class ScriptedModel(Model):
             return Plan(tool_calls=[tool_call("book_trip", {"destination": extract_destination(text)})], delay_s=delay)
 
         if s == "genui":
-            if "table" in lowered:
+            if "broken" in lowered:
+                call = tool_call("show_broken", {"topic": text})
+            elif "unsafe" in lowered:
+                call = tool_call("show_unsafe", {"topic": text})
+            elif "report" in lowered:
+                call = tool_call("show_report", {"topic": text})
+            elif "table" in lowered:
                 call = tool_call("show_table", {"topic": text})
             elif "cards" in lowered or "card" in lowered:
                 call = tool_call("show_cards", {"topic": text})

@@ -106,10 +106,11 @@ const HANDLERS: &[Handler] = &[
             if ys.is_empty() {
                 return Err("rows need at least one number column".into());
             }
-            let series: Vec<Value> = ys.iter().map(|y| json!({"key": y, "label": y})).collect();
+            let bars: Vec<Value> = ys.iter().map(|y| json!({"key": y, "label": y})).collect();
             Ok(json!({
                 "data": rows,
-                "ui": {"type": "chart", "title": title, "chart": {"kind": "bar", "x": x, "series": series}}
+                "ui": {"type": "chart", "component": "BarChart", "title": title,
+                       "props": {"data": rows, "xKey": x, "yKeys": ys, "bars": bars}}
             })
             .to_string())
         },
@@ -220,7 +221,8 @@ mod tests {
         )
         .unwrap();
         let v: Value = serde_json::from_str(&r).unwrap();
-        assert_eq!(v["ui"]["chart"]["x"], "day");
+        assert_eq!(v["ui"]["props"]["xKey"], "day");
+        assert!(crate::genui::parse(&v["ui"]).is_ok());
         assert_eq!(v["data"][1]["visitors"], 180);
         assert!(run(
             "render_chart",

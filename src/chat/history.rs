@@ -64,6 +64,28 @@ fn turn_from_run(run: &Value) -> HistoryTurn {
     if answer.run_id.is_none() && !run_id.is_empty() {
         answer.run_id = Some(run_id.clone());
     }
+    // Tools answered through `/continue` (frontend tools, rejections) have no completion
+    // event; their results are in the run's own tool list.
+    for stored in run
+        .get("tools")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (Some(id), Some(result)) = (
+            stored.get("tool_call_id").and_then(Value::as_str),
+            stored.get("result").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        if let Some(t) = answer
+            .tools
+            .iter_mut()
+            .find(|t| t.tool_call_id == id && t.result.is_none())
+        {
+            t.result = Some(result.to_owned());
+        }
+    }
     // Stored events leave out the text deltas: the run's own fields hold the final text.
     let content = run.get("content").and_then(|c| match c {
         Value::String(s) => Some(s.clone()),

@@ -139,6 +139,23 @@ impl Answer {
                 requirements,
             } => {
                 let _ = content; // AgentOS's stock "I need confirmation" line; the UI words it.
+                                 // Paused tools get their cards now (AgentOS sends no start event for them).
+                for t in &tools {
+                    let (Some(id), Some(name)) = (
+                        t.get("tool_call_id").and_then(|v| v.as_str()),
+                        t.get("tool_name").and_then(|v| v.as_str()),
+                    ) else {
+                        continue;
+                    };
+                    if !self.tools.iter().any(|x| x.tool_call_id == id) {
+                        self.tools.push(ToolCall {
+                            tool_call_id: id.to_owned(),
+                            tool_name: name.to_owned(),
+                            tool_args: t.get("tool_args").cloned().filter(|a| !a.is_null()),
+                            ..ToolCall::default()
+                        });
+                    }
+                }
                 self.status = Status::Paused;
                 self.paused = Some(PauseInfo {
                     tools,

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::genui::GenUi;
 use super::hitl::HitlPanel;
 
 use crate::chat::event::ToolCall;
@@ -101,8 +102,9 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
                         "The agent is waiting for a decision"
                         {(!names.is_empty()).then(|| format!(" on: {names}"))}
                     </div>
-                    {(chat.hitl_enabled.get() && status.get() == Status::Paused).then(|| run.map(|r| view! { <HitlPanel turn_id run_id=r /> }))}
+                    {(chat.hitl_enabled.get() && status.get() == Status::Paused).then(|| run.map(|r| view! { <HitlPanel turn_id run_id=r /> }.into_any()))}
                 }
+                .into_any()
             })}
             {move || error.get().map(|e| view! {
                 <div class="answer-error" data-testid="answer-error" role="alert">{e}</div>
@@ -161,6 +163,16 @@ fn ToolCard(tool: Memo<Option<ToolCall>>) -> impl IntoView {
         })
     };
     let result = move || tool.with(|t| t.as_ref().and_then(|t| t.result.clone()));
+    // A spec in the result (backend tools and frontend handlers alike) is drawn below the
+    // card; it lives in the stored tool result, so a reload redraws it.
+    let chat = crate::state::chat::use_chat();
+    let spec = Memo::new(move |_| {
+        tool.with(|t| {
+            t.as_ref()
+                .and_then(|t| t.result.as_deref())
+                .and_then(crate::genui::spec_in_result)
+        })
+    });
     let error = move || tool.with(|t| t.as_ref().and_then(|t| t.error.clone()));
     let duration = move || {
         tool.with(|t| {
@@ -184,6 +196,7 @@ fn ToolCard(tool: Memo<Option<ToolCall>>) -> impl IntoView {
                 {move || error().map(|e| view! { <p class="tool-error" data-testid="tool-error">{e}</p> })}
             </div>
         </details>
+        {move || chat.genui_enabled.get().then(|| spec.get().map(|s| view! { <GenUi spec=s /> }.into_any()))}
     }
     .into_any()
 }

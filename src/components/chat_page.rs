@@ -70,6 +70,7 @@ pub fn ChatPage() -> impl IntoView {
             chat.min_send_interval_ms.set(c.min_send_interval_ms);
             analytics.include_content.set(c.report_message_content);
             chat.hitl_enabled.set(c.hitl_enabled);
+            chat.genui_enabled.set(c.genui_enabled);
         }
     });
 

@@ -5,6 +5,7 @@ pub mod chat_page;
 pub mod chat_panel;
 pub mod composer;
 pub mod fallback;
+pub mod genui;
 pub mod hitl;
 pub mod messages;
 pub mod picker;

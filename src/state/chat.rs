@@ -63,6 +63,8 @@ pub struct ChatState {
     analytics: Analytics,
     /// Whether paused answers may be answered here (server configuration).
     pub hitl_enabled: RwSignal<bool>,
+    /// Whether tool results with a UI spec are drawn (server configuration).
+    pub genui_enabled: RwSignal<bool>,
     /// Why continuing a paused answer failed (turn id, message); the decisions stay.
     pub hitl_error: RwSignal<Option<(u64, String)>>,
     /// When the streaming answer's message was sent, and when its first token came (ms).
@@ -73,6 +75,7 @@ pub fn provide_chat(sessions: SessionsState, draft: Draft, analytics: Analytics)
     let state = ChatState {
         analytics,
         hitl_enabled: RwSignal::new(true),
+        genui_enabled: RwSignal::new(true),
         hitl_error: RwSignal::new(None),
         stream_clock: StoredValue::new((0.0, None)),
         min_send_interval_ms: RwSignal::new(0),
@@ -254,6 +257,35 @@ impl ChatState {
         let Some(run_id) = answer.with_untracked(|a| a.run_id.clone()) else {
             return;
         };
+        // Frontend tools ran here: their results (and any UI they return) show at once.
+        answer.update(|a| {
+            for d in &decisions {
+                if let crate::chat::hitl::Decision::External {
+                    tool_call_id,
+                    result,
+                } = d
+                {
+                    if let Some(t) = a.tools.iter_mut().find(|t| &t.tool_call_id == tool_call_id) {
+                        t.tool_call_error = result.starts_with("Error: ");
+                        t.result = Some(result.clone());
+                    }
+                }
+                // A rejected tool never runs, so no completion event will say so.
+                if let crate::chat::hitl::Decision::Confirm {
+                    tool_call_id,
+                    confirmed: false,
+                    note,
+                } = d
+                {
+                    if let Some(t) = a.tools.iter_mut().find(|t| &t.tool_call_id == tool_call_id) {
+                        t.result = Some(match note {
+                            Some(n) => format!("Rejected: {n}"),
+                            None => "Rejected".into(),
+                        });
+                    }
+                }
+            }
+        });
         self.hitl_error.set(None);
         self.streaming.set(Some(turn_id));
         self.stream_clock

@@ -1,0 +1,112 @@
+import { test, expect, Page } from "@playwright/test";
+import { expectNoPanics, openHydrated } from "./support/page";
+
+// Generative UI from tool results of the demo's genui-agent and from a frontend tool.
+
+async function ask(page: Page, text: string) {
+  const input = page.getByTestId("composer-input");
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
+
+async function answered(page: Page) {
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+}
+
+test.describe("generative UI", () => {
+  test.afterEach(async ({ page }) => expectNoPanics(page));
+
+  test("a chart, a table and a card grid render from tool results and again after a reload", async ({ page }) => {
+    await openHydrated(page, "/?agent=genui-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "show me a bar chart");
+    await answered(page);
+    const chart = lastAnswer(page).getByTestId("genui-chart");
+    await expect(chart.locator("svg title").first()).toHaveText("Quarterly revenue");
+    await expect(chart.getByTestId("genui-mark")).toHaveCount(8); // 4 quarters x 2 series
+    await expect(chart.getByTestId("genui-mark").first()).toHaveAttribute("aria-label", "Q1, Revenue: 120");
+    await expect(chart.getByTestId("genui-legend")).toContainText("Costs");
+    // Values are reachable by keyboard.
+    await chart.getByTestId("genui-mark").first().focus();
+    await expect(chart.getByTestId("genui-mark").first()).toBeFocused();
+
+    await ask(page, "a table of cities please");
+    await answered(page);
+    const table = lastAnswer(page).getByTestId("genui-table");
+    await expect(table.getByTestId("genui-row")).toHaveCount(4);
+    await expect(table.getByTestId("genui-row").first()).toContainText("Paris");
+    await table.getByTestId("genui-sort-city").click();
+    await expect(table.getByTestId("genui-row").first()).toContainText("Lisbon");
+    await table.getByTestId("genui-sort-city").click();
+    await expect(table.getByTestId("genui-row").first()).toContainText("Rome");
+    await expect(table.locator("th").first()).toHaveAttribute("aria-sort", "descending");
+    await expect(table.getByTestId("genui-row").filter({ hasText: "Lisbon" })).toContainText("1.2%");
+
+    await ask(page, "show the agents as cards");
+    await answered(page);
+    await expect(lastAnswer(page).getByTestId("genui-card")).toHaveCount(3);
+
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    await openHydrated(page, `/?agent=genui-agent&session=${sid}`);
+    await expect(page.getByTestId("turn")).toHaveCount(3, { timeout: 15_000 });
+    await expect(page.getByTestId("genui-chart")).toHaveCount(1);
+    await expect(page.getByTestId("genui-table").getByTestId("genui-row")).toHaveCount(4);
+    await expect(page.getByTestId("genui-card")).toHaveCount(3);
+  });
+
+  test("an invalid spec shows a small error box with the reason", async ({ page }) => {
+    await openHydrated(page, "/?agent=genui-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "show something broken");
+    await answered(page);
+    await expect(lastAnswer(page).getByTestId("genui-error")).toContainText("props.data must be a list of rows");
+    await expect(lastAnswer(page).getByTestId("answer-text")).not.toHaveText("");
+  });
+
+  test("URLs that try to run script in a spec execute nothing", async ({ page }) => {
+    await openHydrated(page, "/?agent=genui-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "something unsafe");
+    await answered(page);
+    const answer = lastAnswer(page);
+    await expect(answer.getByTestId("genui-card")).toHaveCount(2);
+    await expect(answer.locator("img")).toHaveCount(0); // javascript: and data: images are dropped
+    await expect(answer.getByTestId("genui-card").first()).toContainText("<img src=x onerror");
+    await expect(answer.locator('a[href^="javascript"]')).toHaveCount(0);
+    await answer.getByTestId("genui-table").getByText("click me").click();
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { __genuiXss?: number }).__genuiXss)).toBeUndefined();
+  });
+
+  test("an artifact opens in the side panel with nested specs", async ({ page }) => {
+    await openHydrated(page, "/?agent=genui-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "the yearly report");
+    await answered(page);
+    const panel = page.getByTestId("genui-artifact-panel");
+    await expect(panel).toBeVisible();
+    await expect(panel).toContainText("Revenue grew 75%");
+    await expect(panel.getByTestId("genui-chart")).toHaveCount(1);
+    await expect(panel.getByTestId("genui-metric")).toContainText("650");
+    await page.getByTestId("genui-close-artifact").click();
+    await expect(panel).toHaveCount(0);
+    await page.getByTestId("genui-open-artifact").click();
+    await expect(page.getByTestId("genui-artifact-panel")).toBeVisible();
+  });
+
+  test("a frontend tool's chart is drawn from its result", async ({ page }) => {
+    await openHydrated(page, "/?agent=external-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "draw a chart of visitors");
+    await answered(page);
+    await expect(lastAnswer(page).getByTestId("genui-chart").getByTestId("genui-mark")).toHaveCount(5);
+    // The handler's spec is in the tool result AgentOS stored: a reload redraws it without
+    // running the handler again.
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    await openHydrated(page, `/?agent=external-agent&session=${sid}`);
+    await expect(page.getByTestId("genui-chart").getByTestId("genui-mark")).toHaveCount(5, { timeout: 15_000 });
+    await expect(page.getByTestId("hitl-panel")).toHaveCount(0);
+  });
+});
