@@ -110,6 +110,27 @@ test.describe("human in the loop", () => {
     await expect(lastAnswer(page).getByTestId("hitl-panel")).toHaveCount(0);
   });
 
+  test("a decision that cannot be sent is shown with a way to try again", async ({ page, context }) => {
+    await openHydrated(page, "/?agent=confirm-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "delete /srv/two-tabs.txt");
+    await paused(page);
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    // The same paused answer open in a second tab, answered there first.
+    const other = await context.newPage();
+    await openHydrated(other, `/?agent=confirm-agent&session=${sid}`);
+    await paused(other);
+    await other.getByTestId("hitl-approve").click();
+    await completedWith(other, "Tool said: deleted /srv/two-tabs.txt");
+    await other.close();
+    // This tab's decision now fails: the reason is shown, with Try again.
+    await lastAnswer(page).getByTestId("hitl-reject").click();
+    const error = lastAnswer(page).getByTestId("hitl-error");
+    await expect(error).toContainText("not waiting for a decision any more");
+    await expect(error.getByTestId("hitl-retry")).toBeVisible();
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "paused");
+  });
+
   test("a decision for a run that is not paused is refused by the server", async ({ page, request }) => {
     await openHydrated(page, "/?agent=echo-agent");
     await page.getByTestId("new-chat").click();
