@@ -1,5 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
 import { expectNoPanics, openHydrated } from "./support/page";
+import { DEMO_PORT, Proc, startApp } from "./support/servers";
 
 // Human in the loop against the demo AgentOS: confirmation, user input, frontend tools,
 // a team's pause, and a pause that outlives a reload.
@@ -156,5 +157,40 @@ test.describe("human in the loop", () => {
       data: { req: { kind: "agent", component_id: "echo-agent", session_id: sid, run_id: runId, decisions: [] } },
     });
     expect(other.status()).toBe(404);
+  });
+});
+
+test.describe("switched off by configuration", () => {
+  const APP = 3112;
+  let app: Proc | undefined;
+
+  test.beforeAll(async () => {
+    app = await startApp(APP, DEMO_PORT, { AGNO_CHAT_HITL: "false", AGNO_CHAT_GENUI: "false" });
+  });
+
+  test.afterAll(async () => {
+    await app?.stop();
+  });
+
+  test("no decision prompts (the server refuses decisions) and no drawn specs", async ({ page }) => {
+    const base = `http://127.0.0.1:${APP}`;
+    await openHydrated(page, `${base}/?agent=confirm-agent`);
+    await ask(page, "delete /srv/off.txt");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "paused", { timeout: 15_000 });
+    await expect(lastAnswer(page).getByTestId("paused-note")).toContainText("delete_file");
+    await expect(lastAnswer(page).getByTestId("hitl-panel")).toHaveCount(0);
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    const runId = await lastAnswer(page).getAttribute("data-run-id");
+    const r = await page.request.post(`${base}/api/hitl/continue`, {
+      data: { req: { kind: "agent", component_id: "confirm-agent", session_id: sid, run_id: runId, decisions: [] } },
+    });
+    expect(r.status()).toBe(403);
+
+    await openHydrated(page, `${base}/?agent=genui-agent`);
+    await ask(page, "a bar chart");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    await expect(lastAnswer(page).getByTestId("tool-card")).toHaveCount(1);
+    await expect(page.getByTestId("genui")).toHaveCount(0);
+    expectNoPanics(page);
   });
 });
