@@ -42,4 +42,4 @@ else
 fi
 
 echo "[run] agno-chat will serve http://127.0.0.1:3000"
-cargo leptos serve "$@"
+cargo leptos serve --split "$@"

@@ -20,8 +20,9 @@ cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warn
 step "unit and integration tests"
 cargo test --features ssr
 
-step "build the app (cargo leptos build)"
-cargo leptos build
+step "build the app (cargo leptos build --split: lazily loaded parts in their own wasm chunks)"
+cargo leptos build --split
+"$ROOT/scripts/bundle-sizes.sh"
 
 step "end-to-end tests (Playwright, Chromium, demo AgentOS)"
 (cd end2end && npx playwright test)

@@ -19,8 +19,14 @@ test.describe("generative UI", () => {
   test.afterEach(async ({ page }) => expectNoPanics(page));
 
   test("a chart, a table and a card grid render from tool results and again after a reload", async ({ page }) => {
+    const chunks: string[] = [];
+    page.on("request", (r) => {
+      if (/\/pkg\/split_.*\.wasm$/.test(r.url())) chunks.push(r.url());
+    });
     await openHydrated(page, "/?agent=genui-agent");
     await page.getByTestId("new-chat").click();
+    // The renderer is a separate wasm chunk: not part of the first load.
+    expect(chunks).toEqual([]);
     await ask(page, "show me a bar chart");
     await answered(page);
     const chart = lastAnswer(page).getByTestId("genui-chart");
@@ -31,6 +37,7 @@ test.describe("generative UI", () => {
     // Values are reachable by keyboard.
     await chart.getByTestId("genui-mark").first().focus();
     await expect(chart.getByTestId("genui-mark").first()).toBeFocused();
+    expect(chunks.length).toBe(1); // fetched once, when the first spec appeared
 
     await ask(page, "a table of cities please");
     await answered(page);

@@ -14,9 +14,23 @@ const PALETTE: [&str; 8] = [
     "#4f46e5", "#f59e0b", "#10b981", "#ef4444", "#06b6d4", "#8b5cf6", "#84cc16", "#ec4899",
 ];
 
-/// A spec as found in a tool result.
+/// A spec as found in a tool result. The renderer is loaded on first use: with
+/// `cargo leptos build --split` it lives in its own wasm chunk, fetched when the first spec
+/// appears, so the chat's first load does not carry it.
 #[component]
 pub fn GenUi(spec: Value) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <p class="genui-loading">"Drawing…"</p> }>
+            {Suspend::new({
+                let spec = spec.clone();
+                async move { render(spec).await }
+            })}
+        </Suspense>
+    }
+}
+
+#[leptos::lazy]
+fn render(spec: Value) -> AnyView {
     match genui::parse(&spec) {
         Err(why) => error_box(why).into_any(),
         Ok(s) if s.layout == Layout::Artifact => view! { <ArtifactPanel spec=s /> }.into_any(),
