@@ -176,10 +176,10 @@ def show_table(topic: str) -> str:
         topic: What the user asked for.
     """
     data = [
-        {"city": "Paris", "country": "France", "population": 2.1, "growth": 0.004, "status": "stable", "url": "https://en.wikipedia.org/wiki/Paris"},
-        {"city": "Lisbon", "country": "Portugal", "population": 0.55, "growth": 0.012, "status": "growing", "url": "https://en.wikipedia.org/wiki/Lisbon"},
-        {"city": "Oslo", "country": "Norway", "population": 0.71, "growth": 0.015, "status": "growing", "url": "https://en.wikipedia.org/wiki/Oslo"},
-        {"city": "Rome", "country": "Italy", "population": 2.8, "growth": -0.002, "status": "shrinking", "url": "https://en.wikipedia.org/wiki/Rome"},
+        {"city": "Paris", "country": "France", "population": 2.1, "growth": 0.004, "status": "stable", "url": "https://en.wikipedia.org/wiki/Paris", "updated": "2026-11-01"},
+        {"city": "Lisbon", "country": "Portugal", "population": 0.55, "growth": 0.012, "status": "growing", "url": "https://en.wikipedia.org/wiki/Lisbon", "updated": "2026-10-15"},
+        {"city": "Oslo", "country": "Norway", "population": 0.71, "growth": 0.015, "status": "growing", "url": "https://en.wikipedia.org/wiki/Oslo", "updated": "2026-09-30"},
+        {"city": "Rome", "country": "Italy", "population": 2.8, "growth": -0.002, "status": "shrinking", "url": "https://en.wikipedia.org/wiki/Rome", "updated": "2026-08-02"},
     ]
     ui = {
         "type": "table",
@@ -195,6 +195,7 @@ def show_table(topic: str) -> str:
                 {"key": "growth", "header": "Growth", "cellType": "number", "format": {"type": "percent"}},
                 {"key": "status", "header": "Status", "cellType": "badge"},
                 {"key": "url", "header": "Link", "cellType": "link"},
+                {"key": "updated", "header": "Updated", "cellType": "date"},
             ],
             "sortable": True,
             "density": "comfortable",

@@ -50,6 +50,8 @@ test.describe("generative UI", () => {
     await expect(table.getByTestId("genui-row").first()).toContainText("Rome");
     await expect(table.locator("th").first()).toHaveAttribute("aria-sort", "descending");
     await expect(table.getByTestId("genui-row").filter({ hasText: "Lisbon" })).toContainText("1.2%");
+    // Dates in the browser's locale (Chromium here: en-US), not as raw ISO text.
+    await expect(table.getByTestId("genui-row").filter({ hasText: "Lisbon" })).toContainText("10/15/2026");
 
     await ask(page, "show the agents as cards");
     await answered(page);

@@ -484,8 +484,39 @@ fn cell(c: &Column, row: &Map<String, Value>) -> AnyView {
             Some(href) => view! { <a href=href target="_blank" rel="noopener noreferrer nofollow">{as_text}</a> }.into_any(),
             None => as_text.into_any(),
         },
-        CellType::Date | CellType::Text => as_text.into_any(),
+        CellType::Date => localized_date(&as_text, c.locale.as_deref()).into_any(),
+        CellType::Text => as_text.into_any(),
     }
+}
+
+/// A date (ISO 8601 or anything `Date` reads) in the column's locale, as the browser writes
+/// dates; text that is not a date stays as it is.
+fn localized_date(raw: &str, locale: Option<&str>) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(raw));
+        if !raw.trim().is_empty() && !d.get_time().is_nan() {
+            let locales = js_sys::Array::new();
+            if let Some(l) = locale {
+                locales.push(&l.into());
+            }
+            // Date-only values are midnight UTC: show them in UTC so the day does not shift.
+            let opts = js_sys::Object::new();
+            if raw.trim().len() == 10 {
+                let _ = js_sys::Reflect::set(&opts, &"timeZone".into(), &"UTC".into());
+            }
+            let f = js_sys::Intl::DateTimeFormat::new(&locales, &opts).format();
+            if let Some(s) = f
+                .call1(&wasm_bindgen::JsValue::NULL, &d)
+                .ok()
+                .and_then(|v| v.as_string())
+            {
+                return s;
+            }
+        }
+    }
+    let _ = locale;
+    raw.to_owned()
 }
 
 /// A number in the column's format and locale (the browser's `Intl`), or by hand.
