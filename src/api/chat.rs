@@ -24,7 +24,6 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
     use crate::chat::framing::encode;
     use crate::chat::validate::clean_message;
     use crate::server::proxy::{proxy_run, StreamTimeouts};
-    use futures::StreamExt;
 
     let state = crate::server::state::app_state()?;
     let user = crate::server::identity::current_user().await?;
@@ -78,16 +77,9 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
         // Background runs survive a closed tab or a dropped connection and can be resumed.
         background: true,
     };
-    let timeouts = StreamTimeouts {
-        first_event: state.config.first_event_timeout,
-        idle: state.config.idle_timeout,
-    };
+    let timeouts = StreamTimeouts::from_config(&state.config);
     let stream = proxy_run(state.agentos.clone(), run, timeouts, state.runs.clone());
-    // The slot stays taken while the browser reads the stream.
-    Ok(ByteStream::new(stream.map(move |b| {
-        let _held = &permit;
-        Ok::<_, ApiError>(b)
-    })))
+    Ok(held(stream, permit))
 }
 
 /// Continues streaming one of the caller's background runs after `last_event_index`
@@ -102,7 +94,6 @@ pub async fn resume_run(
 ) -> Result<ByteStream<ApiError>, ApiError> {
     use crate::agentos::RunRequest;
     use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
-    use futures::StreamExt;
 
     let state = crate::server::state::app_state()?;
     let user = crate::server::identity::current_user().await?;
@@ -132,10 +123,7 @@ pub async fn resume_run(
         last_event_index,
         continue_with: None,
     };
-    let timeouts = StreamTimeouts {
-        first_event: state.config.first_event_timeout,
-        idle: state.config.idle_timeout,
-    };
+    let timeouts = StreamTimeouts::from_config(&state.config);
     let stream = proxy_resume(
         state.agentos.clone(),
         run,
@@ -143,10 +131,7 @@ pub async fn resume_run(
         timeouts,
         state.runs.clone(),
     );
-    Ok(ByteStream::new(stream.map(move |b| {
-        let _held = &permit;
-        Ok::<_, ApiError>(b)
-    })))
+    Ok(held(stream, permit))
 }
 
 /// Stops a run the current user started. Unknown runs, or other users' runs, are
@@ -181,6 +166,19 @@ fn check_id(what: &str, id: &str) -> Result<(), String> {
     } else {
         Err(format!("The {what} is not valid."))
     }
+}
+
+/// The browser-bound stream of a run; its stream slot stays taken while the browser reads.
+#[cfg(feature = "ssr")]
+pub(super) fn held(
+    stream: impl futures::Stream<Item = bytes::Bytes> + Send + 'static,
+    permit: crate::server::limits::StreamPermit,
+) -> ByteStream<ApiError> {
+    use futures::StreamExt;
+    ByteStream::new(stream.map(move |b| {
+        let _held = &permit;
+        Ok::<_, ApiError>(b)
+    }))
 }
 
 /// Streams must reach the browser as they are produced: no proxy buffering, no caching.

@@ -39,7 +39,6 @@ pub async fn pending_decisions(
 pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, ApiError> {
     use crate::agentos::RunRequest;
     use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
-    use futures::StreamExt;
 
     let (state, user) =
         paused_context(req.kind, &req.component_id, &req.session_id, &req.run_id).await?;
@@ -87,10 +86,7 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
         last_event_index: None,
         continue_with: Some((field, payload)),
     };
-    let timeouts = StreamTimeouts {
-        first_event: state.config.first_event_timeout,
-        idle: state.config.idle_timeout,
-    };
+    let timeouts = StreamTimeouts::from_config(&state.config);
     super::chat::no_buffering_headers();
     let stream = proxy_resume(
         state.agentos.clone(),
@@ -99,10 +95,7 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
         timeouts,
         state.runs.clone(),
     );
-    Ok(ByteStream::new(stream.map(move |b| {
-        let _held = &permit;
-        Ok::<_, ApiError>(b)
-    })))
+    Ok(super::chat::held(stream, permit))
 }
 
 /// Checks the ids, that human-in-the-loop is on, and that the session is the caller's.

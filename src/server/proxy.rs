@@ -23,6 +23,16 @@ pub struct StreamTimeouts {
     pub idle: Duration,
 }
 
+impl StreamTimeouts {
+    /// The configured first-event and idle timeouts.
+    pub fn from_config(c: &super::config::Config) -> Self {
+        Self {
+            first_event: c.first_event_timeout,
+            idle: c.idle_timeout,
+        }
+    }
+}
+
 /// Starts `run` and returns the browser-bound byte stream. The work happens in a task;
 /// when the browser goes away the channel closes, the task ends and drops the upstream
 /// connection (which makes AgentOS cancel a non-background run).
