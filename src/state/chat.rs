@@ -301,23 +301,18 @@ impl ChatState {
         };
         #[cfg(feature = "hydrate")]
         {
-            let (handle, registration) = futures::future::AbortHandle::new_pair();
-            self.abort.set_value(Some(handle));
             let this = *self;
-            leptos::task::spawn_local(async move {
-                let run = async move {
-                    match crate::api::continue_run(req).await {
-                        Ok(stream) => this.consume(stream, &answer).await,
-                        Err(e) => {
-                            this.track(Event::Error {
-                                kind: "continue".into(),
-                            });
-                            this.hitl_error.set(Some((turn_id, e.to_string())));
-                        }
+            self.spawn_stream(async move {
+                match crate::api::continue_run(req).await {
+                    Ok(stream) => this.consume(stream, &answer).await,
+                    Err(e) => {
+                        this.track(Event::Error {
+                            kind: "continue".into(),
+                        });
+                        this.hitl_error.set(Some((turn_id, e.to_string())));
                     }
-                    this.finish(turn_id);
-                };
-                let _ = futures::future::Abortable::new(run, registration).await;
+                }
+                this.finish(turn_id);
             });
         }
         #[cfg(not(feature = "hydrate"))]
@@ -367,21 +362,26 @@ impl ChatState {
         };
         #[cfg(feature = "hydrate")]
         {
-            let (handle, registration) = futures::future::AbortHandle::new_pair();
-            self.abort.set_value(Some(handle));
             let this = *self;
-            leptos::task::spawn_local(async move {
-                let run = async move {
-                    if delay_ms > 0 {
-                        gloo_timers::future::TimeoutFuture::new(delay_ms).await;
-                    }
-                    this.run(req, id, answer).await
-                };
-                let _ = futures::future::Abortable::new(run, registration).await;
+            self.spawn_stream(async move {
+                if delay_ms > 0 {
+                    gloo_timers::future::TimeoutFuture::new(delay_ms).await;
+                }
+                this.run(req, id, answer).await
             });
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (req, delay_ms);
+    }
+
+    /// Runs the streaming answer's task; Stop (or leaving the conversation) aborts it.
+    #[cfg(feature = "hydrate")]
+    fn spawn_stream(&self, task: impl std::future::Future<Output = ()> + 'static) {
+        let (handle, registration) = futures::future::AbortHandle::new_pair();
+        self.abort.set_value(Some(handle));
+        leptos::task::spawn_local(async move {
+            let _ = futures::future::Abortable::new(task, registration).await;
+        });
     }
 
     /// Streams one answer.
@@ -690,16 +690,8 @@ impl ChatState {
         self.streaming.set(Some(turn_id));
         #[cfg(feature = "hydrate")]
         {
-            let (handle, registration) = futures::future::AbortHandle::new_pair();
-            self.abort.set_value(Some(handle));
             let this = *self;
-            leptos::task::spawn_local(async move {
-                let _ = futures::future::Abortable::new(
-                    this.resume_into(component, run_id, turn_id, answer),
-                    registration,
-                )
-                .await;
-            });
+            self.spawn_stream(this.resume_into(component, run_id, turn_id, answer));
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (component, run_id, answer);
