@@ -289,6 +289,10 @@ class ScriptedModel(Model):
             plan.content = long_text(n)
         else:
             plan.content = f"Echo: {text}"
+        # "rate R": stream at R tokens per second (benchmarks).
+        rate_match = re.search(r"\brate\s+(\d+)", lowered)
+        if rate_match and int(rate_match.group(1)) > 0:
+            plan.delay_s = 1.0 / int(rate_match.group(1))
 
         if "boom" in lowered:
             plan.error = "ScriptedModel exploded on purpose (boom)"

@@ -59,10 +59,12 @@ test.describe("generative UI", () => {
 
     const sid = await page.getByTestId("chat").getAttribute("data-session-id");
     await openHydrated(page, `/?agent=genui-agent&session=${sid}`);
-    await expect(page.getByTestId("turn")).toHaveCount(3, { timeout: 15_000 });
+    await expect(page.getByTestId("turn").last()).toHaveAttribute("aria-setsize", "3", { timeout: 15_000 });
+    await expect(page.getByTestId("genui-card")).toHaveCount(3);
+    // The list is virtualized: the earlier, taller turns render as they scroll into view.
+    await page.getByTestId("messages").evaluate((el) => (el.scrollTop = 0));
     await expect(page.getByTestId("genui-chart")).toHaveCount(1);
     await expect(page.getByTestId("genui-table").getByTestId("genui-row")).toHaveCount(4);
-    await expect(page.getByTestId("genui-card")).toHaveCount(3);
   });
 
   test("an invalid spec shows a small error box with the reason", async ({ page }) => {

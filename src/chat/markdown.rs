@@ -7,10 +7,7 @@ use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, Options, Parser, Tag, T
 
 /// Renders markdown to HTML that is safe to insert into the page.
 pub fn to_safe_html(markdown: &str) -> String {
-    let mut opts = Options::empty();
-    opts.insert(Options::ENABLE_TABLES);
-    opts.insert(Options::ENABLE_STRIKETHROUGH);
-    opts.insert(Options::ENABLE_TASKLISTS);
+    let opts = markdown_options();
     let mut events: Vec<Event> = Vec::new();
     let mut code: Option<(String, String)> = None; // (language, text)
     let mut image_depth = 0usize;
@@ -85,6 +82,113 @@ pub fn to_safe_html(markdown: &str) -> String {
     )
 }
 
+/// Renders an answer that is still growing, at a cost per update that does not grow with
+/// the answer. Top-level blocks that another block has followed are finished: CommonMark
+/// cannot change them by appending text, so each is rendered once and kept; only the text
+/// from the start of the last block is parsed again on each update.
+///
+/// Link reference definitions are the one exception (a later definition can change an
+/// earlier link); the finished answer is rendered whole once, which settles them.
+#[derive(Debug, Default, Clone)]
+pub struct StreamingMarkdown {
+    /// Source of the frozen blocks (to notice a text that no longer extends it).
+    frozen_src: String,
+    /// HTML of each frozen run of blocks, in order.
+    blocks: Vec<String>,
+    /// HTML of the unfinished tail.
+    tail: String,
+    /// Bumped when the text was replaced rather than extended.
+    generation: u64,
+}
+
+impl StreamingMarkdown {
+    /// Brings the rendering up to `text`. Returns how many frozen blocks were added.
+    pub fn update(&mut self, text: &str) -> usize {
+        if !text.starts_with(self.frozen_src.as_str()) {
+            self.frozen_src.clear();
+            self.blocks.clear();
+            self.generation += 1;
+        }
+        let rest = &text[self.frozen_src.len()..];
+        let cut = last_block_start(rest);
+        let mut added = 0;
+        if cut > 0 {
+            let done = &rest[..cut];
+            self.blocks.push(to_safe_html(done));
+            self.frozen_src.push_str(done);
+            added = 1;
+        }
+        self.tail = to_safe_html(&text[self.frozen_src.len()..]);
+        added
+    }
+
+    pub fn blocks(&self) -> &[String] {
+        &self.blocks
+    }
+
+    pub fn tail(&self) -> &str {
+        &self.tail
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Bytes of source already frozen (for tests and benchmarks).
+    pub fn frozen_len(&self) -> usize {
+        self.frozen_src.len()
+    }
+}
+
+/// Byte offset from which `text` must be parsed again as more arrives: the start of the
+/// last top-level block that follows a blank line (0 when there is none). Blocks before
+/// it are closed for good; without a blank line between them (table rows, a setext
+/// underline, a paragraph interrupted by a rule) the earlier block may still be
+/// extended, so it stays in the tail.
+fn last_block_start(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut last_start = 0usize;
+    let mut consider = |start: usize| {
+        if start > 0 && after_blank_line(&text[..start]) {
+            last_start = start;
+        }
+    };
+    for (ev, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
+        match ev {
+            Event::Start(_) => {
+                if depth == 0 {
+                    consider(range.start);
+                }
+                depth += 1;
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            // Leaf blocks without a start/end pair.
+            Event::Rule if depth == 0 => consider(range.start),
+            _ => {}
+        }
+    }
+    last_start
+}
+
+/// Whether `before` (the text up to a block's first character) ends with a blank line
+/// followed by the block's indentation.
+fn after_blank_line(before: &str) -> bool {
+    let Some(rest) = before.trim_end_matches([' ', '\t']).strip_suffix('\n') else {
+        return false;
+    };
+    let rest = rest.strip_suffix('\r').unwrap_or(rest);
+    let last_line = rest.rsplit('\n').next().unwrap_or(rest);
+    rest.contains('\n') && last_line.trim().is_empty()
+}
+
+fn markdown_options() -> Options {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    opts.insert(Options::ENABLE_TASKLISTS);
+    opts
+}
+
 fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
     let lower = url.trim().to_ascii_lowercase();
     let has_scheme = lower
@@ -138,7 +242,84 @@ fn code_block_html(lang: &str, text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::to_safe_html;
+    use super::{to_safe_html, StreamingMarkdown};
+
+    /// Feeds `text` in pieces of `step` bytes (on char boundaries).
+    fn stream(text: &str, step: usize) -> StreamingMarkdown {
+        let mut md = StreamingMarkdown::default();
+        let mut end = 0;
+        while end < text.len() {
+            end = (end + step).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            md.update(&text[..end]);
+        }
+        md
+    }
+
+    fn joined(md: &StreamingMarkdown) -> String {
+        md.blocks().concat() + md.tail()
+    }
+
+    /// Rendered separately, blocks lose the newline the HTML writer puts between block
+    /// tags; that whitespace does not matter in the page.
+    fn normalized(html: &str) -> String {
+        html.replace(">\n<", "><")
+    }
+
+    /// Whatever the piece size, the streamed rendering equals rendering the whole text.
+    #[test]
+    fn streamed_equals_whole() {
+        let samples = [
+            "# Title\n\nA paragraph with **bold** and `code`.\n\n- one\n- two\n\n- loose three\n\nAfter the list.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n\n```rust\nfn main() {}\n\nlet x = 1;\n```\n\n> quote\ncontinued lazily\n\n---\n\nSetext\n===\n\n1. a\n2. b\n\n    indented code\n\nend ünïcödé ✓",
+            "plain text only, no blocks at all",
+            "para\n***\npara two\n\n<div>raw</div>\n\ntail",
+            "- [ ] task\n- [x] done\n\n~~strike~~ and [link](https://example.com)",
+        ];
+        for sample in samples {
+            let whole = to_safe_html(sample);
+            for step in [1, 2, 3, 5, 8, 13, 64, 1000] {
+                let md = stream(sample, step);
+                assert_eq!(
+                    normalized(&joined(&md)),
+                    normalized(&whole),
+                    "step {step} of {sample:?}"
+                );
+            }
+        }
+    }
+
+    /// The text parsed on each update is the last block, not the whole answer.
+    #[test]
+    fn work_per_update_stays_bounded() {
+        let mut text = String::new();
+        let mut md = StreamingMarkdown::default();
+        for i in 0..400 {
+            text.push_str(&format!("Paragraph {i} with a few words.\n\n"));
+            md.update(&text);
+            assert!(
+                text.len() - md.frozen_len() < 64,
+                "{} unfrozen bytes",
+                text.len() - md.frozen_len()
+            );
+        }
+        assert!(md.blocks().len() >= 399);
+    }
+
+    /// A text that stops extending what was rendered (a restarted answer) starts over.
+    #[test]
+    fn replaced_text_starts_over() {
+        let mut md = StreamingMarkdown::default();
+        md.update("first\n\nsecond\n\nthird");
+        let generation = md.generation();
+        md.update("other\n\ntext");
+        assert_ne!(md.generation(), generation);
+        assert_eq!(
+            normalized(&joined(&md)),
+            normalized(&to_safe_html("other\n\ntext"))
+        );
+    }
 
     #[test]
     fn raw_html_is_text() {

@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod reducer;
 pub mod upstream;
 pub mod validate;
+pub mod window;
 
 #[cfg(all(test, feature = "ssr"))]
 mod transcript_tests;

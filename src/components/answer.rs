@@ -4,7 +4,7 @@ use super::genui::GenUi;
 use super::hitl::HitlPanel;
 
 use crate::chat::event::ToolCall;
-use crate::chat::markdown::to_safe_html;
+use crate::chat::markdown::{to_safe_html, StreamingMarkdown};
 use crate::chat::reducer::{Answer, MemberActivity, Status};
 use crate::state::chat::use_chat;
 
@@ -14,7 +14,29 @@ use crate::state::chat::use_chat;
 pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
     let chat = use_chat();
     let status = Memo::new(move |_| answer.with(|a| a.status));
-    let html = Memo::new(move |_| answer.with(|a| to_safe_html(&a.text)));
+    // While the answer streams, finished blocks are rendered once and only the last block
+    // again per update; once it has finished, the whole text is rendered once.
+    let md = StoredValue::new(StreamingMarkdown::default());
+    let finished = Memo::new(move |_| !status.get().is_active());
+    let html = Memo::new(move |_| {
+        if finished.get() {
+            answer.with(|a| to_safe_html(&a.text))
+        } else {
+            String::new()
+        }
+    });
+    let live = Memo::new(move |_| {
+        if finished.get() {
+            return (0, 0, String::new());
+        }
+        answer.with(|a| {
+            md.update_value(|m| {
+                m.update(&a.text);
+            });
+        });
+        md.with_value(|m| (m.generation(), m.blocks().len(), m.tail().to_owned()))
+    });
+    let has_text = Memo::new(move |_| answer.with(|a| !a.text.is_empty()));
     let reasoning = Memo::new(move |_| answer.with(|a| a.reasoning.clone()));
     let tool_ids = Memo::new(move |_| {
         answer.with(|a| {
@@ -86,8 +108,24 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
                     <ToolCard tool=Memo::new(move |_| answer.with(|a| a.tools.iter().find(|t| t.tool_call_id == id).cloned())) />
                 </For>
             </div>
-            <div class="markdown" data-testid="answer-text" node_ref=text_ref inner_html=move || html.get()></div>
-            <Show when=move || status.get().is_active() && html.with(String::is_empty)>
+            <Show
+                when=move || finished.get()
+                fallback=move || view! {
+                    <div class="markdown" data-testid="answer-text">
+                        <For
+                            each=move || { let (generation, n, _) = live.get(); (0..n).map(move |i| (generation, i)) }
+                            key=|k| *k
+                            let:k
+                        >
+                            <div class="md-part" inner_html=md.with_value(|m| m.blocks().get(k.1).cloned().unwrap_or_default())></div>
+                        </For>
+                        <div class="md-part" inner_html=move || live.with(|l| l.2.clone())></div>
+                    </div>
+                }
+            >
+                <div class="markdown" data-testid="answer-text" node_ref=text_ref inner_html=move || html.get()></div>
+            </Show>
+            <Show when=move || status.get().is_active() && !has_text.get()>
                 <span class="typing" aria-hidden="true">
                     <span></span>
                     <span></span>

@@ -1,18 +1,95 @@
-use leptos::html::Div;
+use std::collections::HashMap;
+
+use leptos::html::{Div, Input};
 use leptos::prelude::*;
 
 use super::answer::AnswerView;
+use crate::chat::window::{offset_of, visible};
 use crate::state::chat::{use_chat, Turn};
 
-/// The conversation: a keyed list of turns in a scrollable log. It follows the stream
-/// unless the user scrolled up; then a "Jump to latest" button appears.
+/// Measured turn heights, shared by the list and its turns. A turn not measured yet gets
+/// an estimate from its own content (computed once), so measuring one turn never moves
+/// the others.
+#[derive(Clone, Copy)]
+struct Heights {
+    measured: StoredValue<HashMap<u64, f64>>,
+    estimated: StoredValue<HashMap<u64, f64>>,
+    /// Bumped whenever a measured height changes.
+    version: RwSignal<u64>,
+}
+
+impl Heights {
+    fn new() -> Self {
+        Self {
+            measured: StoredValue::new(HashMap::new()),
+            estimated: StoredValue::new(HashMap::new()),
+            version: RwSignal::new(0),
+        }
+    }
+
+    /// Heights of `turns` in order: measured, or the estimate.
+    fn of(&self, turns: &[Turn]) -> Vec<f64> {
+        let mut out = Vec::with_capacity(turns.len());
+        self.estimated.update_value(|e| {
+            self.measured.with_value(|m| {
+                out.extend(turns.iter().map(|t| match m.get(&t.id) {
+                    Some(h) => *h,
+                    None => *e.entry(t.id).or_insert_with(|| estimate(t)),
+                }));
+            })
+        });
+        out
+    }
+
+    /// Records measurements.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn record(&self, sizes: impl IntoIterator<Item = (u64, f64)>) {
+        let mut changed = false;
+        self.measured.update_value(|h| {
+            for (id, px) in sizes {
+                let old = h.insert(id, px);
+                changed |= old.is_none_or(|o| (o - px).abs() > 0.5);
+            }
+        });
+        if changed {
+            self.version.update(|v| *v = v.wrapping_add(1));
+        }
+    }
+}
+
+/// A turn's height guessed from its text: a frame, plus lines of about 90 characters,
+/// plus room for tool cards.
+fn estimate(turn: &Turn) -> f64 {
+    let lines = |s: &str| (s.len() / 90 + s.matches('\n').count() + 1) as f64;
+    let (answer_lines, tools) = turn
+        .answer
+        .with_untracked(|a| (lines(&a.text), a.tools.len() as f64));
+    (110.0 + 22.0 * (lines(&turn.question) + answer_lines) + 48.0 * tools).min(4000.0)
+}
+
+/// The conversation: a virtualized feed of turns. Only the turns near the viewport are in
+/// the DOM; the others keep their (measured or estimated) space in two spacers. It
+/// follows the stream unless the user scrolled up; then a "Jump to latest" button
+/// appears. A search box finds text in every turn, rendered or not, and Page Up/Down
+/// move between turns (the ARIA feed pattern).
 #[component]
 pub fn MessageList() -> impl IntoView {
     let chat = use_chat();
     let list_ref = NodeRef::<Div>::new();
     let at_bottom = RwSignal::new(true);
     let last_top = StoredValue::new(0);
+    let heights = Heights::new();
+    // (scroll top, viewport height) of the list.
+    let viewport = RwSignal::new((0.0f64, 0.0f64));
+    let measurer = Measurer::new(heights);
+    // The turn last jumped to (search, Page Up/Down), outlined.
+    let highlighted = RwSignal::new(None::<u64>);
 
+    let read_viewport = move || {
+        if let Some(el) = list_ref.get_untracked() {
+            viewport.set((el.scroll_top() as f64, el.client_height() as f64));
+        }
+    };
     // Following stops only when the user scrolls up (content growing under a
     // programmatic scroll must not count), and resumes at the bottom.
     let on_scroll = move |_| {
@@ -26,16 +103,23 @@ pub fn MessageList() -> impl IntoView {
             }
             last_top.set_value(top);
         }
+        read_viewport();
     };
     let scroll_to_end = move || {
         if let Some(el) = list_ref.try_get_untracked().flatten() {
             el.set_scroll_top(el.scroll_height());
         }
     };
+    Effect::new(move |_| {
+        if list_ref.get().is_some() {
+            read_viewport();
+        }
+    });
     // Follow new content while the user is at the bottom.
     Effect::new(move |_| {
         chat.tick.track();
         chat.turns.track();
+        heights.version.track();
         if at_bottom.get_untracked() {
             // Re-check at paint time: the user may have scrolled up since.
             // (The list may be gone by then, e.g. replaced by the fallback view.)
@@ -47,22 +131,96 @@ pub fn MessageList() -> impl IntoView {
         }
     });
 
+    let range = Memo::new(move |_| {
+        heights.version.track();
+        let (top, view) = viewport.get();
+        let view = if view > 0.0 { view } else { 900.0 };
+        let pinned = at_bottom.get();
+        chat.turns
+            .with(|ts| visible(&heights.of(ts), top, view, view, pinned))
+    });
+    let has_before = Memo::new(move |_| range.get().before > 0.0);
+    let has_after = Memo::new(move |_| range.get().after > 0.0);
+    let shown = move || {
+        let r = range.get();
+        chat.turns.with(|ts| {
+            let end = r.end.min(ts.len());
+            ts[r.start.min(end)..end].to_vec()
+        })
+    };
+
+    // Brings a turn into view (rendering it first if it is outside the window) and
+    // focuses it.
+    let reveal = move |id: u64| {
+        let Some(el) = list_ref.get_untracked() else {
+            return;
+        };
+        let Some(offset) = chat.turns.with_untracked(|ts| {
+            ts.iter()
+                .position(|t| t.id == id)
+                .map(|i| offset_of(&heights.of(ts), i))
+        }) else {
+            return;
+        };
+        at_bottom.set(false);
+        highlighted.set(Some(id));
+        el.set_scroll_top(offset as i32);
+        read_viewport();
+        // Once rendered (and measured, which may move it), align it exactly.
+        align_turn(list_ref, id, 12, read_viewport);
+    };
+    // Page Down / Page Up move between turns, as in an ARIA feed.
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let step: isize = match ev.key().as_str() {
+            "PageDown" => 1,
+            "PageUp" => -1,
+            _ => return,
+        };
+        let current = highlighted.get_untracked().or_else(|| {
+            range.with_untracked(|r| {
+                chat.turns
+                    .with_untracked(|ts| ts.get(r.start).map(|t| t.id))
+            })
+        });
+        let next = chat.turns.with_untracked(|ts| {
+            let i = current
+                .and_then(|id| ts.iter().position(|t| t.id == id))
+                .unwrap_or(0) as isize;
+            let j = (i + step).clamp(0, ts.len() as isize - 1);
+            ts.get(j as usize).map(|t| t.id)
+        });
+        if let Some(id) = next {
+            ev.prevent_default();
+            reveal(id);
+        }
+    };
+
     view! {
+        <ConversationSearch reveal=Callback::new(reveal) highlighted />
         <div class="messages-wrap">
             <div
                 class="messages"
                 data-testid="messages"
-                role="log"
+                role="feed"
                 aria-label="Messages"
-                aria-live="off"
+                aria-busy=move || (chat.loading_history.get() || chat.streaming.get().is_some()).to_string()
                 tabindex="0"
                 node_ref=list_ref
                 on:scroll=on_scroll
+                on:keydown=on_keydown
                 on:click=copy_code_on_click
             >
-                <For each=move || chat.turns.get() key=|t: &Turn| t.id let:turn>
-                    <TurnView turn />
+                // Spacers exist only when they have height: a server-rendered style
+                // attribute would break the page's CSP (here it is set through the CSSOM).
+                <Show when=move || has_before.get()>
+                    <div class="spacer" aria-hidden="true" style:height=move || format!("{}px", range.get().before)></div>
+                </Show>
+                <For each=shown key=|t: &Turn| t.id let:turn>
+                    <TurnView turn measurer highlighted />
                 </For>
+                <Show when=move || has_after.get()>
+                    <div class="spacer" aria-hidden="true" style:height=move || format!("{}px", range.get().after)></div>
+                </Show>
             </div>
             <Show when=move || !at_bottom.get()>
                 <button
@@ -71,6 +229,7 @@ pub fn MessageList() -> impl IntoView {
                     data-testid="jump-latest"
                     on:click=move |_| {
                         at_bottom.set(true);
+                        highlighted.set(None);
                         scroll_to_end();
                     }
                 >
@@ -84,16 +243,276 @@ pub fn MessageList() -> impl IntoView {
     }
 }
 
+/// Scrolls turn `id` to the top of the list and focuses it, frame after frame until it
+/// is rendered and stays put (measuring the turns around it can move it).
+#[cfg(not(feature = "hydrate"))]
+fn align_turn(_: NodeRef<Div>, _: u64, _: u32, _: impl Fn() + Copy + 'static) {}
+
+#[cfg(feature = "hydrate")]
+fn align_turn(
+    list_ref: NodeRef<Div>,
+    id: u64,
+    frames_left: u32,
+    on_scrolled: impl Fn() + Copy + 'static,
+) {
+    request_animation_frame(move || {
+        let Some(list) = list_ref.try_get_untracked().flatten() else {
+            return;
+        };
+        let turn = list
+            .query_selector(&format!("[data-turn-id='{id}']"))
+            .ok()
+            .flatten();
+        let settled = match &turn {
+            Some(turn) => {
+                let gap =
+                    turn.get_bounding_client_rect().top() - list.get_bounding_client_rect().top();
+                if gap.abs() > 1.0 {
+                    turn.scroll_into_view();
+                    on_scrolled();
+                }
+                {
+                    use wasm_bindgen::JsCast;
+                    if let Some(h) = turn.dyn_ref::<leptos::web_sys::HtmlElement>() {
+                        if document().active_element().as_ref() != Some(turn) {
+                            let _ = h.focus();
+                        }
+                    }
+                }
+                gap.abs() <= 1.0
+            }
+            None => false,
+        };
+        if !settled && frames_left > 0 {
+            align_turn(list_ref, id, frames_left - 1, on_scrolled);
+        }
+    });
+}
+
 #[component]
-fn TurnView(turn: Turn) -> impl IntoView {
+fn TurnView(turn: Turn, measurer: Measurer, highlighted: RwSignal<Option<u64>>) -> impl IntoView {
+    let chat = use_chat();
+    let id = turn.id;
+    let node = NodeRef::<leptos::html::Article>::new();
+    node.on_load(move |el| measurer.observe(&el));
+    on_cleanup(move || {
+        if let Some(el) = node.get_untracked() {
+            measurer.unobserve(&el);
+        }
+    });
+    let position = move || {
+        chat.turns
+            .with(|ts| ts.iter().position(|t| t.id == id).map(|i| i + 1))
+            .unwrap_or(0)
+            .to_string()
+    };
+    let question_id = format!("turn-{id}-q");
+    let labelled_by = question_id.clone();
     view! {
-        <article class="turn" data-testid="turn">
+        <article
+            class="turn"
+            class:search-hit=move || highlighted.get() == Some(id)
+            data-testid="turn"
+            data-turn-id=id.to_string()
+            tabindex="-1"
+            aria-posinset=position
+            aria-setsize=move || chat.turns.with(Vec::len).to_string()
+            aria-labelledby=labelled_by
+            node_ref=node
+        >
             <div class="message user" data-testid="user-message">
                 <span class="visually-hidden">"You said:"</span>
-                <p class="user-text">{turn.question.clone()}</p>
+                <p class="user-text" id=question_id>{turn.question.clone()}</p>
             </div>
             <AnswerView turn_id=turn.id answer=RwSignal::from(turn.answer.clone()) />
         </article>
+    }
+}
+
+/// Search within the conversation. The list is virtualized, so the browser's find-in-page
+/// sees only the rendered turns; this searches every turn's question and answer, jumps
+/// to each match (Enter, Shift+Enter) and says how many there are. Ctrl/Cmd+F opens it
+/// while the conversation has turns (pressed again in the box, the browser's own).
+#[component]
+fn ConversationSearch(reveal: Callback<u64>, highlighted: RwSignal<Option<u64>>) -> impl IntoView {
+    let chat = use_chat();
+    let query = RwSignal::new(String::new());
+    let current = RwSignal::new(None::<usize>);
+    let input = NodeRef::<Input>::new();
+    let matches = Memo::new(move |_| {
+        let q = query.with(|q| q.trim().to_lowercase());
+        if q.is_empty() {
+            return Vec::new();
+        }
+        chat.turns.with(|ts| {
+            ts.iter()
+                .filter(|t| {
+                    t.question.to_lowercase().contains(&q)
+                        || t.answer
+                            .with_untracked(|a| a.text.to_lowercase().contains(&q))
+                })
+                .map(|t| t.id)
+                .collect::<Vec<_>>()
+        })
+    });
+    let go = move |step: isize| {
+        let m = matches.get_untracked();
+        if m.is_empty() {
+            current.set(None);
+            return;
+        }
+        let n = m.len() as isize;
+        // Enter goes back in time from the newest match; Shift+Enter forward.
+        let i = match current.get_untracked() {
+            None => n - 1,
+            Some(i) => (i as isize - step).rem_euclid(n),
+        };
+        current.set(Some(i as usize));
+        reveal.run(m[i as usize]);
+    };
+    let status = move || {
+        let n = matches.with(Vec::len);
+        if query.with(|q| q.trim().is_empty()) {
+            String::new()
+        } else if n == 0 {
+            "No matches".to_owned()
+        } else {
+            match current.get() {
+                Some(i) => format!("{} of {n}", i.min(n - 1) + 1),
+                None => format!("{n} found"),
+            }
+        }
+    };
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        let find = (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("f");
+        if !find || chat.turns.with_untracked(Vec::is_empty) {
+            return;
+        }
+        let Some(el) = input.get_untracked() else {
+            return;
+        };
+        let focused = document().active_element().is_some_and(|a| {
+            let el: &leptos::web_sys::Element = &el;
+            a == *el
+        });
+        if !focused {
+            ev.prevent_default();
+            let _ = el.focus();
+            el.select();
+        }
+    });
+    on_cleanup(move || handle.remove());
+
+    view! {
+        <Show when=move || !chat.turns.with(Vec::is_empty)>
+            <div class="conversation-search" role="search">
+                <input
+                    type="search"
+                    node_ref=input
+                    data-testid="conversation-search"
+                    placeholder="Search this conversation"
+                    aria-label="Search this conversation"
+                    prop:value=move || query.get()
+                    on:input=move |ev| {
+                        query.set(event_target_value(&ev));
+                        current.set(None);
+                    }
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+                        "Enter" => {
+                            ev.prevent_default();
+                            go(if ev.shift_key() { -1 } else { 1 });
+                        }
+                        "Escape" => {
+                            query.set(String::new());
+                            current.set(None);
+                            highlighted.set(None);
+                        }
+                        _ => {}
+                    }
+                />
+                <span class="search-status muted" data-testid="search-status" aria-live="polite">{status}</span>
+            </div>
+        </Show>
+    }
+}
+
+/// Measures rendered turns with one ResizeObserver (heights change as answers stream,
+/// code is highlighted and charts load).
+#[derive(Clone, Copy)]
+struct Measurer {
+    #[cfg(feature = "hydrate")]
+    observer: StoredValue<Option<MeasurerInner>, LocalStorage>,
+    #[cfg(not(feature = "hydrate"))]
+    _heights: Heights,
+}
+
+#[cfg(feature = "hydrate")]
+struct MeasurerInner {
+    observer: leptos::web_sys::ResizeObserver,
+    _callback: wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>,
+}
+
+impl Measurer {
+    #[cfg(feature = "hydrate")]
+    fn new(heights: Heights) -> Self {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let sizes = entries.iter().filter_map(|entry| {
+                let entry = entry
+                    .dyn_into::<leptos::web_sys::ResizeObserverEntry>()
+                    .ok()?;
+                let target = entry.target();
+                let id = target.get_attribute("data-turn-id")?.parse::<u64>().ok()?;
+                Some((id, target.get_bounding_client_rect().height()))
+            });
+            let sizes: Vec<_> = sizes.collect();
+            if !sizes.is_empty() {
+                heights.record(sizes);
+            }
+        });
+        let observer = leptos::web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref())
+            .ok()
+            .map(|observer| MeasurerInner {
+                observer,
+                _callback: callback,
+            });
+        let stored = StoredValue::new_local(observer);
+        on_cleanup(move || {
+            stored.with_value(|o| {
+                if let Some(o) = o {
+                    o.observer.disconnect();
+                }
+            })
+        });
+        Self { observer: stored }
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    fn new(heights: Heights) -> Self {
+        Self { _heights: heights }
+    }
+
+    fn observe(&self, el: &leptos::web_sys::HtmlElement) {
+        #[cfg(feature = "hydrate")]
+        self.observer.with_value(|o| {
+            if let Some(o) = o {
+                o.observer.observe(el);
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = el;
+    }
+
+    fn unobserve(&self, el: &leptos::web_sys::HtmlElement) {
+        #[cfg(feature = "hydrate")]
+        self.observer.with_value(|o| {
+            if let Some(o) = o {
+                o.observer.unobserve(el);
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = el;
     }
 }
 

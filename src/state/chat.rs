@@ -509,28 +509,34 @@ impl ChatState {
 
         let mut body = stream.into_inner();
         let mut decoder = LineDecoder::new();
+        // Events wait for the next animation frame: however many network chunks arrive
+        // in a frame, the answer (and the DOM) is updated once.
+        let batch = FrameBatch::new();
         while let Some(chunk) = body.next().await {
             match chunk {
                 Ok(bytes) => {
                     let events = decoder.push(&bytes);
                     if !events.is_empty() {
-                        self.apply(answer, events);
+                        let this = *self;
+                        let answer = answer.clone();
+                        batch.push(events, move |events| this.apply(&answer, events));
                     }
                 }
                 Err(e) => {
-                    self.apply(
-                        answer,
-                        vec![RunEvent::Failed {
-                            kind: FailureKind::Upstream,
-                            message: format!("The connection to the chat server was lost ({e}); the answer so far is kept."),
-                        }],
-                    );
+                    let mut events = batch.take();
+                    events.push(RunEvent::Failed {
+                        kind: FailureKind::Upstream,
+                        message: format!("The connection to the chat server was lost ({e}); the answer so far is kept."),
+                    });
+                    self.apply(answer, events);
                     break;
                 }
             }
         }
-        if let Some(last) = decoder.finish() {
-            self.apply(answer, vec![last]);
+        let mut rest = batch.take();
+        rest.extend(decoder.finish());
+        if !rest.is_empty() {
+            self.apply(answer, rest);
         }
         if answer.with_untracked(|a| a.status.is_active()) {
             self.apply(
@@ -760,6 +766,62 @@ impl ChatState {
                 }
             }
         }
+    }
+}
+
+/// Run events waiting for the next animation frame. Dropping the batch (the stream task
+/// ended or was aborted) discards a frame that has not run yet.
+#[cfg(feature = "hydrate")]
+struct FrameBatch(std::rc::Rc<std::cell::RefCell<PendingEvents>>);
+
+#[cfg(feature = "hydrate")]
+#[derive(Default)]
+struct PendingEvents {
+    events: Vec<RunEvent>,
+    scheduled: bool,
+    closed: bool,
+}
+
+#[cfg(feature = "hydrate")]
+impl FrameBatch {
+    fn new() -> Self {
+        Self(Default::default())
+    }
+
+    /// Adds events; the first events of a frame schedule `apply` for that frame.
+    fn push(&self, events: Vec<RunEvent>, apply: impl FnOnce(Vec<RunEvent>) + 'static) {
+        let mut pending = self.0.borrow_mut();
+        pending.events.extend(events);
+        if pending.scheduled {
+            return;
+        }
+        pending.scheduled = true;
+        let shared = self.0.clone();
+        request_animation_frame(move || {
+            let events = {
+                let mut pending = shared.borrow_mut();
+                pending.scheduled = false;
+                if pending.closed {
+                    return;
+                }
+                std::mem::take(&mut pending.events)
+            };
+            if !events.is_empty() {
+                apply(events);
+            }
+        });
+    }
+
+    /// Takes the waiting events now (at the end of the stream).
+    fn take(&self) -> Vec<RunEvent> {
+        std::mem::take(&mut self.0.borrow_mut().events)
+    }
+}
+
+#[cfg(feature = "hydrate")]
+impl Drop for FrameBatch {
+    fn drop(&mut self) {
+        self.0.borrow_mut().closed = true;
     }
 }
 

@@ -1,0 +1,115 @@
+import { test, expect, Page } from "@playwright/test";
+import { expectNoPanics, openHydrated } from "./support/page";
+import { DEMO_PORT } from "./support/servers";
+
+// Long conversations stay light: the list is virtualized (with search over every turn),
+// and a long answer streams as frozen blocks plus a re-rendered tail.
+
+async function ask(page: Page, text: string) {
+  const input = page.getByTestId("composer-input");
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
+
+/** Adds `count` runs to a stored session straight through AgentOS's API. */
+async function seedRuns(sessionId: string, userId: string, count: number) {
+  for (let i = 1; i <= count; i++) {
+    const body = new URLSearchParams({
+      message: i % 10 === 0 ? `markdown seed ${i}` : `seed ${i} of the long conversation`,
+      stream: "false",
+      session_id: sessionId,
+      user_id: userId,
+    });
+    const r = await fetch(`http://127.0.0.1:${DEMO_PORT}/agents/echo-agent/runs`, { method: "POST", body });
+    expect(r.ok, await r.text()).toBeTruthy();
+  }
+}
+
+test.describe("long conversations", () => {
+  test.afterEach(async ({ page }) => expectNoPanics(page));
+
+  test("only turns near the viewport are in the DOM; scrolling, search and Page Up/Down reach every turn", async ({ page }) => {
+    test.setTimeout(120_000);
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "first question");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    const sid = (await page.getByTestId("chat").getAttribute("data-session-id"))!;
+    const session = await (await fetch(`http://127.0.0.1:${DEMO_PORT}/sessions/${sid}?type=agent`)).json();
+    await seedRuns(sid, session.user_id, 79);
+
+    await openHydrated(page, `/?agent=echo-agent&session=${sid}`);
+    const turns = page.getByTestId("turn");
+    await expect(turns.last()).toHaveAttribute("aria-setsize", "80", { timeout: 20_000 });
+    await expect(turns.last()).toHaveAttribute("aria-posinset", "80");
+    await expect(turns.last().getByTestId("user-message")).toContainText("seed 79");
+    await expect(turns.last()).toBeInViewport();
+    const rendered = await turns.count();
+    expect(rendered).toBeGreaterThan(2);
+    expect(rendered).toBeLessThan(40);
+    await expect(page.getByTestId("messages")).toHaveAttribute("role", "feed");
+
+    // Scrolling to the top renders the first turns (and drops the last ones).
+    await page.getByTestId("messages").evaluate((el) => (el.scrollTop = 0));
+    await expect(turns.first()).toHaveAttribute("aria-posinset", "1");
+    await expect(turns.first().getByTestId("user-message")).toContainText("first question");
+    await expect(page.locator('[data-testid="turn"][aria-posinset="80"]')).toHaveCount(0);
+    await expect(page.getByTestId("jump-latest")).toBeVisible();
+
+    // Search finds a turn that is not rendered and brings it into view.
+    const search = page.getByTestId("conversation-search");
+    await search.fill("seed 55 of");
+    await search.press("Enter");
+    await expect(page.getByTestId("search-status")).toHaveText("1 of 1");
+    const hit = page.locator(".turn.search-hit");
+    await expect(hit.getByTestId("user-message")).toContainText("seed 55 of the long conversation");
+    await expect(hit).toBeInViewport();
+    await expect(hit).toBeFocused();
+    // Page Down moves to the next turn, as in an ARIA feed.
+    await page.keyboard.press("PageDown");
+    await expect(page.locator(".turn.search-hit")).toHaveAttribute("aria-posinset", "57");
+    await expect(page.locator(".turn.search-hit")).toBeFocused();
+    // Several matches: counted, newest first.
+    await search.fill("markdown seed");
+    await search.press("Enter");
+    await expect(page.getByTestId("search-status")).toHaveText("7 of 7");
+    await expect(page.locator(".turn.search-hit").getByTestId("user-message")).toContainText("markdown seed 70");
+    await search.press("Enter");
+    await expect(page.getByTestId("search-status")).toHaveText("6 of 7");
+    await search.fill("nothing like this");
+    await search.press("Enter");
+    await expect(page.getByTestId("search-status")).toHaveText("No matches");
+
+    // Ctrl+F opens the conversation search (the browser's own cannot see unrendered turns).
+    await page.getByTestId("messages").focus();
+    await page.keyboard.press("Control+f");
+    await expect(search).toBeFocused();
+
+    await page.getByTestId("jump-latest").click();
+    await expect(page.locator('[data-testid="turn"][aria-posinset="80"]')).toBeInViewport();
+  });
+
+  test("a long answer streams as frozen blocks plus a live tail, and ends as a reload renders it", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "long 700");
+    const answer = lastAnswer(page);
+    // While streaming, finished blocks are kept as separate parts.
+    await expect
+      .poll(async () => answer.locator(".md-part").count(), { timeout: 15_000 })
+      .toBeGreaterThan(5);
+    await expect(answer).toHaveAttribute("data-status", "streaming");
+    await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+    await expect(answer.locator(".md-part")).toHaveCount(0);
+    const live = await answer.getByTestId("answer-text").innerText();
+    expect(live).toContain("Section 3");
+    await expect(answer.locator("table").first()).toBeVisible();
+
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    await openHydrated(page, `/?agent=echo-agent&session=${sid}`);
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    expect(await lastAnswer(page).getByTestId("answer-text").innerText()).toBe(live);
+  });
+});
