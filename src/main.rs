@@ -32,6 +32,17 @@ async fn main() {
         }
     };
     leptos_options.site_addr = config.listen;
+    // cargo-leptos names the assets by content hash and lists the hashes in a file beside
+    // the binary; use them whenever that file is there.
+    if !leptos_options.hash_files {
+        leptos_options.hash_files = std::env::current_exe()
+            .ok()
+            .and_then(|exe| {
+                exe.parent()
+                    .map(|dir| dir.join(leptos_options.hash_file.as_ref()))
+            })
+            .is_some_and(|path| path.exists());
+    }
     let addr = config.listen;
     tracing::info!(
         agentos = %config.agentos_url,

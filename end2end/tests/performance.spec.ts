@@ -113,3 +113,20 @@ test.describe("long conversations", () => {
     expect(await lastAnswer(page).getByTestId("answer-text").innerText()).toBe(live);
   });
 });
+
+test("assets are named by content hash and cached for a year; the page itself is not", async ({ page, request }) => {
+  const assets: { url: string; cache: string }[] = [];
+  page.on("response", (r) => {
+    if (r.url().includes("/pkg/")) assets.push({ url: r.url(), cache: r.headers()["cache-control"] ?? "" });
+  });
+  await openHydrated(page, "/");
+  const names = assets.map((a) => a.url.split("/pkg/")[1]);
+  // agno-chat.<hash>.js / .wasm / .css
+  for (const ext of ["js", "wasm", "css"]) {
+    expect(names.some((n) => new RegExp(`^agno-chat\\.[A-Za-z0-9_-]{22}\\.${ext}$`).test(n)), `${ext} in ${names}`).toBeTruthy();
+  }
+  for (const a of assets) expect(a.cache, a.url).toBe("public, max-age=31536000, immutable");
+  const html = await request.get("/");
+  expect(html.headers()["cache-control"] ?? "").not.toContain("immutable");
+  expectNoPanics(page);
+});

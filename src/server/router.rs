@@ -1,4 +1,4 @@
-use axum::http::{HeaderName, Request};
+use axum::http::{header, HeaderName, HeaderValue, Request};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
@@ -35,6 +35,7 @@ pub fn build(state: AppState) -> Router {
     let origins =
         super::security::OriginPolicy::new(state.config.protection.public_origin.as_ref());
     let body_limit = body_limit(state.config.max_input_chars);
+    let hashed_assets = state.leptos_options.hash_files;
 
     Router::new()
         .route("/healthz", get(health::liveness))
@@ -66,6 +67,10 @@ pub fn build(state: AppState) -> Router {
             super::security::protect,
         ))
         .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            hashed_assets,
+            cache_control,
+        ))
         .layer(axum::middleware::from_fn(count_requests))
         .layer(
             ServiceBuilder::new()
@@ -118,4 +123,57 @@ async fn count_requests(
     let resp = next.run(req).await;
     super::telemetry::metrics::request(route, resp.status().as_u16());
     resp
+}
+
+/// How long browsers may keep static files. Files named by content hash (the wasm, JS and
+/// CSS when cargo-leptos hashes them, and the lazily loaded wasm chunks always) never
+/// change, so they are kept for a year; anything else under /pkg is revalidated.
+async fn cache_control(
+    axum::extract::State(hashed): axum::extract::State<bool>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = req.uri().path().to_owned();
+    let mut resp = next.run(req).await;
+    if !resp.status().is_success() || resp.headers().contains_key(header::CACHE_CONTROL) {
+        return resp;
+    }
+    let value = match asset_cache_policy(&path, hashed) {
+        Some(v) => v,
+        None => return resp,
+    };
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    resp
+}
+
+fn asset_cache_policy(path: &str, hashed: bool) -> Option<&'static str> {
+    const YEAR: &str = "public, max-age=31536000, immutable";
+    let file = path.strip_prefix("/pkg/")?;
+    Some(if hashed || file.starts_with("split_") {
+        YEAR
+    } else {
+        "no-cache"
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::asset_cache_policy;
+
+    #[test]
+    fn hashed_assets_are_cached_for_a_year() {
+        let year = Some("public, max-age=31536000, immutable");
+        assert_eq!(asset_cache_policy("/pkg/agno-chat.abc.wasm", true), year);
+        assert_eq!(
+            asset_cache_policy("/pkg/split_render_123.wasm", false),
+            year
+        );
+        assert_eq!(
+            asset_cache_policy("/pkg/agno-chat.wasm", false),
+            Some("no-cache")
+        );
+        assert_eq!(asset_cache_policy("/", true), None);
+        assert_eq!(asset_cache_policy("/api/chat/send", true), None);
+    }
 }
