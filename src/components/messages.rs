@@ -241,6 +241,7 @@ pub fn MessageList() -> impl IntoView {
             </div>
         </div>
     }
+    .into_any()
 }
 
 /// Scrolls turn `id` to the top of the list and focuses it, frame after frame until it
