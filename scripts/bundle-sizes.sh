@@ -4,7 +4,7 @@
 # Brotli figures are the precompressed .br files of a release build (--precompress).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-PKG="$ROOT/target/site/pkg"
+PKG="${PKG_DIR:-$ROOT/target/site/pkg}"
 [ -d "$PKG" ] || { echo "no build in $PKG; run cargo leptos build --split first" >&2; exit 1; }
 total_raw=0 total_gz=0 total_br=0
 row() {
