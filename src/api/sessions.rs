@@ -73,12 +73,14 @@ pub async fn load_session(
     session_id: String,
 ) -> Result<Vec<HistoryTurn>, ApiError> {
     let (state, user) = context().await?;
-    owned_session(&state, kind, &component_id, &session_id, &user.0).await?;
-    let runs = state
-        .agentos
-        .session_runs(kind, &session_id, &user.0)
-        .await?;
-    Ok(crate::chat::history::turns_from_runs(&runs))
+    // Both AgentOS calls at once (the ownership check is as slow as the runs for a long
+    // session); nothing is returned unless the session is the caller's.
+    let (owned, runs) = futures::join!(
+        owned_session(&state, kind, &component_id, &session_id, &user.0),
+        state.agentos.session_runs(kind, &session_id, &user.0),
+    );
+    owned?;
+    Ok(crate::chat::history::turns_from_runs(&runs?))
 }
 
 /// Renames one of the caller's sessions (1 to 120 characters after trimming).
