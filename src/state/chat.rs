@@ -509,17 +509,19 @@ impl ChatState {
 
         let mut body = stream.into_inner();
         let mut decoder = LineDecoder::new();
-        // Events wait for the next animation frame: however many network chunks arrive
-        // in a frame, the answer (and the DOM) is updated once.
-        let batch = FrameBatch::new();
+        // However many network chunks arrive in a frame, the answer (and the DOM) is
+        // updated at most once per frame; a first token is shown at once.
+        let batch = {
+            let this = *self;
+            let answer = answer.clone();
+            FrameBatch::new(move |events| this.apply(&answer, events))
+        };
         while let Some(chunk) = body.next().await {
             match chunk {
                 Ok(bytes) => {
                     let events = decoder.push(&bytes);
                     if !events.is_empty() {
-                        let this = *self;
-                        let answer = answer.clone();
-                        batch.push(events, move |events| this.apply(&answer, events));
+                        batch.push(events);
                     }
                 }
                 Err(e) => {
@@ -769,59 +771,82 @@ impl ChatState {
     }
 }
 
-/// Run events waiting for the next animation frame. Dropping the batch (the stream task
-/// ended or was aborted) discards a frame that has not run yet.
+/// Applies a stream's run events at most once per animation frame, with a leading edge:
+/// events arriving while no frame is pending (the first token, or the first after a
+/// pause) are applied at once, so they reach the DOM without waiting for a frame; the
+/// events that follow within that frame wait for it and are applied together. Dropping
+/// the batch (the stream task ended or was aborted) discards a frame that has not run.
 #[cfg(feature = "hydrate")]
-struct FrameBatch(std::rc::Rc<std::cell::RefCell<PendingEvents>>);
+struct FrameBatch {
+    pending: std::rc::Rc<std::cell::RefCell<PendingEvents>>,
+    apply: std::rc::Rc<dyn Fn(Vec<RunEvent>)>,
+}
 
 #[cfg(feature = "hydrate")]
 #[derive(Default)]
 struct PendingEvents {
     events: Vec<RunEvent>,
-    scheduled: bool,
+    /// A frame is pending: events wait for it.
+    ticking: bool,
     closed: bool,
 }
 
 #[cfg(feature = "hydrate")]
 impl FrameBatch {
-    fn new() -> Self {
-        Self(Default::default())
+    fn new(apply: impl Fn(Vec<RunEvent>) + 'static) -> Self {
+        Self {
+            pending: Default::default(),
+            apply: std::rc::Rc::new(apply),
+        }
     }
 
-    /// Adds events; the first events of a frame schedule `apply` for that frame.
-    fn push(&self, events: Vec<RunEvent>, apply: impl FnOnce(Vec<RunEvent>) + 'static) {
-        let mut pending = self.0.borrow_mut();
-        pending.events.extend(events);
-        if pending.scheduled {
-            return;
-        }
-        pending.scheduled = true;
-        let shared = self.0.clone();
+    fn push(&self, events: Vec<RunEvent>) {
+        let now = {
+            let mut pending = self.pending.borrow_mut();
+            pending.events.extend(events);
+            if pending.ticking {
+                return;
+            }
+            pending.ticking = true;
+            std::mem::take(&mut pending.events)
+        };
+        (self.apply)(now);
+        Self::tick(self.pending.clone(), self.apply.clone());
+    }
+
+    /// At the next frame: applies what arrived since, and keeps ticking while events
+    /// keep coming; a frame with nothing new ends it (the next event is applied at once).
+    fn tick(
+        pending: std::rc::Rc<std::cell::RefCell<PendingEvents>>,
+        apply: std::rc::Rc<dyn Fn(Vec<RunEvent>)>,
+    ) {
         request_animation_frame(move || {
             let events = {
-                let mut pending = shared.borrow_mut();
-                pending.scheduled = false;
-                if pending.closed {
+                let mut p = pending.borrow_mut();
+                if p.closed {
                     return;
                 }
-                std::mem::take(&mut pending.events)
+                if p.events.is_empty() {
+                    p.ticking = false;
+                    return;
+                }
+                std::mem::take(&mut p.events)
             };
-            if !events.is_empty() {
-                apply(events);
-            }
+            apply(events);
+            Self::tick(pending, apply);
         });
     }
 
     /// Takes the waiting events now (at the end of the stream).
     fn take(&self) -> Vec<RunEvent> {
-        std::mem::take(&mut self.0.borrow_mut().events)
+        std::mem::take(&mut self.pending.borrow_mut().events)
     }
 }
 
 #[cfg(feature = "hydrate")]
 impl Drop for FrameBatch {
     fn drop(&mut self) {
-        self.0.borrow_mut().closed = true;
+        self.pending.borrow_mut().closed = true;
     }
 }
 
