@@ -73,14 +73,35 @@ pub async fn load_session(
     session_id: String,
 ) -> Result<Vec<HistoryTurn>, ApiError> {
     let (state, user) = context().await?;
-    // Both AgentOS calls at once (the ownership check is as slow as the runs for a long
-    // session); nothing is returned unless the session is the caller's.
-    let (owned, runs) = futures::join!(
-        owned_session(&state, kind, &component_id, &session_id, &user.0),
-        state.agentos.session_runs(kind, &session_id, &user.0),
-    );
-    owned?;
-    Ok(crate::chat::history::turns_from_runs(&runs?))
+    check_id(&component_id)?;
+    check_id(&session_id)?;
+    // One AgentOS call: it lists a session's runs only to their owner (404 otherwise), and
+    // the runs name their user and agent or team, which must be the caller's. Only when
+    // the runs cannot tell (an empty session) is the session itself asked, as for the
+    // other calls; asking it first would double the wait (it returns the whole chat
+    // history too).
+    let runs = match state.agentos.session_runs(kind, &session_id, &user.0).await {
+        Ok(runs) => runs,
+        Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => {
+            return Err(ApiError::NotFound(
+                "That conversation was not found.".into(),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match crate::chat::history::runs_owned_by(&runs, kind, &component_id, &user.0) {
+        Some(true) => {}
+        Some(false) => {
+            tracing::warn!(%session_id, "session access refused: not the caller's");
+            return Err(ApiError::NotFound(
+                "That conversation was not found.".into(),
+            ));
+        }
+        None => {
+            owned_session(&state, kind, &component_id, &session_id, &user.0).await?;
+        }
+    }
+    Ok(crate::chat::history::turns_from_runs(&runs))
 }
 
 /// Renames one of the caller's sessions (1 to 120 characters after trimming).

@@ -32,6 +32,39 @@ pub fn turns_from_runs(runs: &[Value]) -> Vec<HistoryTurn> {
     top.into_iter().map(turn_from_run).collect()
 }
 
+/// What a session's runs say of who owns it (AgentOS lists a session's runs only to its
+/// owner, so `GET /sessions/{id}/runs?user_id=` answers 404 for another user's session;
+/// this checks the runs themselves as well): `Some(true)` when every top-level run is the
+/// caller's and with this agent or team, `Some(false)` when one is not, `None` when the
+/// runs cannot tell (none, or without those fields), and the session itself must be asked.
+pub fn runs_owned_by(
+    runs: &[Value],
+    kind: crate::model::ComponentKind,
+    component_id: &str,
+    user_id: &str,
+) -> Option<bool> {
+    let component_field = match kind {
+        crate::model::ComponentKind::Agent => "agent_id",
+        crate::model::ComponentKind::Team => "team_id",
+    };
+    let top = runs.iter().filter(|r| {
+        r.get("parent_run_id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+    });
+    let mut any = false;
+    for run in top {
+        let field = |name: &str| run.get(name).and_then(Value::as_str);
+        match (field("user_id"), field(component_field)) {
+            (Some(u), Some(c)) if u == user_id && c == component_id => any = true,
+            (Some(_), Some(_)) => return Some(false),
+            _ => return None,
+        }
+    }
+    any.then_some(true)
+}
+
 fn created(run: &Value) -> String {
     match run.get("created_at") {
         Some(Value::String(s)) => s.clone(),
@@ -162,6 +195,51 @@ mod tests {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/agentos/transcripts");
         let body = std::fs::read_to_string(dir.join(name)).ok()?;
         Some(serde_json::from_str(&body).expect(name))
+    }
+
+    #[test]
+    fn ownership_from_runs() {
+        use crate::model::ComponentKind::{Agent, Team};
+        let run = |user: &str, agent: &str| serde_json::json!({"run_id": "r", "parent_run_id": "", "user_id": user, "agent_id": agent});
+        let mine = vec![run("u1", "echo"), run("u1", "echo")];
+        assert_eq!(runs_owned_by(&mine, Agent, "echo", "u1"), Some(true));
+        // Another user's, another agent's, or a team asked about an agent's session.
+        assert_eq!(runs_owned_by(&mine, Agent, "echo", "u2"), Some(false));
+        assert_eq!(runs_owned_by(&mine, Agent, "other", "u1"), Some(false));
+        assert_eq!(runs_owned_by(&mine, Team, "echo", "u1"), None);
+        let mixed = vec![run("u1", "echo"), run("u2", "echo")];
+        assert_eq!(runs_owned_by(&mixed, Agent, "echo", "u1"), Some(false));
+        // Nothing to tell by: no runs, or runs without the fields.
+        assert_eq!(runs_owned_by(&[], Agent, "echo", "u1"), None);
+        let bare = vec![serde_json::json!({"run_id": "r"})];
+        assert_eq!(runs_owned_by(&bare, Agent, "echo", "u1"), None);
+        // Member runs of a team (with a parent) do not count.
+        let team = vec![
+            serde_json::json!({"run_id": "t", "parent_run_id": "", "user_id": "u1", "team_id": "crew"}),
+            serde_json::json!({"run_id": "m", "parent_run_id": "t", "user_id": "u1", "agent_id": "member"}),
+        ];
+        assert_eq!(runs_owned_by(&team, Team, "crew", "u1"), Some(true));
+    }
+
+    #[test]
+    fn recorded_sessions_prove_their_owner() {
+        use crate::model::ComponentKind::{Agent, Team};
+        let Some(runs) = load("54_session_runs.body") else {
+            return;
+        };
+        assert_eq!(
+            runs_owned_by(&runs, Agent, "echo-agent", "alice"),
+            Some(true)
+        );
+        assert_eq!(
+            runs_owned_by(&runs, Agent, "echo-agent", "bob"),
+            Some(false)
+        );
+        let Some(runs) = load("59_session_runs_team.body") else {
+            return;
+        };
+        assert_eq!(runs_owned_by(&runs, Team, "echo-team", "alice"), Some(true));
+        assert_eq!(runs_owned_by(&runs, Agent, "echo-member", "alice"), None);
     }
 
     #[test]
