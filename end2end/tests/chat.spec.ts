@@ -157,7 +157,22 @@ test.describe("streaming chat", () => {
     expect(copied).toContain("fn ");
     // Code is highlighted (by the server) once the answer is complete.
     await expect(block.locator("code")).toHaveAttribute("data-hl", "done");
-    expect(await block.locator("code span[class*='hl-']").count()).toBeGreaterThan(3);
+    const spans = await block.locator("code span[class*='hl-']").count();
+    expect(spans).toBeGreaterThan(3);
+
+    // Reopened (a reload), the conversation comes with its code highlighted: shown
+    // highlighted at once, with no request per block.
+    const highlightRequests: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/api/highlight")) highlightRequests.push(r.url());
+    });
+    await page.reload();
+    await page.waitForSelector("body[data-hydrated=true]", { state: "attached" });
+    const reopened = lastAnswer(page).locator(".code-block").first();
+    await expect(reopened.locator("code")).toHaveAttribute("data-hl", "done");
+    expect(await reopened.locator("code span[class*='hl-']").count()).toBe(spans);
+    await page.waitForTimeout(300);
+    expect(highlightRequests).toEqual([]);
   });
 
   test("over-long input is refused with a clear message and the text is kept", async ({ page, request }) => {

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::ApiError;
-use crate::chat::history::HistoryTurn;
+use crate::chat::history::SessionHistory;
 use crate::model::{ComponentKind, SessionPage};
 
 /// Longest session name accepted.
@@ -71,7 +71,7 @@ pub async fn load_session(
     kind: ComponentKind,
     component_id: String,
     session_id: String,
-) -> Result<Vec<HistoryTurn>, ApiError> {
+) -> Result<SessionHistory, ApiError> {
     let (state, user) = context().await?;
     check_id(&component_id)?;
     check_id(&session_id)?;
@@ -101,8 +101,32 @@ pub async fn load_session(
             owned_session(&state, kind, &component_id, &session_id, &user.0).await?;
         }
     }
-    Ok(crate::chat::history::turns_from_runs(&runs))
+    let turns = crate::chat::history::turns_from_runs(&runs);
+    // The code in the newest turns comes highlighted: opening the conversation shows it
+    // at once, without a request per block after the first render.
+    let blocks = crate::chat::history::newest_code_blocks(&turns, HIGHLIGHT_NEWEST_TURNS, 48);
+    let highlighted = if blocks.is_empty() {
+        Vec::new()
+    } else {
+        tokio::task::spawn_blocking(move || {
+            blocks
+                .into_iter()
+                .filter_map(|(lang, code)| {
+                    let html = crate::server::highlight::highlight(&lang, &code)?;
+                    Some(crate::chat::history::HighlightedCode { lang, code, html })
+                })
+                .collect()
+        })
+        .await
+        .unwrap_or_default()
+    };
+    Ok(SessionHistory { turns, highlighted })
 }
+
+/// How many of the newest turns of an opened conversation get their code highlighted in
+/// the same answer (more than fill a tall window).
+#[cfg(feature = "ssr")]
+const HIGHLIGHT_NEWEST_TURNS: usize = 24;
 
 /// Renames one of the caller's sessions (1 to 120 characters after trimming).
 #[server(prefix = "/api", endpoint = "sessions/rename")]

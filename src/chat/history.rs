@@ -16,6 +16,45 @@ pub struct HistoryTurn {
     pub answer: Answer,
 }
 
+/// A stored conversation as the browser opens it: its turns, oldest first, and the
+/// highlighted HTML of the code blocks in the newest turns (those shown first), so they
+/// are shown highlighted without asking the server again.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionHistory {
+    pub turns: Vec<HistoryTurn>,
+    pub highlighted: Vec<HighlightedCode>,
+}
+
+/// A code block (language label and text, as the markdown renders them) and its
+/// highlighted HTML.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HighlightedCode {
+    pub lang: String,
+    pub code: String,
+    pub html: String,
+}
+
+/// The code blocks of the newest `turns` turns, newest first, without repeats, at most
+/// `max` of them: those a conversation shows first when it is opened.
+pub fn newest_code_blocks(
+    turns: &[HistoryTurn],
+    newest: usize,
+    max: usize,
+) -> Vec<(String, String)> {
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    for turn in turns.iter().rev().take(newest) {
+        for block in super::markdown::code_blocks(&turn.answer.text) {
+            if blocks.len() >= max {
+                return blocks;
+            }
+            if !blocks.contains(&block) {
+                blocks.push(block);
+            }
+        }
+    }
+    blocks
+}
+
 /// Turns AgentOS run records into turns, oldest first. Member runs of a team (those with
 /// a `parent_run_id`) are folded into their team run by its stored events, not listed.
 pub fn turns_from_runs(runs: &[Value]) -> Vec<HistoryTurn> {
@@ -195,6 +234,30 @@ mod tests {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/agentos/transcripts");
         let body = std::fs::read_to_string(dir.join(name)).ok()?;
         Some(serde_json::from_str(&body).expect(name))
+    }
+
+    #[test]
+    fn newest_code_blocks_come_newest_first_without_repeats() {
+        let turn = |text: &str| {
+            let mut answer = Answer::new();
+            answer.text = text.to_owned();
+            HistoryTurn {
+                run_id: "r".into(),
+                question: "q".into(),
+                answer,
+            }
+        };
+        let turns = vec![
+            turn("```py\nold()\n```"),
+            turn("```rust\na();\n```\n\n```rust\nb();\n```"),
+            turn("no code"),
+            turn("```rust\na();\n```"),
+        ];
+        let blocks = newest_code_blocks(&turns, 3, 10);
+        let code: Vec<&str> = blocks.iter().map(|(_, c)| c.as_str()).collect();
+        // The oldest turn is beyond the newest three; `a();` is listed once.
+        assert_eq!(code, ["a();\n", "b();\n"]);
+        assert_eq!(newest_code_blocks(&turns, 4, 1).len(), 1);
     }
 
     #[test]

@@ -221,17 +221,48 @@ fn escape(s: &str) -> String {
     out
 }
 
-fn code_block_html(lang: &str, text: &str) -> String {
+/// The language label of a fenced block as shown (and as its `language-` class).
+fn code_label(lang: &str) -> String {
     let lang_clean: String = lang
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '#'))
         .take(32)
         .collect();
-    let label = if lang_clean.is_empty() {
+    if lang_clean.is_empty() {
         "text".to_owned()
     } else {
-        lang_clean.clone()
-    };
+        lang_clean
+    }
+}
+
+/// The fenced code blocks of an answer as [`to_safe_html`] renders them: each block's
+/// language label (its `language-` class) and its text (the `<code>` element's text).
+pub fn code_blocks(markdown: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for ev in Parser::new_ext(markdown, markdown_options()) {
+        match ev {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                let lang = info.split_whitespace().next().unwrap_or("");
+                current = Some((code_label(lang), String::new()));
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => {
+                current = Some((code_label(""), String::new()))
+            }
+            Event::Text(t) => {
+                if let Some((_, text)) = current.as_mut() {
+                    text.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
+            _ => {}
+        }
+    }
+    blocks
+}
+
+fn code_block_html(lang: &str, text: &str) -> String {
+    let label = code_label(lang);
     format!(
         "<div class=\"code-block\"><div class=\"code-head\"><span class=\"code-lang\">{label}</span>\
          <button type=\"button\" class=\"copy-code\" data-copy-code=\"\" aria-label=\"Copy code\">Copy</button></div>\
@@ -242,7 +273,27 @@ fn code_block_html(lang: &str, text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{to_safe_html, StreamingMarkdown};
+    use super::{code_blocks, to_safe_html, StreamingMarkdown};
+
+    #[test]
+    fn code_blocks_match_the_rendered_blocks() {
+        let md = "Intro\n\n```rust title\nfn main() {}\n// <tag> & \"q\"\n```\n\n    indented\n\n```\nplain\n```\n";
+        let blocks = code_blocks(md);
+        assert_eq!(
+            blocks,
+            vec![
+                (
+                    "rust".to_owned(),
+                    "fn main() {}\n// <tag> & \"q\"\n".to_owned()
+                ),
+                ("text".to_owned(), "indented\n".to_owned()),
+                ("text".to_owned(), "plain\n".to_owned()),
+            ]
+        );
+        // Each is in the HTML as `<code class="language-{label}">{escaped text}</code>`.
+        let html = to_safe_html(md);
+        assert!(html.contains("<code class=\"language-rust\">fn main() {}\n// &lt;tag&gt; &amp; &quot;q&quot;\n</code>"), "{html}");
+    }
 
     /// Feeds `text` in pieces of `step` bytes (on char boundaries).
     fn stream(text: &str, step: usize) -> StreamingMarkdown {

@@ -270,8 +270,48 @@ fn MemberView(answer: RwSignal<Answer>, run_id: String) -> impl IntoView {
     .into_any()
 }
 
+/// Highlighted code already known in this page (from the server, or sent with an opened
+/// conversation), by language label and code: a block rendered again (scrolled back
+/// into view, or shown after a reload) is highlighted at once, without a request.
+#[cfg(feature = "hydrate")]
+mod highlighted {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    /// Beyond this many blocks the memory starts over (a bound, not a cache policy).
+    const MAX_BLOCKS: usize = 512;
+
+    thread_local! {
+        static KNOWN: RefCell<HashMap<(String, String), String>> = RefCell::new(HashMap::new());
+    }
+
+    pub fn get(lang: &str, code: &str) -> Option<String> {
+        KNOWN.with(|k| k.borrow().get(&(lang.to_owned(), code.to_owned())).cloned())
+    }
+
+    pub fn put(lang: String, code: String, html: String) {
+        KNOWN.with(|k| {
+            let mut k = k.borrow_mut();
+            if k.len() >= MAX_BLOCKS {
+                k.clear();
+            }
+            k.insert((lang, code), html);
+        });
+    }
+}
+
+/// Keeps highlighted code sent with an opened conversation for its first render.
+pub fn remember_highlighted(blocks: Vec<crate::chat::history::HighlightedCode>) {
+    #[cfg(feature = "hydrate")]
+    for b in blocks {
+        highlighted::put(b.lang, b.code, b.html);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = blocks;
+}
+
 /// Replaces each not-yet-highlighted `<code class="language-…">` under `root` with the
-/// server's highlighted HTML.
+/// server's highlighted HTML (at once when this page already has it).
 fn highlight_code_blocks(root: &leptos::web_sys::HtmlDivElement) {
     #[cfg(feature = "hydrate")]
     {
@@ -284,18 +324,24 @@ fn highlight_code_blocks(root: &leptos::web_sys::HtmlDivElement) {
             let Ok(code) = node.dyn_into::<leptos::web_sys::Element>() else {
                 continue;
             };
-            let _ = code.set_attribute("data-hl", "pending");
             let lang = code
                 .class_name()
                 .strip_prefix("language-")
                 .unwrap_or_default()
                 .to_owned();
             let text = code.text_content().unwrap_or_default();
+            if let Some(html) = highlighted::get(&lang, &text) {
+                code.set_inner_html(&html);
+                let _ = code.set_attribute("data-hl", "done");
+                continue;
+            }
+            let _ = code.set_attribute("data-hl", "pending");
             leptos::task::spawn_local(async move {
-                match crate::api::highlight_code(lang.clone(), text).await {
+                match crate::api::highlight_code(lang.clone(), text.clone()).await {
                     Ok(Some(html)) => {
                         code.set_inner_html(&html);
                         let _ = code.set_attribute("data-hl", "done");
+                        highlighted::put(lang, text, html);
                     }
                     Ok(None) => {}
                     // The block stays readable, unhighlighted; the failure is reported.

@@ -163,7 +163,9 @@ impl ChatState {
             this.loading_history.set(false);
             match result {
                 Ok(history) => {
+                    crate::components::answer::remember_highlighted(history.highlighted);
                     let turns: Vec<Turn> = history
+                        .turns
                         .into_iter()
                         .map(|h| {
                             let id = this.next_id.get_value();
