@@ -5,4 +5,6 @@ pub mod backoff;
 pub mod chat;
 pub mod connection;
 pub mod draft;
+#[cfg(feature = "hydrate")]
+pub mod frame_batch;
 pub mod sessions;
