@@ -19,14 +19,22 @@ test.describe("generative UI", () => {
   test.afterEach(async ({ page }) => expectNoPanics(page));
 
   test("a chart, a table and a card grid render from tool results and again after a reload", async ({ page }) => {
+    // The generative-UI renderer and the answer renderer are wasm chunks of their own.
     const chunks: string[] = [];
+    const answerChunks: string[] = [];
     page.on("request", (r) => {
-      if (/\/pkg\/split_.*\.wasm$/.test(r.url())) chunks.push(r.url());
+      if (/\/pkg\/split_render_.*\.wasm$/.test(r.url())) chunks.push(r.url());
+      if (/\/pkg\/split_answer_view_.*\.wasm$/.test(r.url())) answerChunks.push(r.url());
     });
     await openHydrated(page, "/?agent=genui-agent");
     await page.getByTestId("new-chat").click();
-    // The renderer is a separate wasm chunk: not part of the first load.
+    // Neither is part of an empty chat's first load.
     expect(chunks).toEqual([]);
+    expect(answerChunks).toEqual([]);
+    // The answer renderer is fetched as soon as the user types, before the message is sent.
+    await page.getByTestId("composer-input").pressSequentially("sh");
+    await expect.poll(() => answerChunks.length).toBe(1);
+    await page.getByTestId("composer-input").fill("");
     await ask(page, "show me a bar chart");
     await answered(page);
     const chart = lastAnswer(page).getByTestId("genui-chart");
@@ -38,6 +46,7 @@ test.describe("generative UI", () => {
     await chart.getByTestId("genui-mark").first().focus();
     await expect(chart.getByTestId("genui-mark").first()).toBeFocused();
     expect(chunks.length).toBe(1); // fetched once, when the first spec appeared
+    expect(answerChunks.length).toBe(1);
 
     await ask(page, "a table of cities please");
     await answered(page);

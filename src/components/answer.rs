@@ -8,6 +8,28 @@ use crate::chat::markdown::{to_safe_html, StreamingMarkdown};
 use crate::chat::reducer::{Answer, MemberActivity, Status};
 use crate::state::chat::use_chat;
 
+/// An answer as its turn shows it. The answer renderer (markdown, tool cards, reasoning,
+/// team activity, human-in-the-loop prompts) is loaded on first use: with
+/// `cargo leptos build --split` it is its own wasm chunk, so an empty chat's first load
+/// does not carry it. [`preload_answer_view`] fetches it ahead.
+#[leptos::lazy]
+pub fn answer_view(turn_id: u64, answer: ArcRwSignal<Answer>) -> AnyView {
+    view! { <AnswerView turn_id answer=RwSignal::from(answer) /> }.into_any()
+}
+
+/// Starts loading the answer renderer (once per page): as the user starts typing, or
+/// opens a conversation, so it is there when the first answer is shown.
+pub fn preload_answer_view() {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static STARTED: AtomicBool = AtomicBool::new(false);
+        if !STARTED.swap(true, Ordering::Relaxed) {
+            let _loaded = leptos::lazy_preload!(answer_view);
+        }
+    }
+}
+
 /// One answer. Each part reads its own memo of the answer, so a token only updates the
 /// text; tool cards and open/closed sections keep their state.
 #[component]

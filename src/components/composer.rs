@@ -44,6 +44,8 @@ pub fn Composer() -> impl IntoView {
                 aria-invalid=move || if chat.input_error.get().is_some() || too_long() { "true" } else { "false" }
                 prop:value=move || draft.get()
                 on:input=move |ev| {
+                    // An answer will need its renderer: fetch it while the user types.
+                    super::answer::preload_answer_view();
                     draft.set(event_target_value(&ev));
                     chat.typing();
                     if chat.input_error.get_untracked().is_some() {

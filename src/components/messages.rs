@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use leptos::html::{Div, Input};
 use leptos::prelude::*;
 
-use super::answer::AnswerView;
+use super::answer::answer_view;
 use crate::chat::window::{offset_of, visible};
 use crate::state::chat::{use_chat, Turn};
 
@@ -325,7 +325,14 @@ fn TurnView(turn: Turn, measurer: Measurer, highlighted: RwSignal<Option<u64>>) 
                 <span class="visually-hidden">"You said:"</span>
                 <p class="user-text" id=question_id>{turn.question.clone()}</p>
             </div>
-            <AnswerView turn_id=turn.id answer=RwSignal::from(turn.answer.clone()) />
+            // The answer renderer is its own chunk, loaded with the first answer shown
+            // (usually ahead of it: as the user types, or opens a conversation).
+            <Suspense fallback=|| view! { <div class="message assistant answer-loading" aria-hidden="true"></div> }>
+                {
+                    let answer = turn.answer.clone();
+                    Suspend::new(async move { answer_view(id, answer).await })
+                }
+            </Suspense>
         </article>
     }
 }

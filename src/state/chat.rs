@@ -152,6 +152,8 @@ impl ChatState {
         self.clear();
         self.session_id.set(Some(session_id.clone()));
         self.loading_history.set(true);
+        // Its answers will need their renderer: fetch it alongside the history.
+        crate::components::answer::preload_answer_view();
         let this = *self;
         leptos::task::spawn_local(async move {
             let result =
