@@ -22,18 +22,21 @@ test.describe("generative UI", () => {
     // The generative-UI renderer and the answer renderer are wasm chunks of their own.
     const chunks: string[] = [];
     const answerChunks: string[] = [];
+    const lazyChunks: string[] = [];
     page.on("request", (r) => {
+      if (/\/pkg\/(split_|chunk_).*\.wasm$/.test(r.url())) lazyChunks.push(r.url());
       if (/\/pkg\/split_render_.*\.wasm$/.test(r.url())) chunks.push(r.url());
       if (/\/pkg\/split_answer_view_.*\.wasm$/.test(r.url())) answerChunks.push(r.url());
     });
     await openHydrated(page, "/?agent=genui-agent");
     await page.getByTestId("new-chat").click();
-    // Neither is part of an empty chat's first load.
-    expect(chunks).toEqual([]);
-    expect(answerChunks).toEqual([]);
+    // No lazily loaded chunk (these two, the conversation list, the streaming client) is
+    // part of an empty chat's first load.
+    expect(lazyChunks).toEqual([]);
     // The answer renderer is fetched as soon as the user types, before the message is sent.
     await page.getByTestId("composer-input").pressSequentially("sh");
     await expect.poll(() => answerChunks.length).toBe(1);
+    await expect.poll(() => lazyChunks.filter((u) => /split_(message_list|stream_job)_/.test(u)).length).toBe(2);
     await page.getByTestId("composer-input").fill("");
     await ask(page, "show me a bar chart");
     await answered(page);

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::composer::Composer;
-use super::messages::MessageList;
+use super::messages::message_list;
 use crate::api::ApiError;
 use crate::model::{Catalog, ComponentRef};
 use crate::state::chat::use_chat;
@@ -14,6 +14,9 @@ pub fn ChatPanel(
     /// The component named in the URL, if any.
     requested: Memo<Option<ComponentRef>>,
 ) -> impl IntoView {
+    let list_needed = Memo::new(move |was: Option<&bool>| {
+        was.copied().unwrap_or(false) || use_chat().turns.with(|ts| !ts.is_empty())
+    });
     view! {
         <section
             class="chat"
@@ -42,7 +45,19 @@ pub fn ChatPanel(
             <Show when=move || use_chat().loading_history.get()>
                 <p class="muted" role="status">"Loading the conversation…"</p>
             </Show>
-            <MessageList />
+            // The list of turns is loaded with the first turn (usually ahead of it), and
+            // then stays: a new chat empties it rather than unmounting it.
+            <Show
+                when=move || list_needed.get()
+                fallback=|| view! { <div class="messages-wrap"></div> }
+            >
+                <Suspense fallback=|| view! { <div class="messages-wrap"></div> }>
+                    {Suspend::new(async { message_list().await })}
+                </Suspense>
+            </Show>
+            <div class="visually-hidden" aria-live="polite" data-testid="announcer">
+                {move || use_chat().announcement.get()}
+            </div>
             <Composer />
         </section>
     }

@@ -45,7 +45,7 @@ pub fn Composer() -> impl IntoView {
                 prop:value=move || draft.get()
                 on:input=move |ev| {
                     // An answer will need its renderer: fetch it while the user types.
-                    super::answer::preload_answer_view();
+                    super::messages::preload_message_list();
                     draft.set(event_target_value(&ev));
                     chat.typing();
                     if chat.input_error.get_untracked().is_some() {

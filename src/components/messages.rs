@@ -72,8 +72,32 @@ fn estimate(turn: &Turn) -> f64 {
 /// follows the stream unless the user scrolled up; then a "Jump to latest" button
 /// appears. A search box finds text in every turn, rendered or not, and Page Up/Down
 /// move between turns (the ARIA feed pattern).
+/// The conversation's turns, once it has any. The list (virtualized window, measuring,
+/// search, keyboard paging) and, in a chunk of its own, the answer renderer are loaded on
+/// first use: with `cargo leptos build --split` they are not part of an empty chat's
+/// first load. [`preload_message_list`] fetches them ahead (as the user starts typing,
+/// or opens a conversation).
+#[leptos::lazy]
+pub fn message_list() -> AnyView {
+    view! { <MessageList /> }.into_any()
+}
+
+/// Starts loading the conversation's list and answer renderer (once per page).
+pub fn preload_message_list() {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static STARTED: AtomicBool = AtomicBool::new(false);
+        if !STARTED.swap(true, Ordering::Relaxed) {
+            let _list = leptos::lazy_preload!(message_list);
+            super::answer::preload_answer_view();
+            crate::state::chat::preload_streaming();
+        }
+    }
+}
+
 #[component]
-pub fn MessageList() -> impl IntoView {
+fn MessageList() -> impl IntoView {
     let chat = use_chat();
     let list_ref = NodeRef::<Div>::new();
     let at_bottom = RwSignal::new(true);
@@ -236,9 +260,6 @@ pub fn MessageList() -> impl IntoView {
                     "Jump to latest ↓"
                 </button>
             </Show>
-            <div class="visually-hidden" aria-live="polite" data-testid="announcer">
-                {move || chat.announcement.get()}
-            </div>
         </div>
     }
     .into_any()

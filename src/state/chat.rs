@@ -153,7 +153,7 @@ impl ChatState {
         self.session_id.set(Some(session_id.clone()));
         self.loading_history.set(true);
         // Its answers will need their renderer: fetch it alongside the history.
-        crate::components::answer::preload_answer_view();
+        crate::components::messages::preload_message_list();
         let this = *self;
         leptos::task::spawn_local(async move {
             let result =
@@ -306,18 +306,14 @@ impl ChatState {
         #[cfg(feature = "hydrate")]
         {
             let this = *self;
-            self.spawn_stream(async move {
-                match crate::api::continue_run(req).await {
-                    Ok(stream) => this.consume(stream, &answer).await,
-                    Err(e) => {
-                        this.track(Event::Error {
-                            kind: "continue".into(),
-                        });
-                        this.hitl_error.set(Some((turn_id, e.to_string())));
-                    }
-                }
-                this.finish(turn_id);
-            });
+            self.spawn_stream(stream_job(
+                this,
+                StreamJob::Continue {
+                    req,
+                    turn_id,
+                    answer,
+                },
+            ));
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (req, answer);
@@ -371,7 +367,15 @@ impl ChatState {
                 if delay_ms > 0 {
                     gloo_timers::future::TimeoutFuture::new(delay_ms).await;
                 }
-                this.run(req, id, answer).await
+                stream_job(
+                    this,
+                    StreamJob::Send {
+                        req,
+                        turn_id: id,
+                        answer,
+                    },
+                )
+                .await
             });
         }
         #[cfg(not(feature = "hydrate"))]
@@ -386,6 +390,26 @@ impl ChatState {
         leptos::task::spawn_local(async move {
             let _ = futures::future::Abortable::new(task, registration).await;
         });
+    }
+
+    /// Streams the rest of a paused answer after the user's decisions.
+    #[cfg(feature = "hydrate")]
+    async fn continue_into(
+        self,
+        req: crate::api::ContinueRequest,
+        turn_id: u64,
+        answer: ArcRwSignal<Answer>,
+    ) {
+        match crate::api::continue_run(req).await {
+            Ok(stream) => self.consume(stream, &answer).await,
+            Err(e) => {
+                self.track(Event::Error {
+                    kind: "continue".into(),
+                });
+                self.hitl_error.set(Some((turn_id, e.to_string())));
+            }
+        }
+        self.finish(turn_id);
     }
 
     /// Streams one answer.
@@ -703,7 +727,15 @@ impl ChatState {
         #[cfg(feature = "hydrate")]
         {
             let this = *self;
-            self.spawn_stream(this.resume_into(component, run_id, turn_id, answer));
+            self.spawn_stream(stream_job(
+                this,
+                StreamJob::Resume {
+                    component,
+                    run_id,
+                    turn_id,
+                    answer,
+                },
+            ));
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (component, run_id, answer);
@@ -771,6 +803,66 @@ impl ChatState {
                     drop_stream();
                 }
             }
+        }
+    }
+}
+
+/// A stream to run into an answer.
+#[cfg(feature = "hydrate")]
+enum StreamJob {
+    Send {
+        req: crate::api::ChatRequest,
+        turn_id: u64,
+        answer: ArcRwSignal<Answer>,
+    },
+    Continue {
+        req: crate::api::ContinueRequest,
+        turn_id: u64,
+        answer: ArcRwSignal<Answer>,
+    },
+    Resume {
+        component: ComponentRef,
+        run_id: String,
+        turn_id: u64,
+        answer: ArcRwSignal<Answer>,
+    },
+}
+
+/// Runs a stream: the streaming client (reading, decoding and applying run events,
+/// resuming after a cut) is loaded on first use, with `cargo leptos build --split` as a
+/// wasm chunk of its own that an empty chat's first load does not carry; it is fetched
+/// ahead as the user starts typing (see `preload_streaming`).
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+async fn stream_job(state: ChatState, job: StreamJob) {
+    match job {
+        StreamJob::Send {
+            req,
+            turn_id,
+            answer,
+        } => state.run(req, turn_id, answer).await,
+        StreamJob::Continue {
+            req,
+            turn_id,
+            answer,
+        } => state.continue_into(req, turn_id, answer).await,
+        StreamJob::Resume {
+            component,
+            run_id,
+            turn_id,
+            answer,
+        } => state.resume_into(component, run_id, turn_id, answer).await,
+    }
+}
+
+/// Starts loading the streaming client (once per page).
+pub fn preload_streaming() {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static STARTED: AtomicBool = AtomicBool::new(false);
+        if !STARTED.swap(true, Ordering::Relaxed) {
+            let _loaded = leptos::lazy_preload!(stream_job);
         }
     }
 }
