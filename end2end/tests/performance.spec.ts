@@ -128,5 +128,13 @@ test("assets are named by content hash and cached for a year; the page itself is
   for (const a of assets) expect(a.cache, a.url).toBe("public, max-age=31536000, immutable");
   const html = await request.get("/");
   expect(html.headers()["cache-control"] ?? "").not.toContain("immutable");
+  // The highlighting stylesheet (made by the server) is sent compressed to browsers that
+  // accept it, and whole to those that do not.
+  const css = await request.get("/highlight.css", { headers: { "accept-encoding": "br, gzip" } });
+  expect(css.headers()["content-encoding"]).toBe("br");
+  expect(await css.text()).toContain(".hl-");
+  const plain = await request.get("/highlight.css", { headers: { "accept-encoding": "identity" } });
+  expect(plain.headers()["content-encoding"]).toBeUndefined();
+  expect((await plain.text()).length).toBeGreaterThan(10_000);
   expectNoPanics(page);
 });
