@@ -15,7 +15,8 @@ import { Proc, ROOT, appEnv, demoCommand, spawnProc, waitForUrl } from "../tests
 //      events), and Enter → first answer text in the DOM against the upstream's own;
 //   3. streaming 2,000 tokens at 200/s: frame gaps and long tasks;
 //   4. opening a 500-run session from the sidebar: time to settle, blocking time, DOM
-//      size and memory.
+//      size and memory; once with a bare click, once with the pointer resting on the chat
+//      first (the list starts loading the conversation's renderer when pointed at).
 //
 // Raw samples and medians also go to target/bench/browser.json.
 
@@ -782,7 +783,7 @@ test("streaming 2,000 tokens at 200 tokens/s", async ({ browser }) => {
   record(S, "total blocking time", "ms", tbt, atMost(0, "ms"));
 });
 
-test("opening a 500-run session", async ({ browser }) => {
+async function openSeededSession(browser: Browser, pointerFirst: boolean): Promise<void> {
   const settled: number[] = [];
   const shown: number[] = [];
   const history: number[] = [];
@@ -805,9 +806,15 @@ test("opening a 500-run session", async ({ browser }) => {
       .waitFor({ state: "visible", timeout: 10_000 })
       .then(() => true)
       .catch(() => false);
+    if (visible && pointerFirst) {
+      // As with a mouse: the pointer rests on the chat a moment before the click (the
+      // list starts loading the conversation's renderer when pointed at).
+      await item.hover();
+      await sleep(300);
+    }
     if (visible) {
-      // As a user would: click the chat in the sidebar, timed from the click.
-      modes.add("click in the sidebar");
+      // Click the chat in the sidebar, timed from the click.
+      modes.add(pointerFirst ? "pointer over the chat for 300 ms, then a click" : "a click, with no pointer over the list before");
       await page.evaluate(settleProbe, arg);
       await page.evaluate((sid) => {
         const button = document.querySelector<HTMLElement>(`[data-testid="session-item"][data-session-id="${sid}"] .session-open`)!;
@@ -859,6 +866,13 @@ test("opening a 500-run session", async ({ browser }) => {
   }
 
   const S = `Opening a ${SEEDED_RUNS}-run session (${[...modes].join(", ")})`;
+  if (pointerFirst) {
+    record(S, "last turn shown", "ms", shown);
+    record(S, "settled (DOM unchanged 2 frames)", "ms", settled, below(200, "ms"));
+    record(S, "total blocking time", "ms", tbt, below(50, "ms"));
+    record(S, "longest task", "ms", longestTask);
+    return;
+  }
   record(S, "last turn shown", "ms", shown);
   record(S, "> of which the history request", "ms", history);
   record(S, "settled (DOM unchanged 2 frames)", "ms", settled, below(200, "ms"));
@@ -870,4 +884,12 @@ test("opening a 500-run session", async ({ browser }) => {
   if (typeof raw.seeding_ms === "number") {
     notes.push(`seeding the ${SEEDED_RUNS} runs through AgentOS took ${(raw.seeding_ms / 1000).toFixed(1)} s.`);
   }
+}
+
+test("opening a 500-run session", async ({ browser }) => {
+  // First with the conversation renderer not yet loaded (the worst case: a click with no
+  // sign of intent before it), then as a mouse user opens it.
+  await openSeededSession(browser, false);
+  await openSeededSession(browser, true);
 });
+

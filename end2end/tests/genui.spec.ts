@@ -29,11 +29,13 @@ test.describe("generative UI", () => {
       if (/\/pkg\/split_answer_view_.*\.wasm$/.test(r.url())) answerChunks.push(r.url());
     });
     await openHydrated(page, "/?agent=genui-agent");
-    await page.getByTestId("new-chat").click();
     // No lazily loaded chunk (these two, the conversation list, the streaming client) is
     // part of an empty chat's first load.
+    await page.waitForTimeout(300);
     expect(lazyChunks).toEqual([]);
-    // The answer renderer is fetched as soon as the user types, before the message is sent.
+    await page.getByTestId("new-chat").click();
+    // The answer renderer is fetched once the user shows the intent to chat (points at the
+    // chat list, focuses or types in the composer), before a message is sent.
     await page.getByTestId("composer-input").pressSequentially("sh");
     await expect.poll(() => answerChunks.length).toBe(1);
     await expect.poll(() => lazyChunks.filter((u) => /split_(message_list|stream_job)_/.test(u)).length).toBe(2);

@@ -43,6 +43,7 @@ pub fn Composer() -> impl IntoView {
                 aria-describedby="composer-hint"
                 aria-invalid=move || if chat.input_error.get().is_some() || too_long() { "true" } else { "false" }
                 prop:value=move || draft.get()
+                on:focus=|_| super::messages::preload_message_list()
                 on:input=move |ev| {
                     // An answer will need its renderer: fetch it while the user types.
                     super::messages::preload_message_list();

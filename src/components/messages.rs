@@ -82,7 +82,9 @@ pub fn message_list() -> AnyView {
     view! { <MessageList /> }.into_any()
 }
 
-/// Starts loading the conversation's list and answer renderer (once per page).
+/// Starts loading the conversation's list, the answer renderer and the streaming client
+/// (once per page): when the user shows the intent to chat (focuses or types in the
+/// composer, points at or focuses the chat list) or opens a conversation.
 pub fn preload_message_list() {
     #[cfg(feature = "hydrate")]
     {

@@ -40,7 +40,15 @@ pub fn SessionSidebar() -> impl IntoView {
     let now = now_secs();
 
     view! {
-        <aside class="sidebar" aria-label="Your chats" data-testid="sidebar">
+        // A pointer over the list, or focus in it, likely means a chat is about to be
+        // opened: its renderer starts loading then (see `preload_message_list`).
+        <aside
+            class="sidebar"
+            aria-label="Your chats"
+            data-testid="sidebar"
+            on:pointerover=|_| crate::components::messages::preload_message_list()
+            on:focusin=|_| crate::components::messages::preload_message_list()
+        >
             <button type="button" class="button new-chat" data-testid="new-chat" on:click=move |_| chat.new_chat()>
                 "+ New chat"
             </button>
