@@ -17,17 +17,10 @@ pub fn answer_view(turn_id: u64, answer: ArcRwSignal<Answer>) -> AnyView {
     view! { <AnswerView turn_id answer=RwSignal::from(answer) /> }.into_any()
 }
 
-/// Starts loading the answer renderer (once per page): as the user starts typing, or
-/// opens a conversation, so it is there when the first answer is shown.
+/// Starts loading the answer renderer; `preload_message_list` calls it, once per page.
 pub fn preload_answer_view() {
     #[cfg(feature = "hydrate")]
-    {
-        use std::sync::atomic::{AtomicBool, Ordering};
-        static STARTED: AtomicBool = AtomicBool::new(false);
-        if !STARTED.swap(true, Ordering::Relaxed) {
-            let _loaded = leptos::lazy_preload!(answer_view);
-        }
-    }
+    let _loaded = leptos::lazy_preload!(answer_view);
 }
 
 /// One answer. Each part reads its own memo of the answer, so a token only updates the

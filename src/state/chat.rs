@@ -855,16 +855,10 @@ async fn stream_job(state: ChatState, job: StreamJob) {
     }
 }
 
-/// Starts loading the streaming client (once per page).
+/// Starts loading the streaming client; `preload_message_list` calls it, once per page.
 pub fn preload_streaming() {
     #[cfg(feature = "hydrate")]
-    {
-        use std::sync::atomic::{AtomicBool, Ordering};
-        static STARTED: AtomicBool = AtomicBool::new(false);
-        if !STARTED.swap(true, Ordering::Relaxed) {
-            let _loaded = leptos::lazy_preload!(stream_job);
-        }
-    }
+    let _loaded = leptos::lazy_preload!(stream_job);
 }
 
 fn announcement_for(ev: &RunEvent) -> Option<String> {
