@@ -65,6 +65,7 @@ async fn main() {
         }
     };
     state.limits.spawn_sweeper();
+    state.warm_catalog();
     let app = router::build(state);
 
     let listener = match tokio::net::TcpListener::bind(addr).await {

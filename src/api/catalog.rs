@@ -7,12 +7,5 @@ use crate::model::Catalog;
 #[server(prefix = "/api", endpoint = "components")]
 pub async fn list_components() -> Result<Catalog, ApiError> {
     let state = crate::server::state::app_state()?;
-    let (agents, teams) = tokio::join!(state.agentos.agents(), state.agentos.teams());
-    let agents = agents?;
-    let teams = teams?;
-    Ok(crate::server::catalog::build_catalog(
-        agents,
-        teams,
-        state.config.default_component(),
-    ))
+    Ok(state.catalog().await?)
 }

@@ -8,9 +8,11 @@ use super::health::HealthMonitor;
 use super::identity::IdentityKeys;
 use super::limits::{RateLimits, StreamSlots};
 use super::runs::ActiveRuns;
+use super::swr::SwrCache;
 use super::telemetry::sink::AnalyticsSink;
 use crate::agentos::{AgentOsClient, AgentOsError, ClientOptions, Credentials};
 use crate::api::ApiError;
+use crate::model::Catalog;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 /// Everything the server's handlers and server functions share. Cheap to clone.
@@ -26,7 +28,14 @@ pub struct AppState {
     pub analytics: AnalyticsSink,
     pub metrics: PrometheusHandle,
     pub leptos_options: LeptosOptions,
+    /// AgentOS's agents and teams: see [`AppState::catalog`].
+    catalog: SwrCache<Catalog>,
 }
+
+/// How long the agents and teams are served without asking AgentOS again, and how long a
+/// copy may be served while one request behind it refreshes it.
+const CATALOG_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+const CATALOG_STALE_FOR: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl AppState {
     pub fn new(config: Config, leptos_options: LeptosOptions) -> Result<Self, AgentOsError> {
@@ -71,7 +80,34 @@ impl AppState {
             analytics,
             metrics: super::telemetry::metrics::install(),
             leptos_options,
+            catalog: SwrCache::new(CATALOG_FRESH_FOR, CATALOG_STALE_FOR),
         })
+    }
+
+    /// The agents and teams AgentOS serves (the same for every user: they are asked for
+    /// with the service's credentials). Every page renders them on the server, so they are
+    /// cached: a page never waits on AgentOS for them once a copy exists, and a change in
+    /// AgentOS shows within `CATALOG_FRESH_FOR` plus one request.
+    pub async fn catalog(&self) -> Result<Catalog, AgentOsError> {
+        let agentos = self.agentos.clone();
+        let configured = self.config.default_component();
+        self.catalog
+            .get(move || async move {
+                let (agents, teams) = tokio::join!(agentos.agents(), agentos.teams());
+                Ok(super::catalog::build_catalog(agents?, teams?, configured))
+            })
+            .await
+    }
+
+    /// Fetches the catalog in the background, so the first page after start-up need not
+    /// wait for it. A failure here only means the first page asks again.
+    pub fn warm_catalog(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = state.catalog().await {
+                tracing::debug!(error = %e, "could not load the agents and teams at start-up");
+            }
+        });
     }
 }
 
