@@ -18,17 +18,39 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                <StartApp options=options.clone() />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <link rel="stylesheet" href="/highlight.css" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <AutoReload options />
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Loads and starts the app (in place of Leptos's `HydrationScripts`): hints for the JS,
+/// the chunk loader it imports and the wasm, then the start script, all ahead of the
+/// stylesheets so that nothing waits for them. See `server::assets::start_script`.
+#[component]
+fn StartApp(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        let files = crate::server::assets::front_files(&options);
+        let script = crate::server::assets::start_script(files);
+        view! {
+            <link rel="modulepreload" href=files.js.clone() />
+            {files.split_loader.clone().map(|href| view! { <link rel="modulepreload" href=href /> })}
+            <link rel="preload" href=files.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin="anonymous" />
+            <script nonce=use_nonce() inner_html=script></script>
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = options;
     }
 }
 

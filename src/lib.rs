@@ -24,10 +24,15 @@ pub mod agentos;
 pub mod server;
 
 /// Browser entry point: hydrates the server-rendered page, then marks the body so that
-/// tests (and scripts) know event handlers are attached.
+/// tests (and scripts) know event handlers are attached. The hydration is also a
+/// performance measure, `agno-chat:hydrate`, seen in DevTools and read by the benchmark.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    let performance = leptos::prelude::window().performance();
+    if let Some(p) = &performance {
+        let _ = p.mark("agno-chat:hydrate-start");
+    }
     // Panics are printed to the console and reported to the server (by beacon, which
     // still goes out while the wasm instance dies).
     std::panic::set_hook(Box::new(|info| {
@@ -35,6 +40,9 @@ pub fn hydrate() {
         state::analytics::report_error("panic", &info.to_string());
     }));
     leptos::mount::hydrate_body(app::App);
+    if let Some(p) = &performance {
+        let _ = p.measure_with_start_mark("agno-chat:hydrate", "agno-chat:hydrate-start");
+    }
     if let Some(body) = leptos::prelude::document().body() {
         let _ = body.set_attribute("data-hydrated", "true");
     }

@@ -56,6 +56,25 @@ test.describe("foundation", () => {
     await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Agent");
   });
 
+  test("the page starts loading the app before its stylesheets and does not wait on AgentOS for the picker", async ({ request }) => {
+    // The first request may have to ask AgentOS for the agents; later ones are served from
+    // the server's copy, so the picker is in the page itself, not streamed in after it.
+    await request.get("/");
+    const html = await (await request.get("/")).text();
+    const head = html.slice(0, html.indexOf("</head>"));
+    const firstStylesheet = head.indexOf('rel="stylesheet"');
+    const startScript = head.search(/<script nonce="[^"]+">\(function\(\)\{var loaded=import\("\/pkg\//);
+    expect(startScript).toBeGreaterThan(-1);
+    expect(startScript).toBeLessThan(firstStylesheet);
+    // The app's JS, the chunk loader it imports, and the wasm are all announced up front.
+    expect(head).toMatch(/<link rel="modulepreload" href="\/pkg\/agno-chat\.[^"]+\.js">/);
+    expect(head).toMatch(/<link rel="modulepreload" href="\/pkg\/__wasm_split\.[^"]+\.js">/);
+    expect(head).toMatch(/<link rel="preload" href="\/pkg\/agno-chat\.[^"]+\.wasm" as="fetch"/);
+    const body = html.slice(html.indexOf("<body>"), html.indexOf("</body>"));
+    expect(body).toContain('data-testid="component-picker"');
+    expect(body).toContain("Chat with Echo Agent");
+  });
+
   test("liveness and readiness endpoints", async ({ request }) => {
     const live = await request.get("/healthz");
     expect(live.status()).toBe(200);

@@ -1,6 +1,7 @@
 //! Server-only parts: configuration, shared application state, health endpoints, logging
 //! and the HTTP router that ties them to the Leptos app.
 
+pub mod assets;
 pub mod catalog;
 pub mod config;
 pub mod health;
@@ -13,4 +14,5 @@ pub mod router;
 pub mod runs;
 pub mod security;
 pub mod state;
+pub mod swr;
 pub mod telemetry;
