@@ -138,3 +138,22 @@ test("assets are named by content hash and cached for a year; the page itself is
   expect((await plain.text()).length).toBeGreaterThan(10_000);
   expectNoPanics(page);
 });
+
+test("a conversation's history comes compressed; the answer's stream does not", async ({ page }) => {
+  const encodings = new Map<string, string>();
+  page.on("response", async (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path === "/api/chat/send" || path === "/api/sessions/history") {
+      encodings.set(path, (await r.allHeaders())["content-encoding"] ?? "none");
+    }
+  });
+  await openHydrated(page, "/?agent=echo-agent");
+  await ask(page, "long 40");
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+  await openHydrated(page, `/?agent=echo-agent&session=${sid}`);
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+  await expect.poll(() => encodings.get("/api/sessions/history")).toMatch(/^(br|gzip|zstd)$/);
+  expect(encodings.get("/api/chat/send")).toBe("none");
+  expectNoPanics(page);
+});

@@ -79,6 +79,14 @@ pub fn build(state: AppState) -> Router {
             cache_control,
         ))
         .layer(axum::middleware::from_fn(count_requests))
+        // Server functions' JSON answers (a long conversation's history is about 300 KB)
+        // are compressed at the fastest level; streams, pages and files are left alone. Outside
+        // the layers that read answers (the error-status mapping reads error bodies).
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(json_worth_compressing),
+        )
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -108,6 +116,26 @@ pub fn build(state: AppState) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         )
+}
+
+/// Whether a response is a JSON answer large enough to be worth compressing. Streams
+/// (`application/octet-stream` for streamed server functions) must not be: the
+/// compressor would hold back their bytes.
+fn json_worth_compressing(
+    _status: axum::http::StatusCode,
+    _version: axum::http::Version,
+    headers: &axum::http::HeaderMap,
+    _extensions: &axum::http::Extensions,
+) -> bool {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    let length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    json && length.is_none_or(|n| n >= 1024)
 }
 
 /// Counts every answered request by route group and status class.
@@ -166,7 +194,29 @@ fn asset_cache_policy(path: &str, hashed: bool) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::asset_cache_policy;
+    use super::{asset_cache_policy, json_worth_compressing};
+    use axum::http::{header, Extensions, HeaderMap, StatusCode, Version};
+
+    fn compressed(content_type: &str, length: Option<u64>) -> bool {
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_TYPE, content_type.parse().unwrap());
+        if let Some(n) = length {
+            h.insert(header::CONTENT_LENGTH, n.into());
+        }
+        json_worth_compressing(StatusCode::OK, Version::HTTP_11, &h, &Extensions::new())
+    }
+
+    #[test]
+    fn only_json_answers_of_some_size_are_compressed() {
+        assert!(compressed("application/json", Some(300_000)));
+        assert!(compressed("application/json", None));
+        assert!(!compressed("application/json", Some(200)));
+        assert!(!compressed("application/octet-stream", None), "streams");
+        assert!(
+            !compressed("text/html; charset=utf-8", None),
+            "streamed pages"
+        );
+    }
 
     #[test]
     fn hashed_assets_are_cached_for_a_year() {
