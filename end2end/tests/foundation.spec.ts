@@ -56,10 +56,7 @@ test.describe("foundation", () => {
     await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Agent");
   });
 
-  test("the page starts loading the app before its stylesheets and does not wait on AgentOS for the picker", async ({ request }) => {
-    // The first request may have to ask AgentOS for the agents; later ones are served from
-    // the server's copy, so the picker is in the page itself, not streamed in after it.
-    await request.get("/");
+  test("the page starts loading the app before its stylesheets, with every file it needs announced", async ({ page, request }) => {
     const html = await (await request.get("/")).text();
     const head = html.slice(0, html.indexOf("</head>"));
     const firstStylesheet = head.indexOf('rel="stylesheet"');
@@ -70,9 +67,16 @@ test.describe("foundation", () => {
     expect(head).toMatch(/<link rel="modulepreload" href="\/pkg\/agno-chat\.[^"]+\.js">/);
     expect(head).toMatch(/<link rel="modulepreload" href="\/pkg\/__wasm_split\.[^"]+\.js">/);
     expect(head).toMatch(/<link rel="preload" href="\/pkg\/agno-chat\.[^"]+\.wasm" as="fetch"/);
-    const body = html.slice(html.indexOf("<body>"), html.indexOf("</body>"));
-    expect(body).toContain('data-testid="component-picker"');
-    expect(body).toContain("Chat with Echo Agent");
+    // And the page starts from that script: one hydration, no errors.
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    await openHydrated(page);
+    await expect(page.getByTestId("composer-input")).toBeEditable();
+    expect(await page.evaluate(() => performance.getEntriesByName("agno-chat:hydrate").length)).toBe(1);
+    expect(errors).toEqual([]);
   });
 
   test("liveness and readiness endpoints", async ({ request }) => {
