@@ -1,8 +1,15 @@
 //! The conversation in the browser: turns (a question and its streaming answer), the
 //! session, and sending / stopping / retrying. Each answer is its own signal, so while
 //! tokens arrive only the streaming answer's views update, never the whole list.
+//! The streaming half (running, continuing and resuming a stream, applying its events) is
+//! in `streaming`.
 
 use leptos::prelude::*;
+
+mod streaming;
+pub use streaming::preload_streaming;
+#[cfg(feature = "hydrate")]
+use streaming::{stream_job, StreamJob};
 
 use crate::analytics::Event;
 #[cfg(feature = "hydrate")]
@@ -392,193 +399,6 @@ impl ChatState {
         });
     }
 
-    /// Streams the rest of a paused answer after the user's decisions.
-    #[cfg(feature = "hydrate")]
-    async fn continue_into(
-        self,
-        req: crate::api::ContinueRequest,
-        turn_id: u64,
-        answer: ArcRwSignal<Answer>,
-    ) {
-        match crate::api::continue_run(req).await {
-            Ok(stream) => self.consume(stream, &answer).await,
-            Err(e) => {
-                self.track(Event::Error {
-                    kind: "continue".into(),
-                });
-                self.hitl_error.set(Some((turn_id, e.to_string())));
-            }
-        }
-        self.finish(turn_id);
-    }
-
-    /// Streams one answer.
-    #[cfg(feature = "hydrate")]
-    async fn run(self, req: crate::api::ChatRequest, turn_id: u64, answer: ArcRwSignal<Answer>) {
-        let kind = req.kind;
-        let component_id = req.component_id.clone();
-        self.last_index.set_value(None);
-        let question = req.message.clone();
-        match crate::api::send_message(req).await {
-            Err(crate::api::ApiError::RateLimited { message, .. }) => {
-                // Nothing was sent: take the turn back and return the text to the box.
-                self.turns.update(|ts| ts.retain(|t| t.id != turn_id));
-                if self.draft.0.with_untracked(|d| d.trim().is_empty()) {
-                    self.draft.0.set(question);
-                }
-                self.announcement.set(message.clone());
-                self.input_error.set(Some(message));
-                self.finish(turn_id);
-                return;
-            }
-            Err(e) => self.apply(
-                &answer,
-                vec![RunEvent::Failed {
-                    kind: FailureKind::Connect,
-                    message: format!("The message could not be sent: {e}"),
-                }],
-            ),
-            Ok(stream) => self.consume(stream, &answer).await,
-        }
-        self.resume_if_cut_off(kind, component_id, &answer).await;
-        self.finish(turn_id);
-    }
-
-    /// Streams a background run again, after a reload (from its start) or a broken
-    /// connection (after the last event seen), into the same answer.
-    #[cfg(feature = "hydrate")]
-    async fn resume_into(
-        self,
-        component: ComponentRef,
-        run_id: String,
-        turn_id: u64,
-        answer: ArcRwSignal<Answer>,
-    ) {
-        let Some(session_id) = self.session_id.get_untracked() else {
-            return;
-        };
-        self.last_index.set_value(None);
-        answer.set(Answer::new());
-        match crate::api::resume_run(
-            component.kind,
-            component.id.clone(),
-            session_id,
-            run_id,
-            None,
-        )
-        .await
-        {
-            Ok(stream) => self.consume(stream, &answer).await,
-            Err(e) => self.apply(
-                &answer,
-                vec![RunEvent::Failed {
-                    kind: FailureKind::Upstream,
-                    message: format!("The answer could not be resumed: {e}"),
-                }],
-            ),
-        }
-        self.resume_if_cut_off(component.kind, component.id, &answer)
-            .await;
-        self.finish(turn_id);
-    }
-
-    /// After a broken connection, picks the background run up where it left off (a few
-    /// tries, with backoff), so no text is lost or repeated.
-    #[cfg(feature = "hydrate")]
-    async fn resume_if_cut_off(
-        &self,
-        kind: crate::model::ComponentKind,
-        component_id: String,
-        answer: &ArcRwSignal<Answer>,
-    ) {
-        for attempt in 0..3u32 {
-            let (cut_off, run_id) = answer.with_untracked(|a| {
-                (
-                    a.status == Status::Interrupted
-                        && matches!(
-                            a.failure,
-                            Some(FailureKind::Upstream | FailureKind::IdleTimeout)
-                        ),
-                    a.run_id.clone(),
-                )
-            });
-            let (Some(run_id), Some(session_id), Some(last)) = (
-                run_id,
-                self.session_id.get_untracked(),
-                self.last_index.get_value(),
-            ) else {
-                return;
-            };
-            if !cut_off {
-                return;
-            }
-            gloo_timers::future::TimeoutFuture::new(1_000 << attempt).await;
-            self.announcement.set("Reconnecting to the answer…".into());
-            match crate::api::resume_run(kind, component_id.clone(), session_id, run_id, Some(last))
-                .await
-            {
-                Ok(stream) => {
-                    answer.update(|a| a.resume());
-                    self.consume(stream, answer).await;
-                }
-                Err(_) => continue,
-            }
-        }
-    }
-
-    #[cfg(feature = "hydrate")]
-    async fn consume(
-        &self,
-        stream: leptos::server_fn::codec::ByteStream<crate::api::ApiError>,
-        answer: &ArcRwSignal<Answer>,
-    ) {
-        use crate::chat::framing::LineDecoder;
-        use futures::StreamExt;
-
-        let mut body = stream.into_inner();
-        let mut decoder = LineDecoder::new();
-        // However many network chunks arrive in a frame, the answer (and the DOM) is
-        // updated at most once per frame; a first token is shown at once.
-        let batch = {
-            let this = *self;
-            let answer = answer.clone();
-            crate::state::frame_batch::FrameBatch::new(move |events| this.apply(&answer, events))
-        };
-        while let Some(chunk) = body.next().await {
-            match chunk {
-                Ok(bytes) => {
-                    let events = decoder.push(&bytes);
-                    if !events.is_empty() {
-                        batch.push(events);
-                    }
-                }
-                Err(e) => {
-                    let mut events = batch.take();
-                    events.push(RunEvent::Failed {
-                        kind: FailureKind::Upstream,
-                        message: format!("The connection to the chat server was lost ({e}); the answer so far is kept."),
-                    });
-                    self.apply(answer, events);
-                    break;
-                }
-            }
-        }
-        let mut rest = batch.take();
-        rest.extend(decoder.finish());
-        if !rest.is_empty() {
-            self.apply(answer, rest);
-        }
-        if answer.with_untracked(|a| a.status.is_active()) {
-            self.apply(
-                answer,
-                vec![RunEvent::Failed {
-                    kind: FailureKind::Upstream,
-                    message: "The connection closed before the answer finished; the answer so far is kept.".into(),
-                }],
-            );
-        }
-    }
-
     #[cfg(feature = "hydrate")]
     fn finish(&self, turn_id: u64) {
         if self.streaming.get_untracked() == Some(turn_id) {
@@ -616,97 +436,6 @@ impl ChatState {
             self.component.get_untracked().as_ref(),
             self.session_id.get_untracked(),
         );
-    }
-
-    /// Applies a batch of events to an answer in one update.
-    fn apply(&self, answer: &ArcRwSignal<Answer>, events: Vec<RunEvent>) {
-        for ev in &events {
-            if let Some(note) = announcement_for(ev) {
-                self.announcement.set(note);
-            }
-            if let RunEvent::Checkpoint { event_index } = ev {
-                self.last_index.set_value(Some(*event_index));
-            }
-            if let RunEvent::Started { run_id, .. } = ev {
-                if self.stop_pending.get_value() {
-                    self.stop_pending.set_value(false);
-                    #[cfg(feature = "hydrate")]
-                    {
-                        let run_id = run_id.clone();
-                        leptos::task::spawn_local(async move {
-                            let _ = crate::api::cancel_run(run_id).await;
-                        });
-                    }
-                    #[cfg(not(feature = "hydrate"))]
-                    let _ = run_id;
-                }
-            }
-            if let RunEvent::Started {
-                session_id: Some(sid),
-                ..
-            } = ev
-            {
-                if self.session_id.get_untracked().as_deref() != Some(sid.as_str()) {
-                    let is_new = self.session_id.get_untracked().is_none();
-                    self.session_id.set(Some(sid.clone()));
-                    if let Some(c) = self.component.get_untracked() {
-                        remember_session(&c, Some(sid));
-                    }
-                    if is_new {
-                        self.track(Event::SessionCreated);
-                        let first_question = self
-                            .turns
-                            .with_untracked(|ts| ts.first().map(|t| t.question.clone()))
-                            .unwrap_or_default();
-                        self.sessions.add_new(SessionSummary {
-                            id: sid.clone(),
-                            name: first_question.chars().take(80).collect(),
-                            updated_at: now_epoch(),
-                        });
-                    }
-                }
-            }
-        }
-        for ev in &events {
-            self.track_event(ev);
-        }
-        answer.update(|a| {
-            for ev in events {
-                a.apply(ev);
-            }
-        });
-        self.tick.update(|t| *t = t.wrapping_add(1));
-    }
-
-    /// Analytics for the events of a streaming answer (and error reports for failures).
-    fn track_event(&self, ev: &RunEvent) {
-        match ev {
-            RunEvent::Started { .. } => {
-                let (sent, _) = self.stream_clock.get_value();
-                let after = (crate::state::analytics::now_ms() - sent).max(0.0) as u32;
-                self.track(Event::StreamStarted { after_ms: after });
-            }
-            RunEvent::Content { .. } | RunEvent::Reasoning { .. } => {
-                let (sent, first) = self.stream_clock.get_value();
-                if first.is_none() {
-                    self.stream_clock
-                        .set_value((sent, Some(crate::state::analytics::now_ms())));
-                }
-            }
-            RunEvent::Paused { .. } => self.track(Event::RunPaused),
-            RunEvent::Continued { .. } => self.track(Event::RunContinued),
-            RunEvent::Error { error_type, .. } => self.track(Event::Error {
-                kind: format!("run_error:{}", error_type.as_deref().unwrap_or("unknown")),
-            }),
-            RunEvent::Failed { kind, message } => {
-                let kind = format!("{kind:?}").to_lowercase();
-                self.track(Event::Error {
-                    kind: format!("stream:{kind}"),
-                });
-                crate::state::analytics::report_error("stream", &format!("{kind}: {message}"));
-            }
-            _ => {}
-        }
     }
 
     /// A conversation opened while its last answer is still being written (the page was
@@ -805,60 +534,6 @@ impl ChatState {
             }
         }
     }
-}
-
-/// A stream to run into an answer.
-#[cfg(feature = "hydrate")]
-enum StreamJob {
-    Send {
-        req: crate::api::ChatRequest,
-        turn_id: u64,
-        answer: ArcRwSignal<Answer>,
-    },
-    Continue {
-        req: crate::api::ContinueRequest,
-        turn_id: u64,
-        answer: ArcRwSignal<Answer>,
-    },
-    Resume {
-        component: ComponentRef,
-        run_id: String,
-        turn_id: u64,
-        answer: ArcRwSignal<Answer>,
-    },
-}
-
-/// Runs a stream: the streaming client (reading, decoding and applying run events,
-/// resuming after a cut) is loaded on first use, with `cargo leptos build --split` as a
-/// wasm chunk of its own that an empty chat's first load does not carry; it is fetched
-/// ahead as the user starts typing (see `preload_streaming`).
-#[cfg(feature = "hydrate")]
-#[leptos::lazy]
-async fn stream_job(state: ChatState, job: StreamJob) {
-    match job {
-        StreamJob::Send {
-            req,
-            turn_id,
-            answer,
-        } => state.run(req, turn_id, answer).await,
-        StreamJob::Continue {
-            req,
-            turn_id,
-            answer,
-        } => state.continue_into(req, turn_id, answer).await,
-        StreamJob::Resume {
-            component,
-            run_id,
-            turn_id,
-            answer,
-        } => state.resume_into(component, run_id, turn_id, answer).await,
-    }
-}
-
-/// Starts loading the streaming client; `preload_message_list` calls it, once per page.
-pub fn preload_streaming() {
-    #[cfg(feature = "hydrate")]
-    let _loaded = leptos::lazy_preload!(stream_job);
 }
 
 fn announcement_for(ev: &RunEvent) -> Option<String> {
