@@ -110,14 +110,25 @@ impl<T: Clone + Send + Sync + 'static> SwrCache<T> {
         }
         let cache = self.clone();
         tokio::spawn(async move {
+            // Cleared however the refresh ends, a panic included, so a later caller can
+            // start the next one.
+            let _done = Refreshing(cache.inner.clone());
             match fetch().await {
                 Ok(v) => cache.store(v),
                 Err(e) => {
                     tracing::warn!(error = %e, "background refresh failed; the stale copy stays")
                 }
             }
-            cache.inner.refreshing.store(false, Ordering::Release);
         });
+    }
+}
+
+/// Marks the end of a background refresh when dropped.
+struct Refreshing<T>(Arc<Inner<T>>);
+
+impl<T> Drop for Refreshing<T> {
+    fn drop(&mut self) {
+        self.0.refreshing.store(false, Ordering::Release);
     }
 }
 
@@ -206,6 +217,24 @@ mod tests {
         assert_eq!(failed, Err("AgentOS is down".into()));
         let calls = Arc::new(AtomicU32::new(0));
         assert_eq!(cache.get(counter(&calls, MS)).await, Ok(1));
+    }
+
+    #[tokio::test]
+    async fn a_refresh_that_panics_does_not_stop_later_refreshes() {
+        let cache = SwrCache::new(5 * MS, Duration::from_secs(600));
+        let calls = Arc::new(AtomicU32::new(0));
+        assert_eq!(cache.get(counter(&calls, MS)).await, Ok(1));
+        tokio::time::sleep(10 * MS).await;
+        let stale = cache.get(|| async { panic!("the fetch panicked") }).await;
+        assert_eq!(stale, Ok::<u32, String>(1));
+        tokio::time::sleep(50 * MS).await;
+        assert_eq!(
+            cache.get(counter(&calls, MS)).await,
+            Ok(1),
+            "still the stale copy"
+        );
+        tokio::time::sleep(50 * MS).await;
+        assert_eq!(cache.peek().1, Some(2), "the next refresh ran");
     }
 
     #[tokio::test]
