@@ -79,6 +79,23 @@ test.describe("foundation", () => {
     expect(errors).toEqual([]);
   });
 
+  test("any other path is not found: 404, a message, and a page that still hydrates", async ({ page, request }) => {
+    const res = await request.get("/no-such-page?agent=echo-agent");
+    expect(res.status()).toBe(404);
+    const html = await res.text();
+    expect(html).toContain("Page not found.");
+    expect(html).not.toContain('data-testid="chat"');
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await openHydrated(page, "/no-such-page");
+    await expect(page.locator(".not-found")).toHaveText("Page not found.");
+    await expect(page.getByTestId("composer-input")).toHaveCount(0);
+    expect(errors).toEqual([]);
+    // The chat itself is still at /.
+    await openHydrated(page, "/");
+    await expect(page.getByTestId("composer-input")).toBeEditable();
+  });
+
   test("liveness and readiness endpoints", async ({ request }) => {
     const live = await request.get("/healthz");
     expect(live.status()).toBe(200);

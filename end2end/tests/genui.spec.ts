@@ -29,8 +29,8 @@ test.describe("generative UI", () => {
       if (/\/pkg\/split_answer_view_.*\.wasm$/.test(r.url())) answerChunks.push(r.url());
     });
     await openHydrated(page, "/?agent=genui-agent");
-    // No lazily loaded chunk (these two, the conversation list, the streaming client) is
-    // part of an empty chat's first load.
+    // No lazily loaded chunk (these two, the conversation list, the streaming client, the
+    // history loader) is part of an empty chat's first load.
     await page.waitForTimeout(300);
     expect(lazyChunks).toEqual([]);
     await page.getByTestId("new-chat").click();
@@ -38,7 +38,7 @@ test.describe("generative UI", () => {
     // chat list, focuses or types in the composer), before a message is sent.
     await page.getByTestId("composer-input").pressSequentially("sh");
     await expect.poll(() => answerChunks.length).toBe(1);
-    await expect.poll(() => lazyChunks.filter((u) => /split_(message_list|stream_job)_/.test(u)).length).toBe(2);
+    await expect.poll(() => lazyChunks.filter((u) => /split_(message_list|stream_job|open_job)_/.test(u)).length).toBe(3);
     await page.getByTestId("composer-input").fill("");
     await ask(page, "show me a bar chart");
     await answered(page);

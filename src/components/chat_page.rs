@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -83,16 +84,15 @@ pub fn ChatPage() -> impl IntoView {
             <main class="app-main">
                 {move || match conn.availability.get() {
                     Availability::Down { reason } => {
-                        view! { <FallbackView config reason /> }.into_any()
+                        Either::Left(view! { <FallbackView config reason /> })
                     }
                     Availability::Checking | Availability::Up => {
-                        view! {
+                        Either::Right(view! {
                             <div class="workspace">
                                 <SessionSidebar />
                                 <ChatPanel catalog requested />
                             </div>
-                        }
-                            .into_any()
+                        })
                     }
                 }}
             </main>

@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::composer::Composer;
@@ -42,19 +43,24 @@ pub fn ChatPanel(
             {move || use_chat().notice.get().map(|n| view! {
                 <p class="notice" role="status" data-testid="chat-notice">{n}</p>
             })}
-            <Show when=move || use_chat().loading_history.get()>
-                <p class="muted" role="status">"Loading the conversation…"</p>
-            </Show>
+            {move || {
+                use_chat().loading_history.get().then(|| view! {
+                    <p class="muted" role="status">"Loading the conversation…"</p>
+                })
+            }}
             // The list of turns is loaded with the first turn (usually ahead of it), and
             // then stays: a new chat empties it rather than unmounting it.
-            <Show
-                when=move || list_needed.get()
-                fallback=|| view! { <div class="messages-wrap"></div> }
-            >
-                <Suspense fallback=|| view! { <div class="messages-wrap"></div> }>
-                    {Suspend::new(async { message_list().await })}
-                </Suspense>
-            </Show>
+            {move || {
+                if list_needed.get() {
+                    Either::Left(view! {
+                        <Suspense fallback=|| view! { <div class="messages-wrap"></div> }>
+                            {Suspend::new(async { message_list().await })}
+                        </Suspense>
+                    })
+                } else {
+                    Either::Right(view! { <div class="messages-wrap"></div> })
+                }
+            }}
             <div class="visually-hidden" aria-live="polite" data-testid="announcer">
                 {move || use_chat().announcement.get()}
             </div>

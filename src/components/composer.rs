@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::state::chat::use_chat;
@@ -10,6 +11,7 @@ use crate::state::draft::use_draft;
 pub fn Composer() -> impl IntoView {
     let draft = use_draft().0;
     let chat = use_chat();
+    let streaming = Memo::new(move |_| chat.is_streaming());
 
     let submit = move || {
         if chat.send(&draft.get_untracked()) {
@@ -69,16 +71,19 @@ pub fn Composer() -> impl IntoView {
                         })
                     }}
                 </span>
-                <Show
-                    when=move || chat.is_streaming()
-                    fallback=move || view! {
-                        <button type="submit" class="button" data-testid="send">"Send"</button>
+                {move || {
+                    if streaming.get() {
+                        Either::Left(view! {
+                            <button type="button" class="button stop" data-testid="stop" on:click=move |_| chat.stop()>
+                                "Stop"
+                            </button>
+                        })
+                    } else {
+                        Either::Right(view! {
+                            <button type="submit" class="button" data-testid="send">"Send"</button>
+                        })
                     }
-                >
-                    <button type="button" class="button stop" data-testid="stop" on:click=move |_| chat.stop()>
-                        "Stop"
-                    </button>
-                </Show>
+                }}
             </div>
         </form>
     }

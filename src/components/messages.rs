@@ -67,11 +67,6 @@ fn estimate(turn: &Turn) -> f64 {
     (110.0 + 22.0 * (lines(&turn.question) + answer_lines) + 48.0 * tools).min(4000.0)
 }
 
-/// The conversation: a virtualized feed of turns. Only the turns near the viewport are in
-/// the DOM; the others keep their (measured or estimated) space in two spacers. It
-/// follows the stream unless the user scrolled up; then a "Jump to latest" button
-/// appears. A search box finds text in every turn, rendered or not, and Page Up/Down
-/// move between turns (the ARIA feed pattern).
 /// The conversation's turns, once it has any. The list (virtualized window, measuring,
 /// search, keyboard paging) and, in a chunk of its own, the answer renderer are loaded on
 /// first use: with `cargo leptos build --split` they are not part of an empty chat's
@@ -94,10 +89,16 @@ pub fn preload_message_list() {
             let _list = leptos::lazy_preload!(message_list);
             super::answer::preload_answer_view();
             crate::state::chat::preload_streaming();
+            crate::state::chat::preload_history();
         }
     }
 }
 
+/// The conversation: a virtualized feed of turns. Only the turns near the viewport are in
+/// the DOM; the others keep their (measured or estimated) space in two spacers. It
+/// follows the stream unless the user scrolled up; then a "Jump to latest" button
+/// appears. A search box finds text in every turn, rendered or not, and Page Up/Down
+/// move between turns (the ARIA feed pattern).
 #[component]
 fn MessageList() -> impl IntoView {
     let chat = use_chat();

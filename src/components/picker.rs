@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -51,7 +52,7 @@ pub fn ComponentPicker(
                         };
                         let agents = options(&c.agents);
                         let teams = options(&c.teams);
-                        view! {
+                        Either::Left(view! {
                             <label class="picker">
                                 <span class="visually-hidden">"Agent or team"</span>
                                 <select data-testid="component-picker" on:change=on_change>
@@ -59,10 +60,9 @@ pub fn ComponentPicker(
                                     <optgroup label="Teams">{teams}</optgroup>
                                 </select>
                             </label>
-                        }
-                            .into_any()
+                        })
                     }
-                    Err(e) => view! { <span class="picker-error" role="status">{e.to_string()}</span> }.into_any(),
+                    Err(e) => Either::Right(view! { <span class="picker-error" role="status">{e.to_string()}</span> }),
                 }
             })}}
         </Transition>

@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::html::Div;
 use leptos::prelude::*;
 
@@ -38,6 +39,15 @@ pub fn SessionSidebar() -> impl IntoView {
         }
     };
     let now = now_secs();
+    let more = Memo::new(move |_| {
+        sessions.items.track();
+        !sessions.loading.get() && sessions.has_more()
+    });
+    let none = Memo::new(move |_| {
+        !sessions.loading.get()
+            && sessions.items.with(Vec::is_empty)
+            && sessions.error.get().is_none()
+    });
 
     view! {
         // A pointer over the list, or focus in it, likely means a chat is about to be
@@ -85,21 +95,14 @@ pub fn SessionSidebar() -> impl IntoView {
                         })
                         .collect_view()
                 }}
-                <Show when=move || sessions.loading.get()>
-                    <p class="muted" role="status">"Loading…"</p>
-                </Show>
+                {move || sessions.loading.get().then(|| view! { <p class="muted" role="status">"Loading…"</p> })}
                 {move || sessions.error.get().map(|e| view! { <p class="tool-error" role="alert">{e}</p> })}
-                <Show when=move || {
-                    sessions.items.track();
-                    !sessions.loading.get() && sessions.has_more()
-                }>
+                {move || more.get().then(|| view! {
                     <button type="button" class="link-button" data-testid="load-more" on:click=move |_| sessions.load_more()>
                         "Load more"
                     </button>
-                </Show>
-                <Show when=move || !sessions.loading.get() && sessions.items.with(Vec::is_empty) && sessions.error.get().is_none()>
-                    <p class="muted" data-testid="no-sessions">"No chats yet."</p>
-                </Show>
+                })}
+                {move || none.get().then(|| view! { <p class="muted" data-testid="no-sessions">"No chats yet."</p> })}
             </div>
         </aside>
     }
@@ -158,11 +161,25 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
 
     view! {
         <li class="session-item" class:active=active data-testid="session-item" data-session-id=summary.id.clone()>
-            <Show
-                when=move || editing.get()
-                fallback=move || {
-                    let name = name.clone();
-                    view! {
+            {move || {
+                if editing.get() {
+                    return Either::Left(view! {
+                        <form class="rename-form" on:submit=move |ev| { ev.prevent_default(); save(); }>
+                            <label class="visually-hidden">"Chat name"</label>
+                            <input
+                                type="text"
+                                data-testid="rename-input"
+                                maxlength="200"
+                                prop:value=move || name_input.get()
+                                on:input=move |ev| name_input.set(event_target_value(&ev))
+                            />
+                            <button type="submit" class="link-button" data-testid="rename-save">"Save"</button>
+                            <button type="button" class="link-button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                        </form>
+                    });
+                }
+                let name = name.clone();
+                Either::Right(view! {
                         <button
                             type="button"
                             class="session-open"
@@ -175,29 +192,15 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
                             <button type="button" class="icon-button" aria-label="Rename chat" data-testid="rename" on:click=move |_| editing.set(true)>"✎"</button>
                             <button type="button" class="icon-button" aria-label="Delete chat" data-testid="delete" on:click=move |_| confirming.set(true)>"🗑"</button>
                         </span>
-                    }
-                }
-            >
-                <form class="rename-form" on:submit=move |ev| { ev.prevent_default(); save(); }>
-                    <label class="visually-hidden">"Chat name"</label>
-                    <input
-                        type="text"
-                        data-testid="rename-input"
-                        maxlength="200"
-                        prop:value=move || name_input.get()
-                        on:input=move |ev| name_input.set(event_target_value(&ev))
-                    />
-                    <button type="submit" class="link-button" data-testid="rename-save">"Save"</button>
-                    <button type="button" class="link-button" on:click=move |_| editing.set(false)>"Cancel"</button>
-                </form>
-            </Show>
-            <Show when=move || confirming.get()>
+                })
+            }}
+            {move || confirming.get().then(|| view! {
                 <div class="confirm" role="alertdialog" aria-label="Delete this chat?" data-testid="confirm-delete">
                     <span>"Delete this chat?"</span>
                     <button type="button" class="link-button danger" data-testid="confirm-delete-yes" on:click=move |_| delete()>"Delete"</button>
                     <button type="button" class="link-button" on:click=move |_| confirming.set(false)>"Keep"</button>
                 </div>
-            </Show>
+            })}
             {move || error.get().map(|e| view! { <p class="tool-error" role="alert" data-testid="session-error">{e}</p> })}
         </li>
     }

@@ -161,51 +161,55 @@ impl ChatState {
         self.loading_history.set(true);
         // Its answers will need their renderer: fetch it alongside the history.
         crate::components::messages::preload_message_list();
-        let this = *self;
-        leptos::task::spawn_local(async move {
-            let result =
-                crate::api::load_session(component.kind, component.id.clone(), session_id.clone())
-                    .await;
-            if this.session_id.get_untracked().as_deref() != Some(session_id.as_str()) {
-                return; // the user moved on meanwhile
-            }
-            this.loading_history.set(false);
-            match result {
-                Ok(history) => {
-                    crate::components::answer::remember_highlighted(history.highlighted);
-                    let turns: Vec<Turn> = history
-                        .turns
-                        .into_iter()
-                        .map(|h| {
-                            let id = this.next_id.get_value();
-                            this.next_id.set_value(id + 1);
-                            Turn {
-                                id,
-                                question: h.question,
-                                answer: ArcRwSignal::new(h.answer),
-                            }
-                        })
-                        .collect();
-                    let count = turns.len() as u32;
-                    this.turns.set(turns);
-                    this.track(Event::SessionLoaded { turns: count });
-                    this.tick.update(|t| *t = t.wrapping_add(1));
-                    remember_session(&component, Some(&session_id));
-                    this.resume_running_turn(component);
-                }
-                Err(e) => {
-                    remember_session(&component, None);
-                    this.session_id.set(None);
-                    this.notice.set(Some(match e {
-                        crate::api::ApiError::NotFound(_) => {
-                            "That conversation is no longer available, so a new one was started."
-                                .to_owned()
+        leptos::task::spawn_local(open_job(*self, component, session_id));
+    }
+
+    /// Fills the conversation with its loaded history (see `open_job`).
+    fn show_history(
+        &self,
+        component: ComponentRef,
+        session_id: String,
+        result: Result<crate::chat::history::SessionHistory, crate::api::ApiError>,
+    ) {
+        if self.session_id.get_untracked().as_deref() != Some(session_id.as_str()) {
+            return; // the user moved on meanwhile
+        }
+        self.loading_history.set(false);
+        match result {
+            Ok(history) => {
+                crate::components::answer::remember_highlighted(history.highlighted);
+                let turns: Vec<Turn> = history
+                    .turns
+                    .into_iter()
+                    .map(|h| {
+                        let id = self.next_id.get_value();
+                        self.next_id.set_value(id + 1);
+                        Turn {
+                            id,
+                            question: h.question,
+                            answer: ArcRwSignal::new(h.answer),
                         }
-                        other => format!("The conversation could not be loaded: {other}"),
-                    }));
-                }
+                    })
+                    .collect();
+                let count = turns.len() as u32;
+                self.turns.set(turns);
+                self.track(Event::SessionLoaded { turns: count });
+                self.tick.update(|t| *t = t.wrapping_add(1));
+                remember_session(&component, Some(&session_id));
+                self.resume_running_turn(component);
             }
-        });
+            Err(e) => {
+                remember_session(&component, None);
+                self.session_id.set(None);
+                self.notice.set(Some(match e {
+                    crate::api::ApiError::NotFound(_) => {
+                        "That conversation is no longer available, so a new one was started."
+                            .to_owned()
+                    }
+                    other => format!("The conversation could not be loaded: {other}"),
+                }));
+            }
+        }
     }
 
     pub fn is_streaming(&self) -> bool {
@@ -496,21 +500,6 @@ impl ChatState {
         };
         let run_id = answer.with_untracked(|a| a.run_id.clone());
         self.track(Event::RunCancelled);
-        let this = *self;
-        let drop_stream = move || {
-            if let Some(h) = this.abort.get_value() {
-                h.abort();
-            }
-            this.abort.set_value(None);
-            this.apply(
-                &answer,
-                vec![RunEvent::Cancelled {
-                    reason: Some("Stopped".into()),
-                    content: None,
-                }],
-            );
-            this.streaming.set(None);
-        };
         match run_id {
             // Not started yet: cancel it the moment AgentOS names it (a background run
             // would outlive a dropped connection).
@@ -520,20 +509,31 @@ impl ChatState {
             }
             Some(run_id) => {
                 self.announcement.set("Stopping the answer.".into());
-                #[cfg(feature = "hydrate")]
+                let this = *self;
                 leptos::task::spawn_local(async move {
                     if crate::api::cancel_run(run_id).await.is_err() {
-                        drop_stream();
+                        streaming::stop_here(this, answer).await;
                     }
                 });
-                #[cfg(not(feature = "hydrate"))]
-                {
-                    let _ = run_id;
-                    drop_stream();
-                }
             }
         }
     }
+}
+
+/// Loads a conversation's history and shows it. It is loaded on first use: with
+/// `cargo leptos build --split` the history's decoding (every part of an answer: tools,
+/// reasoning, approvals, components) is a wasm chunk that an empty chat's first load
+/// does not carry. `preload_message_list` fetches it ahead.
+#[leptos::lazy]
+async fn open_job(state: ChatState, component: ComponentRef, session_id: String) {
+    let result =
+        crate::api::load_session(component.kind, component.id.clone(), session_id.clone()).await;
+    state.show_history(component, session_id, result);
+}
+
+/// Starts loading the history loader; `preload_message_list` calls it, once per page.
+pub fn preload_history() {
+    let _loaded = leptos::lazy_preload!(open_job);
 }
 
 fn announcement_for(ev: &RunEvent) -> Option<String> {

@@ -338,6 +338,25 @@ pub(super) async fn stream_job(state: ChatState, job: StreamJob) {
     }
 }
 
+/// Ends the streaming answer here, as "Stopped", when AgentOS could not be asked to
+/// cancel its run: the stream is dropped, which cancels the run as well. Like
+/// `stream_job`, it is loaded on first use (only a streaming answer can be stopped).
+#[leptos::lazy]
+pub(super) async fn stop_here(state: ChatState, answer: ArcRwSignal<Answer>) {
+    if let Some(h) = state.abort.get_value() {
+        h.abort();
+    }
+    state.abort.set_value(None);
+    state.apply(
+        &answer,
+        vec![RunEvent::Cancelled {
+            reason: Some("Stopped".into()),
+            content: None,
+        }],
+    );
+    state.streaming.set(None);
+}
+
 /// Starts loading the streaming client; `preload_message_list` calls it, once per page.
 pub fn preload_streaming() {
     #[cfg(feature = "hydrate")]
