@@ -6,6 +6,7 @@
 mod catalog;
 mod chat;
 mod config;
+mod deferred;
 mod error;
 mod highlight;
 mod hitl;
@@ -16,6 +17,7 @@ mod telemetry;
 pub use catalog::list_components;
 pub use chat::{cancel_run, resume_run, send_message, ChatRequest};
 pub use config::fetch_public_config;
+pub use deferred::{Deferred, DeferredJson};
 pub use error::ApiError;
 pub use highlight::highlight_code;
 pub use hitl::{continue_run, pending_decisions, ContinueRequest};

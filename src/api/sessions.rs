@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::ApiError;
+use super::{ApiError, Deferred, DeferredJson};
 use crate::chat::history::SessionHistory;
 use crate::model::{ComponentKind, SessionPage};
 
@@ -66,12 +66,13 @@ pub async fn list_sessions(
 }
 
 /// The whole history of one of the caller's sessions, rebuilt through the live reducer.
-#[server(prefix = "/api", endpoint = "sessions/history")]
+/// The browser decodes it where it is shown (see [`Deferred`]).
+#[server(prefix = "/api", endpoint = "sessions/history", output = DeferredJson)]
 pub async fn load_session(
     kind: ComponentKind,
     component_id: String,
     session_id: String,
-) -> Result<SessionHistory, ApiError> {
+) -> Result<Deferred<SessionHistory>, ApiError> {
     let (state, user) = context().await?;
     check_id(&component_id)?;
     check_id(&session_id)?;
@@ -120,7 +121,7 @@ pub async fn load_session(
         .await
         .unwrap_or_default()
     };
-    Ok(SessionHistory { turns, highlighted })
+    Ok(Deferred::new(SessionHistory { turns, highlighted }))
 }
 
 /// How many of the newest turns of an opened conversation get their code highlighted in

@@ -15,6 +15,7 @@ use crate::analytics::Event;
 #[cfg(feature = "hydrate")]
 use crate::chat::event::FailureKind;
 use crate::chat::event::RunEvent;
+use crate::chat::history::SessionHistory;
 use crate::chat::reducer::Answer;
 #[cfg(feature = "hydrate")]
 use crate::chat::reducer::Status;
@@ -159,9 +160,19 @@ impl ChatState {
         self.clear();
         self.session_id.set(Some(session_id.clone()));
         self.loading_history.set(true);
-        // Its answers will need their renderer: fetch it alongside the history.
-        crate::components::messages::preload_message_list();
-        leptos::task::spawn_local(open_job(*self, component, session_id));
+        // The request goes out first. Then the code that decodes and shows the answer
+        // (see `open_job`) and the answers' renderer are fetched meanwhile, unless a
+        // pointer over the list or focus in it fetched them already: started first, those
+        // chunks would take the browser's few connections to this server ahead of it.
+        let this = *self;
+        leptos::task::spawn_local(async move {
+            let request =
+                crate::api::load_session(component.kind, component.id.clone(), session_id.clone());
+            let (answer, ()) = futures::join!(request, async {
+                crate::components::messages::preload_message_list()
+            });
+            open_job(this, component, session_id, answer).await;
+        });
     }
 
     /// Fills the conversation with its loaded history (see `open_job`).
@@ -169,7 +180,7 @@ impl ChatState {
         &self,
         component: ComponentRef,
         session_id: String,
-        result: Result<crate::chat::history::SessionHistory, crate::api::ApiError>,
+        result: Result<SessionHistory, crate::api::ApiError>,
     ) {
         if self.session_id.get_untracked().as_deref() != Some(session_id.as_str()) {
             return; // the user moved on meanwhile
@@ -520,14 +531,25 @@ impl ChatState {
     }
 }
 
-/// Loads a conversation's history and shows it. It is loaded on first use: with
+/// Decodes a conversation's history and shows it. It is loaded on first use: with
 /// `cargo leptos build --split` the history's decoding (every part of an answer: tools,
 /// reasoning, approvals, components) is a wasm chunk that an empty chat's first load
-/// does not carry. `preload_message_list` fetches it ahead.
+/// does not carry. `open_session` fetches it while the history is requested, and
+/// `preload_message_list` earlier still.
 #[leptos::lazy]
-async fn open_job(state: ChatState, component: ComponentRef, session_id: String) {
-    let result =
-        crate::api::load_session(component.kind, component.id.clone(), session_id.clone()).await;
+async fn open_job(
+    state: ChatState,
+    component: ComponentRef,
+    session_id: String,
+    answer: Result<crate::api::Deferred<SessionHistory>, crate::api::ApiError>,
+) {
+    let result = answer.and_then(|history| {
+        history.decode().map_err(|e| {
+            crate::api::ApiError::Transport(format!(
+                "the conversation's history was unreadable: {e}"
+            ))
+        })
+    });
     state.show_history(component, session_id, result);
 }
 
