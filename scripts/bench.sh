@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks: prints figures (medians over BENCH_RUNS runs, default 5); they are not tests
-# and never fail on a missed target. Builds the release app (lazily loaded chunks split,
-# assets precompressed) into target/site-release, so the debug build the tests use stays
-# as it is, then runs:
+# and never fail on a missed target. Builds the release app (scripts/build-release.sh:
+# lazily loaded chunks split, assets precompressed) into target/site-release, so the
+# debug build the tests use stays as it is, then runs:
 #   1. bundle sizes (raw, gzip, brotli as served);
 #   2. the browser benchmark (Playwright, Chromium, the release app and the demo AgentOS):
 #      first load, first token, streaming 2,000 tokens, opening a 500-run session;
@@ -19,8 +19,8 @@ export BENCH_RUNS="${BENCH_RUNS:-5}"
 export BENCH_SITE_ROOT="$ROOT/target/site-release"
 export AGNO_CHAT_BIN="$ROOT/target/release/agno-chat"
 
-step "release build (cargo leptos build --release --split --precompress)"
-LEPTOS_SITE_ROOT="$BENCH_SITE_ROOT" cargo leptos build --release --split --precompress
+step "release build (scripts/build-release.sh)"
+"$ROOT/scripts/build-release.sh" "$BENCH_SITE_ROOT"
 cargo build --release --no-default-features --features ssr --bin proxy-bench
 
 step "bundle sizes"

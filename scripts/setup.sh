@@ -16,6 +16,16 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# 1b. For release builds (scripts/build-release.sh): the standard library's sources for
+# a nightly toolchain that is already installed, so that the wasm's standard library can
+# be rebuilt for size. Optional: without it release builds use the stable toolchain.
+if rustup run nightly rustc --version >/dev/null 2>&1 &&
+  ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
+  log "adding rust-src to the nightly toolchain (smaller release wasm)"
+  rustup component add rust-src --toolchain nightly ||
+    log "could not add rust-src to nightly: release builds will use the stable toolchain"
+fi
+
 # 2. cargo-leptos, built to use tools on PATH and never download any (about 12 min once).
 if ! cargo leptos --version 2>/dev/null | grep -q " ${CARGO_LEPTOS_VERSION}\$"; then
   log "installing cargo-leptos ${CARGO_LEPTOS_VERSION} (takes about 12 minutes, once)"
