@@ -22,7 +22,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <StartApp options=options.clone() />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <link rel="stylesheet" href="/highlight.css" />
                 <AutoReload options />
                 <MetaTags />
             </head>

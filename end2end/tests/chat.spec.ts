@@ -144,7 +144,14 @@ test.describe("streaming chat", () => {
 
   test("markdown renders with tables, code blocks and a copy button", async ({ page, context }) => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+    const stylesheets: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().endsWith("/highlight.css")) stylesheets.push(r.url());
+    });
     await openHydrated(page, "/?agent=echo-agent");
+    // The highlighting stylesheet is not part of an empty chat's first load.
+    await page.waitForTimeout(300);
+    expect(stylesheets).toEqual([]);
     await ask(page, "markdown sample please");
     const answer = lastAnswer(page);
     await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 20_000 });
@@ -159,6 +166,12 @@ test.describe("streaming chat", () => {
     await expect(block.locator("code")).toHaveAttribute("data-hl", "done");
     const spans = await block.locator("code span[class*='hl-']").count();
     expect(spans).toBeGreaterThan(3);
+    // ... and styled: the stylesheet came with the answer renderer, once.
+    expect(stylesheets.length).toBe(1);
+    const colours = await block
+      .locator("code span[class*='hl-']")
+      .evaluateAll((els) => new Set(els.map((e) => getComputedStyle(e).color)).size);
+    expect(colours).toBeGreaterThan(1);
 
     // Reopened (a reload), the conversation comes with its code highlighted: shown
     // highlighted at once, with no request per block.

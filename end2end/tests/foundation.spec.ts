@@ -57,7 +57,11 @@ test.describe("foundation", () => {
   });
 
   test("the page starts loading the app before its stylesheets, with every file it needs announced", async ({ page, request }) => {
-    const html = await (await request.get("/")).text();
+    const res = await request.get("/", { headers: { "accept-encoding": "gzip, deflate, br" } });
+    // Compressed as it streams (each chunk flushed), brotli when offered.
+    expect(res.headers()["content-encoding"]).toBe("br");
+    const html = await res.text();
+    expect(html).toContain("</html>");
     const head = html.slice(0, html.indexOf("</head>"));
     const firstStylesheet = head.indexOf('rel="stylesheet"');
     const startScript = head.search(/<script nonce="[^"]+">\(function\(\)\{var loaded=import\("\/pkg\//);

@@ -17,10 +17,31 @@ pub fn answer_view(turn_id: u64, answer: ArcRwSignal<Answer>) -> AnyView {
     view! { <AnswerView turn_id answer=RwSignal::from(answer) /> }.into_any()
 }
 
-/// Starts loading the answer renderer; `preload_message_list` calls it, once per page.
+/// Starts loading the answer renderer, and the stylesheet of highlighted code (only
+/// answers show code, so an empty chat's first load does not fetch it either);
+/// `preload_message_list` calls it, once per page.
 pub fn preload_answer_view() {
     #[cfg(feature = "hydrate")]
-    let _loaded = leptos::lazy_preload!(answer_view);
+    {
+        let _loaded = leptos::lazy_preload!(answer_view);
+        add_stylesheet("/highlight.css");
+    }
+}
+
+/// Adds `<link rel="stylesheet" href=href>` to the document's head, unless it is there.
+#[cfg(feature = "hydrate")]
+fn add_stylesheet(href: &str) {
+    let doc = document();
+    let Some(head) = doc.head() else { return };
+    let selector = format!("link[rel=stylesheet][href=\"{href}\"]");
+    if head.query_selector(&selector).ok().flatten().is_some() {
+        return;
+    }
+    if let Ok(link) = doc.create_element("link") {
+        let _ = link.set_attribute("rel", "stylesheet");
+        let _ = link.set_attribute("href", href);
+        let _ = head.append_child(&link);
+    }
 }
 
 /// One answer. Each part reads its own memo of the answer, so a token only updates the

@@ -204,7 +204,6 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
             {move || error.get().map(|e| view! { <p class="tool-error" role="alert" data-testid="session-error">{e}</p> })}
         </li>
     }
-    .into_any()
 }
 
 fn now_secs() -> i64 {

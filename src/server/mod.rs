@@ -9,6 +9,7 @@ pub mod highlight;
 pub mod identity;
 pub mod limits;
 pub mod logging;
+pub mod page_compression;
 pub mod proxy;
 pub mod router;
 pub mod runs;

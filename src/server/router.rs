@@ -42,7 +42,7 @@ pub fn build(state: AppState) -> Router {
         .route("/readyz", get(health::readiness))
         // The highlighting stylesheet is made at start-up (19 KB), so it is compressed
         // here (to about 3 KB); the app's own assets are precompressed at build time.
-        // Pages and streams are left alone: compressing would hold back streamed bytes.
+        // (Pages are compressed by `page_compression`, streams are left alone.)
         .route(
             "/highlight.css",
             get(super::highlight::stylesheet_handler)
@@ -79,8 +79,12 @@ pub fn build(state: AppState) -> Router {
             cache_control,
         ))
         .layer(axum::middleware::from_fn(count_requests))
+        // Pages are compressed as they stream, each chunk flushed at once.
+        .layer(axum::middleware::from_fn(
+            super::page_compression::compress_pages,
+        ))
         // Server functions' JSON answers (a long conversation's history is about 300 KB)
-        // are compressed at the fastest level; streams, pages and files are left alone. Outside
+        // are compressed at the fastest level; streams and files are left alone. Outside
         // the layers that read answers (the error-status mapping reads error bodies).
         .layer(
             tower_http::compression::CompressionLayer::new()
