@@ -2,11 +2,14 @@
 //! session, and sending / stopping / retrying. Each answer is its own signal, so while
 //! tokens arrive only the streaming answer's views update, never the whole list.
 //! The streaming half (running, continuing and resuming a stream, applying its events) is
-//! in `streaming`.
+//! in `streaming`; showing an opened conversation's history is in `history`.
 
 use leptos::prelude::*;
 
+mod history;
 mod streaming;
+use history::open_job;
+pub use history::preload_history;
 pub use streaming::preload_streaming;
 #[cfg(feature = "hydrate")]
 use streaming::{stream_job, StreamJob};
@@ -15,7 +18,6 @@ use crate::analytics::Event;
 #[cfg(feature = "hydrate")]
 use crate::chat::event::FailureKind;
 use crate::chat::event::RunEvent;
-use crate::chat::history::SessionHistory;
 use crate::chat::reducer::Answer;
 #[cfg(feature = "hydrate")]
 use crate::chat::reducer::Status;
@@ -173,54 +175,6 @@ impl ChatState {
             });
             open_job(this, component, session_id, answer).await;
         });
-    }
-
-    /// Fills the conversation with its loaded history (see `open_job`).
-    fn show_history(
-        &self,
-        component: ComponentRef,
-        session_id: String,
-        result: Result<SessionHistory, crate::api::ApiError>,
-    ) {
-        if self.session_id.get_untracked().as_deref() != Some(session_id.as_str()) {
-            return; // the user moved on meanwhile
-        }
-        self.loading_history.set(false);
-        match result {
-            Ok(history) => {
-                crate::components::answer::remember_highlighted(history.highlighted);
-                let turns: Vec<Turn> = history
-                    .turns
-                    .into_iter()
-                    .map(|h| {
-                        let id = self.next_id.get_value();
-                        self.next_id.set_value(id + 1);
-                        Turn {
-                            id,
-                            question: h.question,
-                            answer: ArcRwSignal::new(h.answer),
-                        }
-                    })
-                    .collect();
-                let count = turns.len() as u32;
-                self.turns.set(turns);
-                self.track(Event::SessionLoaded { turns: count });
-                self.tick.update(|t| *t = t.wrapping_add(1));
-                remember_session(&component, Some(&session_id));
-                self.resume_running_turn(component);
-            }
-            Err(e) => {
-                remember_session(&component, None);
-                self.session_id.set(None);
-                self.notice.set(Some(match e {
-                    crate::api::ApiError::NotFound(_) => {
-                        "That conversation is no longer available, so a new one was started."
-                            .to_owned()
-                    }
-                    other => format!("The conversation could not be loaded: {other}"),
-                }));
-            }
-        }
     }
 
     pub fn is_streaming(&self) -> bool {
@@ -529,33 +483,6 @@ impl ChatState {
             }
         }
     }
-}
-
-/// Decodes a conversation's history and shows it. It is loaded on first use: with
-/// `cargo leptos build --split` the history's decoding (every part of an answer: tools,
-/// reasoning, approvals, components) is a wasm chunk that an empty chat's first load
-/// does not carry. `open_session` fetches it while the history is requested, and
-/// `preload_message_list` earlier still.
-#[leptos::lazy]
-async fn open_job(
-    state: ChatState,
-    component: ComponentRef,
-    session_id: String,
-    answer: Result<crate::api::Deferred<SessionHistory>, crate::api::ApiError>,
-) {
-    let result = answer.and_then(|history| {
-        history.decode().map_err(|e| {
-            crate::api::ApiError::Transport(format!(
-                "the conversation's history was unreadable: {e}"
-            ))
-        })
-    });
-    state.show_history(component, session_id, result);
-}
-
-/// Starts loading the history loader; `preload_message_list` calls it, once per page.
-pub fn preload_history() {
-    let _loaded = leptos::lazy_preload!(open_job);
 }
 
 fn announcement_for(ev: &RunEvent) -> Option<String> {

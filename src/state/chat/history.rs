@@ -1,0 +1,84 @@
+//! Showing an opened conversation: its history decoded and turned into turns. Loaded
+//! lazily (see `open_job`); `ChatState::open_session` sends the request.
+
+use leptos::prelude::*;
+
+use super::*;
+use crate::chat::history::SessionHistory;
+
+/// Decodes a conversation's history and shows it. It is loaded on first use: with
+/// `cargo leptos build --split` the history's decoding (every part of an answer: tools,
+/// reasoning, approvals, components) is a wasm chunk that an empty chat's first load
+/// does not carry. `open_session` fetches it while the history is requested, and
+/// `preload_message_list` earlier still.
+#[leptos::lazy]
+pub(super) async fn open_job(
+    state: ChatState,
+    component: ComponentRef,
+    session_id: String,
+    answer: Result<crate::api::Deferred<SessionHistory>, crate::api::ApiError>,
+) {
+    let result = answer.and_then(|history| {
+        history.decode().map_err(|e| {
+            crate::api::ApiError::Transport(format!(
+                "the conversation's history was unreadable: {e}"
+            ))
+        })
+    });
+    state.show_history(component, session_id, result);
+}
+
+/// Starts loading the history loader; `preload_message_list` calls it, once per page.
+pub fn preload_history() {
+    let _loaded = leptos::lazy_preload!(open_job);
+}
+
+impl ChatState {
+    /// Fills the conversation with its loaded history (see `open_job`).
+    fn show_history(
+        &self,
+        component: ComponentRef,
+        session_id: String,
+        result: Result<SessionHistory, crate::api::ApiError>,
+    ) {
+        if self.session_id.get_untracked().as_deref() != Some(session_id.as_str()) {
+            return; // the user moved on meanwhile
+        }
+        self.loading_history.set(false);
+        match result {
+            Ok(history) => {
+                crate::components::answer::remember_highlighted(history.highlighted);
+                let turns: Vec<Turn> = history
+                    .turns
+                    .into_iter()
+                    .map(|h| {
+                        let id = self.next_id.get_value();
+                        self.next_id.set_value(id + 1);
+                        Turn {
+                            id,
+                            question: h.question,
+                            answer: ArcRwSignal::new(h.answer),
+                        }
+                    })
+                    .collect();
+                let count = turns.len() as u32;
+                self.turns.set(turns);
+                self.track(Event::SessionLoaded { turns: count });
+                self.tick.update(|t| *t = t.wrapping_add(1));
+                remember_session(&component, Some(&session_id));
+                self.resume_running_turn(component);
+            }
+            Err(e) => {
+                remember_session(&component, None);
+                self.session_id.set(None);
+                self.notice.set(Some(match e {
+                    crate::api::ApiError::NotFound(_) => {
+                        "That conversation is no longer available, so a new one was started."
+                            .to_owned()
+                    }
+                    other => format!("The conversation could not be loaded: {other}"),
+                }));
+            }
+        }
+    }
+}
