@@ -29,8 +29,7 @@ pub async fn compress_pages(req: Request, next: Next) -> Response {
         .headers()
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
-        .map(Coding::preferred)
-        .unwrap_or(None);
+        .and_then(Coding::preferred);
     let res = next.run(req).await;
     let html = res
         .headers()
