@@ -30,6 +30,8 @@ const USER_HEADERS = { "X-Bench-User": "bench" };
 const USER_ID = "proxy:bench";
 const SEEDED_RUNS = 500;
 const SEEDED_SESSION = randomUUID();
+/** With BENCH_TRACE=DIR, the first opening of each kind is recorded as a Chromium trace there. */
+const TRACE_DIR = process.env.BENCH_TRACE;
 // Upstream first-token runs go to one session of their own (like the page's, with history).
 const DIRECT_SESSION = randomUUID();
 
@@ -827,6 +829,12 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
       // Click the chat in the sidebar, timed from the click.
       modes.add(pointerFirst ? "pointer over the chat for 300 ms, then a click" : "a click, with no pointer over the list before");
       await page.evaluate(settleProbe, arg);
+      if (TRACE_DIR && i === 0) {
+        await browser.startTracing(page, {
+          path: `${TRACE_DIR}/open-${pointerFirst ? "pointer" : "click"}.json`,
+          categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.wasm", "blink.user_timing", "loading", "netlog"],
+        });
+      }
       await page.evaluate((sid) => {
         const button = document.querySelector<HTMLElement>(`[data-testid="session-item"][data-session-id="${sid}"] .session-open`)!;
         (window as any).__benchProbe.t0 = performance.now();
@@ -842,6 +850,7 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
       () => (window as any).__benchSettle as Promise<{ t0: number; settled: number; shown: number; detected: number }>,
     );
     await sleep(200); // long-task entries are delivered late
+    if (TRACE_DIR && i === 0 && visible) await browser.stopTracing();
     const tasks = await page.evaluate(
       ({ from, to }) =>
         ((window as any).__benchProbe.tasks as { start: number; duration: number }[])

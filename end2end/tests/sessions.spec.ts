@@ -77,6 +77,51 @@ test.describe("sessions", () => {
     await expect(page.getByTestId("turn")).toHaveCount(0);
   });
 
+  test("a chat the pointer rests on, or focus is on, is read ahead and opens without asking again", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "read ahead first");
+    const first = await page.getByTestId("chat").getAttribute("data-session-id");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "read ahead second");
+    const second = await page.getByTestId("chat").getAttribute("data-session-id");
+    await page.getByTestId("new-chat").click();
+
+    const asked: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().endsWith("/api/sessions/history")) asked.push(r.postData() ?? "");
+    });
+    const open = (sid: string | null) => page.locator(`[data-testid="session-item"][data-session-id="${sid}"] .session-open`);
+    const questions = page.locator('[data-testid="user-message"] .user-text');
+
+    // The pointer rests on the first chat: it is asked for before any click.
+    await open(first).hover();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toContain(first!);
+    await open(first).click();
+    await expect(questions).toHaveText(["read ahead first"]);
+    await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", first!);
+    await page.waitForTimeout(300);
+    expect(asked.length, "the click used the answer read ahead").toBe(1);
+
+    // Focus on the second chat (as with Tab) reads it ahead too; Enter opens it.
+    await open(second).focus();
+    await expect.poll(() => asked.length).toBe(2);
+    await page.keyboard.press("Enter");
+    await expect(questions).toHaveText(["read ahead second"]);
+    await page.waitForTimeout(300);
+    expect(asked.length).toBe(2);
+
+    // A chat read ahead and then changed here is asked for again: what was read is
+    // forgotten once this tab sends into a conversation.
+    await open(first).hover();
+    await expect.poll(() => asked.length).toBe(3);
+    await ask(page, "read ahead second, again");
+    await open(first).click();
+    await expect(questions).toHaveText(["read ahead first"]);
+    await expect.poll(() => asked.length).toBe(4);
+  });
+
   test("a remembered chat that no longer exists is forgotten with a notice", async ({ page }) => {
     await openHydrated(page, "/?agent=echo-agent");
     await page.getByTestId("new-chat").click();

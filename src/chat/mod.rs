@@ -1,7 +1,8 @@
 //! Chat logic shared by server and browser, free of signals and IO:
 //! run events ([`event`]), their reading from AgentOS frames ([`upstream`]), the
 //! conversation reducer ([`reducer`]), input validation ([`validate`]), the browser-side
-//! line framing ([`framing`]) and safe markdown ([`markdown`]).
+//! line framing ([`framing`]), safe markdown ([`markdown`]) and reading a conversation
+//! ahead of a click ([`read_ahead`]).
 
 pub mod event;
 pub mod framing;
@@ -9,6 +10,7 @@ pub mod frontend_tools;
 pub mod history;
 pub mod hitl;
 pub mod markdown;
+pub mod read_ahead;
 pub mod reducer;
 pub mod upstream;
 pub mod validate;

@@ -8,24 +8,11 @@ use crate::chat::markdown::{to_safe_html, StreamingMarkdown};
 use crate::chat::reducer::{Answer, MemberActivity, Status};
 use crate::state::chat::use_chat;
 
-/// An answer as its turn shows it. The answer renderer (markdown, tool cards, reasoning,
-/// team activity, human-in-the-loop prompts) is loaded on first use: with
-/// `cargo leptos build --split` it is its own wasm chunk, so an empty chat's first load
-/// does not carry it. [`preload_answer_view`] fetches it ahead.
-#[leptos::lazy]
-pub fn answer_view(turn_id: u64, answer: ArcRwSignal<Answer>) -> AnyView {
-    view! { <AnswerView turn_id answer=RwSignal::from(answer) /> }.into_any()
-}
-
-/// Starts loading the answer renderer, and the stylesheet of highlighted code (only
-/// answers show code, so an empty chat's first load does not fetch it either);
-/// `preload_message_list` calls it, once per page.
-pub fn preload_answer_view() {
+/// Adds the stylesheet of highlighted code (only answers show code, so an empty chat's
+/// first load does not fetch it); `state::chat::preload_conversation` calls it.
+pub fn add_highlight_stylesheet() {
     #[cfg(feature = "hydrate")]
-    {
-        let _loaded = leptos::lazy_preload!(answer_view);
-        add_stylesheet("/highlight.css");
-    }
+    add_stylesheet("/highlight.css");
 }
 
 /// Adds `<link rel="stylesheet" href=href>` to the document's head, unless it is there.

@@ -2,7 +2,6 @@ use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::composer::Composer;
-use super::messages::message_list;
 use crate::api::ApiError;
 use crate::model::{Catalog, ComponentRef};
 use crate::state::chat::use_chat;
@@ -54,7 +53,7 @@ pub fn ChatPanel(
                 if list_needed.get() {
                     Either::Left(view! {
                         <Suspense fallback=|| view! { <div class="messages-wrap"></div> }>
-                            {Suspend::new(async { message_list().await })}
+                            {Suspend::new(crate::state::chat::message_list())}
                         </Suspense>
                     })
                 } else {

@@ -45,10 +45,10 @@ pub fn Composer() -> impl IntoView {
                 aria-describedby="composer-hint"
                 aria-invalid=move || if chat.input_error.get().is_some() || too_long() { "true" } else { "false" }
                 prop:value=move || draft.get()
-                on:focus=|_| super::messages::preload_message_list()
+                on:focus=|_| crate::state::chat::preload_conversation()
                 on:input=move |ev| {
                     // An answer will need its renderer: fetch it while the user types.
-                    super::messages::preload_message_list();
+                    crate::state::chat::preload_conversation();
                     draft.set(event_target_value(&ev));
                     chat.typing();
                     if chat.input_error.get_untracked().is_some() {

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use leptos::html::{Div, Input};
 use leptos::prelude::*;
 
-use super::answer::answer_view;
+use super::answer::AnswerView;
 use crate::chat::window::{offset_of, visible};
 use crate::state::chat::{use_chat, Turn};
 
@@ -67,31 +67,11 @@ fn estimate(turn: &Turn) -> f64 {
     (110.0 + 22.0 * (lines(&turn.question) + answer_lines) + 48.0 * tools).min(4000.0)
 }
 
-/// The conversation's turns, once it has any. The list (virtualized window, measuring,
-/// search, keyboard paging) and, in a chunk of its own, the answer renderer are loaded on
-/// first use: with `cargo leptos build --split` they are not part of an empty chat's
-/// first load. [`preload_message_list`] fetches them ahead (as the user starts typing,
-/// or opens a conversation).
-#[leptos::lazy]
+/// The conversation's turns, once it has any: the list (virtualized window, measuring,
+/// search, keyboard paging) and the answers in it. Part of the conversation's lazily
+/// loaded code (see `state::chat::message_list`), not of an empty chat's first load.
 pub fn message_list() -> AnyView {
     view! { <MessageList /> }.into_any()
-}
-
-/// Starts loading the conversation's list, the answer renderer and the streaming client
-/// (once per page): when the user shows the intent to chat (focuses or types in the
-/// composer, points at or focuses the chat list) or opens a conversation.
-pub fn preload_message_list() {
-    #[cfg(feature = "hydrate")]
-    {
-        use std::sync::atomic::{AtomicBool, Ordering};
-        static STARTED: AtomicBool = AtomicBool::new(false);
-        if !STARTED.swap(true, Ordering::Relaxed) {
-            let _list = leptos::lazy_preload!(message_list);
-            super::answer::preload_answer_view();
-            crate::state::chat::preload_streaming();
-            crate::state::chat::preload_history();
-        }
-    }
 }
 
 /// The conversation: a virtualized feed of turns. Only the turns near the viewport are in
@@ -349,14 +329,7 @@ fn TurnView(turn: Turn, measurer: Measurer, highlighted: RwSignal<Option<u64>>) 
                 <span class="visually-hidden">"You said:"</span>
                 <p class="user-text" id=question_id>{turn.question.clone()}</p>
             </div>
-            // The answer renderer is its own chunk, loaded with the first answer shown
-            // (usually ahead of it: as the user types, or opens a conversation).
-            <Suspense fallback=|| view! { <div class="message assistant answer-loading" aria-hidden="true"></div> }>
-                {
-                    let answer = turn.answer.clone();
-                    Suspend::new(async move { answer_view(id, answer).await })
-                }
-            </Suspense>
+            <AnswerView turn_id=id answer=RwSignal::from(turn.answer.clone()) />
         </article>
     }
 }

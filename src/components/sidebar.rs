@@ -51,13 +51,13 @@ pub fn SessionSidebar() -> impl IntoView {
 
     view! {
         // A pointer over the list, or focus in it, likely means a chat is about to be
-        // opened: its renderer starts loading then (see `preload_message_list`).
+        // opened: its renderer starts loading then (see `preload_conversation`).
         <aside
             class="sidebar"
             aria-label="Your chats"
             data-testid="sidebar"
-            on:pointerover=|_| crate::components::messages::preload_message_list()
-            on:focusin=|_| crate::components::messages::preload_message_list()
+            on:pointerover=|_| crate::state::chat::preload_conversation()
+            on:focusin=|_| crate::state::chat::preload_conversation()
         >
             <button type="button" class="button new-chat" data-testid="new-chat" on:click=move |_| chat.new_chat()>
                 "+ New chat"
@@ -119,6 +119,27 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let active = move || chat.session_id.get().as_deref() == Some(id.get_value().as_str());
     let name = summary.name.clone();
+    // The pointer resting on the chat, or focus on it, for a moment reads it ahead, so the
+    // click finds it loaded (see `ChatState::read_ahead`); passing over starts nothing.
+    let rest_timer = StoredValue::new(None::<TimeoutHandle>);
+    let stop_resting = move || {
+        if let Some(t) = rest_timer.try_update_value(Option::take).flatten() {
+            t.clear();
+        }
+    };
+    let resting = move || {
+        stop_resting();
+        let timer = set_timeout_with_handle(
+            move || {
+                if let Some(sid) = id.try_get_value() {
+                    chat.read_ahead(sid);
+                }
+            },
+            std::time::Duration::from_millis(READ_AHEAD_AFTER_MS),
+        );
+        rest_timer.set_value(timer.ok());
+    };
+    on_cleanup(stop_resting);
 
     let save = move || {
         let Some(c) = chat.component.get_untracked() else {
@@ -185,6 +206,11 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
                             class="session-open"
                             aria-current=move || if active() { "true" } else { "false" }
                             on:click=move |_| chat.open_session(id.get_value())
+                            on:pointerenter=move |_| resting()
+                            on:focus=move |_| resting()
+                            on:pointerleave=move |_| stop_resting()
+                            on:blur=move |_| stop_resting()
+                            on:pointerdown=move |_| chat.read_ahead(id.get_value())
                         >
                             {name}
                         </button>
@@ -205,6 +231,9 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
         </li>
     }
 }
+
+/// How long the pointer rests on a chat (or focus stays on it) before it is read ahead.
+const READ_AHEAD_AFTER_MS: u64 = 80;
 
 fn now_secs() -> i64 {
     #[cfg(feature = "hydrate")]

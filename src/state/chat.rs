@@ -2,22 +2,26 @@
 //! session, and sending / stopping / retrying. Each answer is its own signal, so while
 //! tokens arrive only the streaming answer's views update, never the whole list.
 //! The streaming half (running, continuing and resuming a stream, applying its events) is
-//! in `streaming`; showing an opened conversation's history is in `history`.
+//! in `streaming`; showing an opened conversation's history is in `history`. Both are
+//! reached through `code`, the conversation's lazily loaded entry point.
 
 use leptos::prelude::*;
 
+mod code;
 mod history;
 mod streaming;
-use history::open_job;
-pub use history::preload_history;
-pub use streaming::preload_streaming;
+use code::open_job;
 #[cfg(feature = "hydrate")]
-use streaming::{stream_job, StreamJob};
+use code::stream_job;
+pub use code::{message_list, preload_conversation};
+#[cfg(feature = "hydrate")]
+use streaming::StreamJob;
 
 use crate::analytics::Event;
 #[cfg(feature = "hydrate")]
 use crate::chat::event::FailureKind;
 use crate::chat::event::RunEvent;
+use crate::chat::read_ahead::ReadAhead;
 use crate::chat::reducer::Answer;
 #[cfg(feature = "hydrate")]
 use crate::chat::reducer::Status;
@@ -79,7 +83,16 @@ pub struct ChatState {
     pub hitl_error: RwSignal<Option<(u64, String)>>,
     /// When the streaming answer's message was sent, and when its first token came (ms).
     stream_clock: StoredValue<(f64, Option<f64>)>,
+    /// The conversation the user is about to open, requested ahead (see `read_ahead`).
+    read_ahead: StoredValue<ReadAhead<(ComponentRef, String), HistoryAnswer>>,
 }
+
+/// A conversation's history as the server answered, not yet decoded.
+type HistoryAnswer =
+    Result<crate::api::Deferred<crate::chat::history::SessionHistory>, crate::api::ApiError>;
+
+/// How long a conversation read ahead of a click may be used for it.
+const READ_AHEAD_KEEP_MS: f64 = 10_000.0;
 
 pub fn provide_chat(sessions: SessionsState, draft: Draft, analytics: Analytics) -> ChatState {
     let state = ChatState {
@@ -88,6 +101,7 @@ pub fn provide_chat(sessions: SessionsState, draft: Draft, analytics: Analytics)
         genui_enabled: RwSignal::new(true),
         hitl_error: RwSignal::new(None),
         stream_clock: StoredValue::new((0.0, None)),
+        read_ahead: StoredValue::new(ReadAhead::new(READ_AHEAD_KEEP_MS)),
         min_send_interval_ms: RwSignal::new(0),
         last_send_ms: StoredValue::new(f64::NEG_INFINITY),
         draft,
@@ -162,18 +176,62 @@ impl ChatState {
         self.clear();
         self.session_id.set(Some(session_id.clone()));
         self.loading_history.set(true);
-        // The request goes out first. Then the code that decodes and shows the answer
-        // (see `open_job`) and the answers' renderer are fetched meanwhile, unless a
-        // pointer over the list or focus in it fetched them already: started first, those
-        // chunks would take the browser's few connections to this server ahead of it.
+        let key = (component.clone(), session_id.clone());
+        let now = crate::state::analytics::now_ms();
+        let ahead = self
+            .read_ahead
+            .try_update_value(|r| r.take(&key, now))
+            .flatten();
         let this = *self;
         leptos::task::spawn_local(async move {
-            let request =
-                crate::api::load_session(component.kind, component.id.clone(), session_id.clone());
-            let (answer, ()) = futures::join!(request, async {
-                crate::components::messages::preload_message_list()
-            });
+            // The answer read ahead, if any (a failed one is not reused: it is asked again).
+            let ahead = match ahead {
+                Some(answer) => answer.await.ok().and_then(Result::ok),
+                None => None,
+            };
+            let answer = match ahead {
+                Some(history) => Ok(history),
+                None => {
+                    // The request goes out first. Then the code that decodes and shows the
+                    // answer (see `code`) is fetched meanwhile, unless a pointer over the
+                    // list or focus in it fetched it already: started first, it would take
+                    // the browser's few connections to this server ahead of the request.
+                    let request = crate::api::load_session(
+                        component.kind,
+                        component.id.clone(),
+                        session_id.clone(),
+                    );
+                    let (answer, ()) = futures::join!(request, async { preload_conversation() });
+                    answer
+                }
+            };
             open_job(this, component, session_id, answer).await;
+        });
+    }
+
+    /// Starts loading a conversation the user is about to open: the pointer rests on its
+    /// entry in the list, or focus is on it. If it is opened within a few seconds, the
+    /// answer (or the request still under way) is used instead of asking again.
+    pub fn read_ahead(&self, session_id: String) {
+        let Some(component) = self.component.get_untracked() else {
+            return;
+        };
+        if self.session_id.get_untracked().as_deref() == Some(session_id.as_str()) {
+            return; // open already
+        }
+        let now = crate::state::analytics::now_ms();
+        let key = (component.clone(), session_id.clone());
+        let Some(done) = self
+            .read_ahead
+            .try_update_value(|r| r.start(key, now))
+            .flatten()
+        else {
+            return; // read already
+        };
+        leptos::task::spawn_local(async move {
+            let request = crate::api::load_session(component.kind, component.id, session_id);
+            let (answer, ()) = futures::join!(request, async { preload_conversation() });
+            let _ = done.send(answer); // nobody waits when another entry was read since
         });
     }
 
@@ -222,6 +280,7 @@ impl ChatState {
         if self.streaming.get_untracked().is_some() {
             return;
         }
+        self.read_ahead.update_value(|r| r.clear()); // the conversation changes
         let answer = self.turns.with_untracked(|ts| {
             ts.iter()
                 .find(|t| t.id == turn_id)
@@ -315,6 +374,7 @@ impl ChatState {
 
     /// Shows the turn now and sends it after `delay_ms`.
     fn start_turn_after(&self, component: ComponentRef, message: String, delay_ms: u32) {
+        self.read_ahead.update_value(|r| r.clear()); // the conversation changes
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
         let answer = ArcRwSignal::new(Answer::new());
@@ -477,7 +537,7 @@ impl ChatState {
                 let this = *self;
                 leptos::task::spawn_local(async move {
                     if crate::api::cancel_run(run_id).await.is_err() {
-                        streaming::stop_here(this, answer).await;
+                        code::stop_here(this, answer).await;
                     }
                 });
             }

@@ -1,18 +1,16 @@
-//! Showing an opened conversation: its history decoded and turned into turns. Loaded
-//! lazily (see `open_job`); `ChatState::open_session` sends the request.
+//! Showing an opened conversation: its history decoded and turned into turns. Part of
+//! the conversation's lazily loaded code (see `code`); `ChatState::open_session` sends
+//! the request.
 
 use leptos::prelude::*;
 
 use super::*;
 use crate::chat::history::SessionHistory;
 
-/// Decodes a conversation's history and shows it. It is loaded on first use: with
-/// `cargo leptos build --split` the history's decoding (every part of an answer: tools,
-/// reasoning, approvals, components) is a wasm chunk that an empty chat's first load
-/// does not carry. `open_session` fetches it while the history is requested, and
-/// `preload_message_list` earlier still.
-#[leptos::lazy]
-pub(super) async fn open_job(
+/// Decodes a conversation's history and shows it. The history's decoding (every part of
+/// an answer: tools, reasoning, approvals, components) is not in an empty chat's first
+/// load: it is reached through `code::conversation`.
+pub(super) fn open_job(
     state: ChatState,
     component: ComponentRef,
     session_id: String,
@@ -26,11 +24,6 @@ pub(super) async fn open_job(
         })
     });
     state.show_history(component, session_id, result);
-}
-
-/// Starts loading the history loader; `preload_message_list` calls it, once per page.
-pub fn preload_history() {
-    let _loaded = leptos::lazy_preload!(open_job);
 }
 
 impl ChatState {

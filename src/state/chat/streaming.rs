@@ -311,12 +311,9 @@ pub(super) enum StreamJob {
     },
 }
 
-/// Runs a stream: the streaming client (reading, decoding and applying run events,
-/// resuming after a cut) is loaded on first use, with `cargo leptos build --split` as a
-/// wasm chunk of its own that an empty chat's first load does not carry; it is fetched
-/// ahead as the user starts typing (see `preload_streaming`).
+/// Runs a stream: reading, decoding and applying run events, resuming after a cut. Part
+/// of the conversation's lazily loaded code (see `code::conversation`).
 #[cfg(feature = "hydrate")]
-#[leptos::lazy]
 pub(super) async fn stream_job(state: ChatState, job: StreamJob) {
     match job {
         StreamJob::Send {
@@ -340,9 +337,9 @@ pub(super) async fn stream_job(state: ChatState, job: StreamJob) {
 
 /// Ends the streaming answer here, as "Stopped", when AgentOS could not be asked to
 /// cancel its run: the stream is dropped, which cancels the run as well. Like
-/// `stream_job`, it is loaded on first use (only a streaming answer can be stopped).
-#[leptos::lazy]
-pub(super) async fn stop_here(state: ChatState, answer: ArcRwSignal<Answer>) {
+/// `stream_job`, it is part of the conversation's code (only a streaming answer can be
+/// stopped).
+pub(super) fn stop_here(state: ChatState, answer: ArcRwSignal<Answer>) {
     if let Some(h) = state.abort.get_value() {
         h.abort();
     }
@@ -355,10 +352,4 @@ pub(super) async fn stop_here(state: ChatState, answer: ArcRwSignal<Answer>) {
         }],
     );
     state.streaming.set(None);
-}
-
-/// Starts loading the streaming client; `preload_message_list` calls it, once per page.
-pub fn preload_streaming() {
-    #[cfg(feature = "hydrate")]
-    let _loaded = leptos::lazy_preload!(stream_job);
 }

@@ -1,0 +1,107 @@
+//! Everything a conversation needs that an empty chat does not: the list of turns
+//! (virtualized window, measuring, search), the answer renderer, the streaming client,
+//! the history loader and a local stop.
+//!
+//! With `cargo leptos build --split` it is one lazily loaded wasm chunk behind one entry
+//! point, [`conversation`]. Its parts are always wanted together (the first turn shows an
+//! answer, which streams), and one entry point gives one file and the chunks it shares
+//! with the generative-UI renderer, where an entry point per part gave about thirty: each
+//! a request, a compilation and an instantiation, at the moment a conversation opens.
+
+use leptos::prelude::*;
+
+use super::*;
+use crate::chat::history::SessionHistory;
+
+/// What the conversation's code is asked to do.
+pub(super) enum Call {
+    /// Render the list of turns.
+    MessageList,
+    /// Run a stream (send, continue or resume).
+    #[cfg(feature = "hydrate")]
+    Stream(ChatState, streaming::StreamJob),
+    /// End the streaming answer here (see `streaming::stop_here`).
+    StopHere(ChatState, ArcRwSignal<Answer>),
+    /// Decode and show an opened conversation's history (see `history::open_job`).
+    Open {
+        state: ChatState,
+        component: ComponentRef,
+        session_id: String,
+        answer: Result<crate::api::Deferred<SessionHistory>, crate::api::ApiError>,
+    },
+}
+
+/// The entry point into the conversation's code; loaded on first use, and ahead of it by
+/// [`preload_conversation`]. Views come back as `Some`; jobs run to their end.
+#[leptos::lazy]
+pub(super) async fn conversation(call: Call) -> Option<AnyView> {
+    match call {
+        Call::MessageList => Some(crate::components::messages::message_list()),
+        #[cfg(feature = "hydrate")]
+        Call::Stream(state, job) => {
+            streaming::stream_job(state, job).await;
+            None
+        }
+        Call::StopHere(state, answer) => {
+            streaming::stop_here(state, answer);
+            None
+        }
+        Call::Open {
+            state,
+            component,
+            session_id,
+            answer,
+        } => {
+            history::open_job(state, component, session_id, answer);
+            None
+        }
+    }
+}
+
+/// The conversation's list of turns, loaded with the rest of its code.
+pub async fn message_list() -> Option<AnyView> {
+    conversation(Call::MessageList).await
+}
+
+/// Runs a stream into an answer (see `streaming::stream_job`).
+#[cfg(feature = "hydrate")]
+pub(super) async fn stream_job(state: ChatState, job: streaming::StreamJob) {
+    conversation(Call::Stream(state, job)).await;
+}
+
+/// Ends the streaming answer here (see `streaming::stop_here`).
+pub(super) async fn stop_here(state: ChatState, answer: ArcRwSignal<Answer>) {
+    conversation(Call::StopHere(state, answer)).await;
+}
+
+/// Decodes and shows an opened conversation's history (see `history::open_job`).
+pub(super) async fn open_job(
+    state: ChatState,
+    component: ComponentRef,
+    session_id: String,
+    answer: Result<crate::api::Deferred<SessionHistory>, crate::api::ApiError>,
+) {
+    conversation(Call::Open {
+        state,
+        component,
+        session_id,
+        answer,
+    })
+    .await;
+}
+
+/// Starts loading the conversation's code (once per page), and the stylesheet of
+/// highlighted code, which only answers use: when the user shows the intent to chat
+/// (focuses or types in the composer, points at or focuses the chat list) or opens a
+/// conversation.
+pub fn preload_conversation() {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static STARTED: AtomicBool = AtomicBool::new(false);
+        if !STARTED.swap(true, Ordering::Relaxed) {
+            let _loaded = leptos::lazy_preload!(conversation);
+            crate::components::answer::add_highlight_stylesheet();
+        }
+    }
+}
