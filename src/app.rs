@@ -3,8 +3,6 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
-use leptos_router::components::Router;
-use leptos_router::hooks::use_location;
 
 use crate::components::chat_page::ChatPage;
 
@@ -57,11 +55,10 @@ fn StartApp(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::state::page_url::provide_page_url();
     view! {
         <Title text="agno-chat" />
-        <Router>
-            <Page />
-        </Router>
+        <Page />
     }
 }
 
@@ -71,8 +68,8 @@ pub fn App() -> impl IntoView {
 /// first load's compressed wasm.
 #[component]
 fn Page() -> impl IntoView {
-    let location = use_location();
-    let home = Memo::new(move |_| location.pathname.with(|p| p.is_empty() || p == "/"));
+    let url = crate::state::page_url::use_page_url();
+    let home = Memo::new(move |_| url.is_home());
     move || {
         if home.get() {
             Either::Left(view! { <ChatPage /> })

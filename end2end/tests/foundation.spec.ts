@@ -45,6 +45,14 @@ test.describe("foundation", () => {
     await expect(page).toHaveURL(/\?team=echo-team$/);
     await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Team");
     expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+    // Back and Forward follow the choices, still without a reload.
+    await page.goBack();
+    await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Agent");
+    await expect(picker).toHaveValue("agent:echo-agent");
+    await page.goForward();
+    await expect(page).toHaveURL(/\?team=echo-team$/);
+    await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Team");
+    expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 
     // A deep link opens the named agent directly.
     await openHydrated(page, "/?agent=weather-agent");

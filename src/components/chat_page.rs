@@ -1,6 +1,5 @@
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::chat_panel::ChatPanel;
 use super::fallback::FallbackView;
@@ -36,11 +35,9 @@ pub fn ChatPage() -> impl IntoView {
     // Refetch the catalog whenever AgentOS comes back.
     let catalog = Resource::new(move || conn.recoveries.get(), |_| list_components());
 
-    let query = use_query_map();
-    let requested = Memo::new(move |_| {
-        let q = query.read();
-        ComponentRef::from_query(q.get("agent"), q.get("team"))
-    });
+    let url = crate::state::page_url::use_page_url();
+    let requested =
+        Memo::new(move |_| ComponentRef::from_query(url.param("agent"), url.param("team")));
     // While the catalog reloads (or AgentOS is briefly unreachable) keep the current
     // selection: dropping it would end the conversation in progress.
     let selected: Memo<Option<ComponentSummary>> =
@@ -53,8 +50,7 @@ pub fn ChatPage() -> impl IntoView {
         });
     // A different agent or team opens its conversation (a `?session=` deep link wins
     // over the one remembered in this browser).
-    let session_param =
-        Memo::new(move |_| query.read().get("session").filter(|s| !s.trim().is_empty()));
+    let session_param = Memo::new(move |_| url.param("session").filter(|s| !s.trim().is_empty()));
     Effect::new(move |_| {
         chat.switch_to(selected.get().map(|s| s.reference()), session_param.get())
     });

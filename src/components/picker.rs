@@ -1,6 +1,5 @@
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::ApiError;
 use crate::model::{Catalog, ComponentKind, ComponentRef};
@@ -14,7 +13,7 @@ pub fn ComponentPicker(
     /// The component named in the URL, if any.
     requested: Memo<Option<ComponentRef>>,
 ) -> impl IntoView {
-    let navigate = use_navigate();
+    let url = crate::state::page_url::use_page_url();
     let on_change = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         if let Some((kind, id)) = value.split_once(':') {
@@ -24,13 +23,12 @@ pub fn ComponentPicker(
                 ComponentKind::Agent
             };
             let href = format!("/?{}={}", kind.query_key(), urlencode(id));
-            navigate(&href, Default::default());
+            url.go(&href);
         }
     };
     view! {
         <Transition fallback=|| view! { <span class="picker-loading">"Loading agents…"</span> }>
             {move || {
-                let on_change = on_change.clone();
                 // Read signals before awaiting: after the await the view may be gone.
                 let wanted = requested.get();
                 Suspend::new(async move {
