@@ -76,6 +76,7 @@ pub async fn load_session(
     let (state, user) = context().await?;
     check_id(&component_id)?;
     check_id(&session_id)?;
+    let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
     // One AgentOS call: it lists a session's runs only to their owner (404 otherwise), and
     // the runs name their user and agent or team, which must be the caller's. Only when
     // the runs cannot tell (an empty session) is the session itself asked, as for the
@@ -90,6 +91,7 @@ pub async fn load_session(
         }
         Err(e) => return Err(e.into()),
     };
+    timing.phase("agentos", "AgentOS");
     match crate::chat::history::runs_owned_by(&runs, kind, &component_id, &user.0) {
         Some(true) => {}
         Some(false) => {
@@ -121,6 +123,8 @@ pub async fn load_session(
         .await
         .unwrap_or_default()
     };
+    timing.phase("rebuild", "agno-chat");
+    timing.send();
     Ok(Deferred::new(SessionHistory { turns, highlighted }))
 }
 

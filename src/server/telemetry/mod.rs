@@ -4,5 +4,6 @@
 pub mod errors;
 pub mod metrics;
 pub mod run;
+pub mod server_timing;
 pub mod sink;
 pub mod traces;
