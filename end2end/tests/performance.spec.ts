@@ -114,10 +114,11 @@ test.describe("long conversations", () => {
   });
 });
 
-test("assets are named by content hash and cached for a year; the page itself is not", async ({ page, request }) => {
-  const assets: { url: string; cache: string }[] = [];
+test("assets are named by content hash and cached for a year; the page and its JS modules are revalidated", async ({ page, request }) => {
+  const assets: { url: string; cache: string; lastModified: string }[] = [];
   page.on("response", (r) => {
-    if (r.url().includes("/pkg/")) assets.push({ url: r.url(), cache: r.headers()["cache-control"] ?? "" });
+    if (r.url().includes("/pkg/"))
+      assets.push({ url: r.url(), cache: r.headers()["cache-control"] ?? "", lastModified: r.headers()["last-modified"] ?? "" });
   });
   await openHydrated(page, "/");
   const names = assets.map((a) => a.url.split("/pkg/")[1]);
@@ -125,7 +126,16 @@ test("assets are named by content hash and cached for a year; the page itself is
   for (const ext of ["js", "wasm", "css"]) {
     expect(names.some((n) => new RegExp(`^agno-chat\\.[A-Za-z0-9_-]{22}\\.${ext}$`).test(n)), `${ext} in ${names}`).toBeTruthy();
   }
-  for (const a of assets) expect(a.cache, a.url).toBe("public, max-age=31536000, immutable");
+  // The app's JS and the chunk loader import each other by name, so their names cannot
+  // both follow their content: a browser must ask whether they changed (304 if not).
+  const modules = assets.filter((a) => /\.js$/.test(a.url));
+  expect(modules.length, names.join(" ")).toBe(2);
+  for (const a of modules) {
+    expect(a.cache, a.url).toBe("no-cache");
+    const again = await request.get(a.url, { headers: { "if-modified-since": a.lastModified } });
+    expect(again.status(), a.url).toBe(304);
+  }
+  for (const a of assets.filter((a) => !/\.js$/.test(a.url))) expect(a.cache, a.url).toBe("public, max-age=31536000, immutable");
   const html = await request.get("/");
   expect(html.headers()["cache-control"] ?? "").not.toContain("immutable");
   // The highlighting stylesheet (made by the server) is sent compressed to browsers that

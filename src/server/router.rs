@@ -36,6 +36,8 @@ pub fn build(state: AppState) -> Router {
         super::security::OriginPolicy::new(state.config.protection.public_origin.as_ref());
     let body_limit = body_limit(state.config.max_input_chars);
     let hashed_assets = state.leptos_options.hash_files;
+    let site_root = state.leptos_options.site_root.clone();
+    let pkg_dir = state.leptos_options.site_pkg_dir.clone();
 
     Router::new()
         .route("/healthz", get(health::liveness))
@@ -59,6 +61,16 @@ pub fn build(state: AppState) -> Router {
             move || provide_context(context_state.clone()),
             move || shell(options.clone()),
         )
+        // The app's files, with conditional requests answered (304): leptos_axum's file
+        // handler passes only Accept-Encoding on, so the JS modules, which browsers must
+        // revalidate (see `asset_cache_policy`), would be sent whole every time.
+        .nest_service(&format!("/{pkg_dir}"), {
+            tower_http::services::ServeDir::new(
+                std::path::Path::new(site_root.as_ref()).join(pkg_dir.as_ref()),
+            )
+            .precompressed_br()
+            .precompressed_gzip()
+        })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
@@ -186,10 +198,19 @@ async fn cache_control(
     resp
 }
 
+/// Files named by their content's hash are kept for a year. The two JS modules are not,
+/// hashed or not: the app's JS and the chunk loader import each other by name, so their
+/// names cannot both follow their content (cargo-leptos hashes the app's JS before the
+/// loader's name is written into it). A browser keeping an old app JS would import a
+/// loader that a new deployment no longer has, and the page would not start. They are
+/// revalidated instead (`Last-Modified`, answered 304 when unchanged); they are 10 KB.
 fn asset_cache_policy(path: &str, hashed: bool) -> Option<&'static str> {
     const YEAR: &str = "public, max-age=31536000, immutable";
     let file = path.strip_prefix("/pkg/")?;
-    Some(if hashed || file.starts_with("split_") {
+    let module = [".js", ".js.br", ".js.gz"]
+        .iter()
+        .any(|e| file.ends_with(e));
+    Some(if !module && (hashed || file.starts_with("split_")) {
         YEAR
     } else {
         "no-cache"
@@ -226,6 +247,12 @@ mod tests {
     fn hashed_assets_are_cached_for_a_year() {
         let year = Some("public, max-age=31536000, immutable");
         assert_eq!(asset_cache_policy("/pkg/agno-chat.abc.wasm", true), year);
+        assert_eq!(asset_cache_policy("/pkg/agno-chat.abc.css", true), year);
+        assert_eq!(asset_cache_policy("/pkg/chunk_3.abc.wasm", true), year);
+        // The JS modules import each other by name: revalidated, never kept blindly.
+        for js in ["/pkg/agno-chat.abc.js", "/pkg/__wasm_split.abc.js"] {
+            assert_eq!(asset_cache_policy(js, true), Some("no-cache"), "{js}");
+        }
         assert_eq!(
             asset_cache_policy("/pkg/split_render_123.wasm", false),
             year
