@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints the size of what the browser downloads: the first load (HTML shell aside: the main
-# wasm, its JS glue and the CSS) and each lazily loaded wasm chunk, raw and compressed.
+# wasm, its JS glue and the CSS) and each lazily loaded wasm chunk (and the chunks they
+# share), raw and compressed.
 # Brotli figures are the precompressed .br files of a release build (--precompress).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -26,6 +27,10 @@ for f in "$PKG"/agno-chat*.wasm "$PKG"/agno-chat*.js "$PKG"/agno-chat*.css "$PKG
 done
 for f in "$PKG"/split_*.wasm; do
   row "$f" lazy
+done
+# Code that several lazily loaded parts share, loaded with the first of them.
+for f in "$PKG"/chunk_*.wasm; do
+  row "$f" shared
 done
 printf '  %-8s %-46s %10s %10s %10s\n' total "first load (wasm, JS, CSS)" "$total_raw" "$total_gz" "$([ "$total_br" -gt 0 ] && echo "$total_br" || echo -)"
 echo "(a debug build is far larger than a release one: cargo leptos build --release --split --precompress)"
