@@ -52,7 +52,7 @@ pub(super) async fn conversation(call: Call) -> Option<AnyView> {
             session_id,
             answer,
         } => {
-            history::open_job(state, component, session_id, answer);
+            history::open_job(state, component, session_id, answer).await;
             None
         }
     }

@@ -10,7 +10,7 @@ use crate::chat::history::SessionHistory;
 /// Decodes a conversation's history and shows it. The history's decoding (every part of
 /// an answer: tools, reasoning, approvals, components) is not in an empty chat's first
 /// load: it is reached through `code::conversation`.
-pub(super) fn open_job(
+pub(super) async fn open_job(
     state: ChatState,
     component: ComponentRef,
     session_id: String,
@@ -23,6 +23,11 @@ pub(super) fn open_job(
             ))
         })
     });
+    // Decoding a long history and showing it are two tasks, not one, so the browser can
+    // paint and take input between them: for a 500-run session each is tens of
+    // milliseconds (V8 compiles the code for each on first use).
+    #[cfg(feature = "hydrate")]
+    gloo_timers::future::TimeoutFuture::new(0).await;
     state.show_history(component, session_id, result);
 }
 
