@@ -11,7 +11,6 @@
 use leptos::prelude::*;
 
 use super::*;
-use crate::chat::history::SessionHistory;
 
 /// What the conversation's code is asked to do.
 pub(super) enum Call {
@@ -27,7 +26,7 @@ pub(super) enum Call {
         state: ChatState,
         component: ComponentRef,
         session_id: String,
-        answer: Result<crate::api::Deferred<SessionHistory>, crate::api::ApiError>,
+        answer: HistoryAnswer,
     },
 }
 
@@ -79,7 +78,7 @@ pub(super) async fn open_job(
     state: ChatState,
     component: ComponentRef,
     session_id: String,
-    answer: Result<crate::api::Deferred<SessionHistory>, crate::api::ApiError>,
+    answer: HistoryAnswer,
 ) {
     conversation(Call::Open {
         state,

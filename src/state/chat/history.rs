@@ -14,7 +14,7 @@ pub(super) async fn open_job(
     state: ChatState,
     component: ComponentRef,
     session_id: String,
-    answer: Result<crate::api::Deferred<SessionHistory>, crate::api::ApiError>,
+    answer: HistoryAnswer,
 ) {
     let result = answer.and_then(|history| {
         history.decode().map_err(|e| {
