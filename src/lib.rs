@@ -39,6 +39,8 @@ pub fn hydrate() {
         console_error_panic_hook::hook(info);
         state::analytics::report_error("panic", &info.to_string());
     }));
+    // What was typed into the message box before now (hydration resets the box).
+    state::draft::capture_early_input();
     leptos::mount::hydrate_body(app::App);
     if let Some(p) = &performance {
         let _ = p.measure_with_start_mark("agno-chat:hydrate", "agno-chat:hydrate-start");

@@ -9,7 +9,8 @@ use crate::state::draft::use_draft;
 /// and reloads, and a refused message stays in the box with the reason below it.
 #[component]
 pub fn Composer() -> impl IntoView {
-    let draft = use_draft().0;
+    let draft = use_draft().text;
+    let queued_send = use_draft().queued_send;
     let chat = use_chat();
     let streaming = Memo::new(move |_| chat.is_streaming());
 
@@ -26,11 +27,24 @@ pub fn Composer() -> impl IntoView {
             }
         }
     };
+    // Enter or Send pressed before the app had started: the message goes once the
+    // conversation can take it (chosen, its history shown, no answer streaming).
+    Effect::new(move |_| {
+        if queued_send.get()
+            && chat.component.with(Option::is_some)
+            && !chat.loading_history.get()
+            && !streaming.get()
+        {
+            queued_send.set(false);
+            submit();
+        }
+    });
     let too_long = move || draft.with(|d| d.chars().count() > chat.max_chars.get());
 
     view! {
         <form
             class="composer"
+            class:queued=move || queued_send.get()
             on:submit=move |ev| {
                 ev.prevent_default();
                 submit();

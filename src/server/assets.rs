@@ -83,13 +83,32 @@ pub fn start_script(files: &FrontFiles) -> String {
     let js = serde_json::to_string(&files.js).unwrap_or_default();
     let wasm = serde_json::to_string(&files.wasm).unwrap_or_default();
     format!(
-        "(function(){{\
+        "{EARLY_INPUT_SCRIPT}(function(){{\
 var loaded=import({js}).then(function(m){{return m.default({{module_or_path:{wasm}}}).then(function(){{return m;}});}});\
 var parsed=new Promise(function(r){{if(document.readyState!==\"loading\")r();else document.addEventListener(\"DOMContentLoaded\",r,{{once:true}});}});\
 Promise.all([loaded,parsed]).then(function(v){{v[0].hydrate();}},function(e){{console.error(\"agno-chat could not start:\",e);}});\
 }})();"
     )
 }
+
+/// Until the app has started (the body is marked `data-hydrated`), the message box is
+/// already in the page and takes typing natively; what is typed is read by the app when
+/// it starts (`state::draft::capture_early_input`). This part of the start script makes
+/// Enter and Send safe meanwhile: Enter (not Shift+Enter, not while an input method is
+/// composing) in the box, or Send, marks the composer's form `data-queued` when there is
+/// text, and the app sends it once ready; any other form's submission is held back, as a
+/// native one would reload the page and lose what was typed.
+pub const EARLY_INPUT_SCRIPT: &str = "(function(){\
+function ready(){return document.body!==null&&document.body.hasAttribute(\"data-hydrated\");}\
+function queue(f){var t=f&&f.querySelector(\"#composer-input\");if(t&&t.value.trim()!==\"\")f.setAttribute(\"data-queued\",\"\");}\
+document.addEventListener(\"keydown\",function(e){\
+if(ready()||e.key!==\"Enter\"||e.shiftKey||e.isComposing||e.keyCode===229)return;\
+var t=e.target;if(!t||t.id!==\"composer-input\")return;\
+e.preventDefault();queue(t.form);},true);\
+document.addEventListener(\"submit\",function(e){\
+if(ready())return;e.preventDefault();\
+if(e.target&&e.target.classList&&e.target.classList.contains(\"composer\"))queue(e.target);},true);\
+})();";
 
 /// A file's hash in cargo-leptos's `hash.txt` (lines such as `split: <hash>`).
 pub fn hash_of<'a>(hashes: &'a str, file: &str) -> Option<&'a str> {
@@ -148,5 +167,10 @@ mod tests {
             !s.contains('<'),
             "nothing that could end the script element: {s}"
         );
+        assert!(
+            s.starts_with(EARLY_INPUT_SCRIPT),
+            "Enter and Send are safe before the app starts"
+        );
+        assert!(s.contains(crate::state::draft::QUEUED_ATTR), "{s}");
     }
 }

@@ -2,9 +2,8 @@ import { Page, expect } from "@playwright/test";
 
 const panics = new WeakMap<Page, string[]>();
 
-/** Opens `path` and waits until the page is hydrated (event handlers attached). Also
- * starts collecting wasm panics and uncaught page errors for `expectNoPanics`. */
-export async function openHydrated(page: Page, path = "/"): Promise<void> {
+/** Starts collecting wasm panics and uncaught page errors for `expectNoPanics`. */
+export function watchPanics(page: Page): void {
   if (!panics.has(page)) {
     const seen: string[] = [];
     panics.set(page, seen);
@@ -13,6 +12,12 @@ export async function openHydrated(page: Page, path = "/"): Promise<void> {
       if (m.type() === "error" && m.text().includes("panicked")) seen.push(m.text());
     });
   }
+}
+
+/** Opens `path` and waits until the page is hydrated (event handlers attached). Also
+ * starts collecting wasm panics and uncaught page errors for `expectNoPanics`. */
+export async function openHydrated(page: Page, path = "/"): Promise<void> {
+  watchPanics(page);
   await page.goto(path);
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
 }

@@ -42,8 +42,8 @@ impl ChatState {
             Err(crate::api::ApiError::RateLimited { message, .. }) => {
                 // Nothing was sent: take the turn back and return the text to the box.
                 self.turns.update(|ts| ts.retain(|t| t.id != turn_id));
-                if self.draft.0.with_untracked(|d| d.trim().is_empty()) {
-                    self.draft.0.set(question);
+                if self.draft.text.with_untracked(|d| d.trim().is_empty()) {
+                    self.draft.text.set(question);
                 }
                 self.announcement.set(message.clone());
                 self.input_error.set(Some(message));
