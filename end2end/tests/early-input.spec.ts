@@ -56,7 +56,7 @@ test.describe("typing before the app has started", () => {
     expect(new URL(page.url()).search).toBe("?agent=echo-agent");
   });
 
-  test("text typed before the app starts stays in the box and becomes the draft", async ({ page }) => {
+  test("text typed before the app starts stays in the box and becomes the draft; typing after Enter takes the send back", async ({ page }) => {
     const { release } = await openBeforeStart(page, "/?agent=echo-agent");
     const input = page.getByTestId("composer-input");
     await input.click();
@@ -64,13 +64,18 @@ test.describe("typing before the app has started", () => {
     // Shift+Enter is a new line, as it will be once the app runs.
     await page.keyboard.press("Shift+Enter");
     await page.keyboard.type("two lines");
+    // Enter queues the message; typing more takes it back (what would be sent changed).
+    await page.keyboard.press("Enter");
+    await expect(page.locator("form.composer")).toHaveAttribute("data-queued", "");
+    await page.keyboard.type("!");
+    await expect(page.locator("form.composer")).not.toHaveAttribute("data-queued");
     release();
     await hydrated(page);
-    await expect(input).toHaveValue("keep me\ntwo lines");
+    await expect(input).toHaveValue("keep me\ntwo lines!");
     await expect(page.getByTestId("turn")).toHaveCount(0);
     // It is the conversation's draft at once: a reload shows it.
     await openHydrated(page, "/?agent=echo-agent");
-    await expect(input).toHaveValue("keep me\ntwo lines");
+    await expect(input).toHaveValue("keep me\ntwo lines!");
     // And the app's: typing goes on where it was, and Enter sends all of it.
     await input.press("End");
     await page.keyboard.type(" please");
@@ -78,7 +83,7 @@ test.describe("typing before the app has started", () => {
     await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", {
       timeout: 15_000,
     });
-    await expect(page.getByTestId("user-message")).toHaveText([/^You said:\s*keep me\ntwo lines please$/]);
+    await expect(page.getByTestId("user-message")).toHaveText([/^You said:\s*keep me\ntwo lines! please$/]);
     await expect(input).toHaveValue("");
   });
 

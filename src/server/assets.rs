@@ -96,8 +96,9 @@ Promise.all([loaded,parsed]).then(function(v){{v[0].hydrate();}},function(e){{co
 /// it starts (`state::draft::capture_early_input`). This part of the start script makes
 /// Enter and Send safe meanwhile: Enter (not Shift+Enter, not while an input method is
 /// composing) in the box, or Send, marks the composer's form `data-queued` when there is
-/// text, and the app sends it once ready; any other form's submission is held back, as a
-/// native one would reload the page and lose what was typed.
+/// text, and the app sends it once ready (typing more takes the mark back: what is sent
+/// is what was there when Enter was pressed); any other form's submission is held back,
+/// as a native one would reload the page and lose what was typed.
 pub const EARLY_INPUT_SCRIPT: &str = "(function(){\
 function ready(){return document.body!==null&&document.body.hasAttribute(\"data-hydrated\");}\
 function queue(f){var t=f&&f.querySelector(\"#composer-input\");if(t&&t.value.trim()!==\"\")f.setAttribute(\"data-queued\",\"\");}\
@@ -105,6 +106,8 @@ document.addEventListener(\"keydown\",function(e){\
 if(ready()||e.key!==\"Enter\"||e.shiftKey||e.isComposing||e.keyCode===229)return;\
 var t=e.target;if(!t||t.id!==\"composer-input\")return;\
 e.preventDefault();queue(t.form);},true);\
+document.addEventListener(\"input\",function(e){\
+if(!ready()&&e.target&&e.target.id===\"composer-input\"&&e.target.form)e.target.form.removeAttribute(\"data-queued\");},true);\
 document.addEventListener(\"submit\",function(e){\
 if(ready())return;e.preventDefault();\
 if(e.target&&e.target.classList&&e.target.classList.contains(\"composer\"))queue(e.target);},true);\
