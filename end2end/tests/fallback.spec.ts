@@ -28,6 +28,31 @@ test.describe("fallback when AgentOS is down", () => {
     await demo?.stop();
   });
 
+  test("checks that find AgentOS up leave the page as it is (nothing is rebuilt)", async ({ page }) => {
+    await openHydrated(page, `http://127.0.0.1:${APP_PORT}/?agent=echo-agent`);
+    const input = page.getByTestId("composer-input");
+    await input.fill("hello there");
+    await input.press("Enter");
+    await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    // Mark the elements; a rebuilt view would replace them with fresh ones.
+    const mark = () =>
+      page.evaluate(() =>
+        ["messages", "assistant-message", "session-list", "chat"].forEach(
+          (id) => ((document.querySelector(`[data-testid="${id}"]`) as any).__mark = true),
+        ),
+      );
+    const marked = () =>
+      page.evaluate(() =>
+        ["messages", "assistant-message", "session-list", "chat"].filter(
+          (id) => (document.querySelector(`[data-testid="${id}"]`) as any)?.__mark === true,
+        ),
+      );
+    await mark();
+    // Checks every 500 ms here: let three go by.
+    for (let i = 0; i < 3; i++) await page.waitForResponse((r) => r.url().includes("/api/status"), { timeout: 10_000 });
+    expect(await marked()).toEqual(["messages", "assistant-message", "session-list", "chat"]);
+  });
+
   test("stopping AgentOS shows the fallback; restarting brings the chat back with the draft kept", async ({ page, request }) => {
     const base = `http://127.0.0.1:${APP_PORT}`;
     await openHydrated(page, `${base}/`);

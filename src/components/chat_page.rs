@@ -71,6 +71,14 @@ pub fn ChatPage() -> impl IntoView {
         }
     });
 
+    // The view changes when AgentOS goes down or comes back, not when a check finds it
+    // as it was, nor from "checking" to "up": each change rebuilds the whole workspace
+    // (the conversation, the list).
+    let down = Memo::new(move |_| match conn.availability.get() {
+        Availability::Down { reason } => Some(reason),
+        Availability::Checking | Availability::Up => None,
+    });
+
     view! {
         <div class="app">
             <header class="app-header">
@@ -78,11 +86,11 @@ pub fn ChatPage() -> impl IntoView {
                 <ComponentPicker catalog requested />
             </header>
             <main class="app-main">
-                {move || match conn.availability.get() {
-                    Availability::Down { reason } => {
+                {move || match down.get() {
+                    Some(reason) => {
                         Either::Left(view! { <FallbackView config reason /> })
                     }
-                    Availability::Checking | Availability::Up => {
+                    None => {
                         Either::Right(view! {
                             <div class="workspace">
                                 <SessionSidebar />

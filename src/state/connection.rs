@@ -83,14 +83,14 @@ async fn poll_loop(conn: Connection) {
                 if was_down {
                     conn.recoveries.update(|n| *n += 1);
                 }
-                conn.availability.set(Availability::Up);
-                conn.next_check_ms.set(None);
+                set_if_changed(conn.availability, Availability::Up);
+                set_if_changed(conn.next_check_ms, None);
                 poll_ms
             }
             Err(reason) => {
                 failures = failures.saturating_add(1);
                 let wait = delay_ms(failures, 1_000, max_backoff_ms);
-                conn.availability.set(Availability::Down { reason });
+                set_if_changed(conn.availability, Availability::Down { reason });
                 conn.next_check_ms.set(Some(wait));
                 wait
             }
@@ -109,4 +109,18 @@ async fn poll_loop(conn: Connection) {
         }
         conn.retry_now.set_value(false);
     }
+}
+
+/// Sets `signal` only when the value differs: a check that changes nothing notifies no one
+/// (every check while AgentOS is up, every few seconds, would otherwise re-run all that
+/// reads it).
+#[cfg(feature = "hydrate")]
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    signal.maybe_update(|v| {
+        let changed = *v != value;
+        if changed {
+            *v = value;
+        }
+        changed
+    });
 }
