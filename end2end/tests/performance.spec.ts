@@ -101,8 +101,12 @@ test.describe("long conversations", () => {
       .poll(async () => answer.locator(".md-part").count(), { timeout: 15_000 })
       .toBeGreaterThan(5);
     await expect(answer).toHaveAttribute("data-status", "streaming");
+    // Mark the first part's element: when the answer ends, the parts stay (the whole
+    // text renders the same), so the end of a long answer builds no new DOM.
+    await answer.locator(".md-part").first().evaluate((el) => ((el as any).__seen = true));
     await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
-    await expect(answer.locator(".md-part")).toHaveCount(0);
+    expect(await answer.locator(".md-part").count()).toBeGreaterThan(5);
+    expect(await answer.locator(".md-part").first().evaluate((el) => (el as any).__seen === true)).toBe(true);
     const live = await answer.getByTestId("answer-text").innerText();
     expect(live).toContain("Section 3");
     await expect(answer.locator("table").first()).toBeVisible();
@@ -111,6 +115,21 @@ test.describe("long conversations", () => {
     await openHydrated(page, `/?agent=echo-agent&session=${sid}`);
     await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
     expect(await lastAnswer(page).getByTestId("answer-text").innerText()).toBe(live);
+  });
+
+  test("a link defined after its use becomes a link when the answer ends", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("new-chat").click();
+    const input = page.getByTestId("composer-input");
+    await input.fill("slow see [the docs][d]\n\nmore words\n\n[d]: https://example.com/docs");
+    await input.press("Enter");
+    const answer = lastAnswer(page);
+    // While it streams, the first paragraph is frozen before the definition arrives.
+    await expect(answer.locator(".md-part").first()).toContainText("[the docs][d]", { timeout: 15_000 });
+    await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+    const link = answer.getByTestId("answer-text").locator('a[href="https://example.com/docs"]');
+    await expect(link).toHaveText("the docs");
+    await expect(answer.getByTestId("answer-text")).not.toContainText("[d]:");
   });
 });
 

@@ -88,7 +88,8 @@ pub fn to_safe_html(markdown: &str) -> String {
 /// from the start of the last block is parsed again on each update.
 ///
 /// Link reference definitions are the one exception (a later definition can change an
-/// earlier link); the finished answer is rendered whole once, which settles them.
+/// earlier link); [`StreamingMarkdown::finish`] renders the finished answer whole once,
+/// which settles them.
 #[derive(Debug, Default, Clone)]
 pub struct StreamingMarkdown {
     /// Source of the frozen blocks (to notice a text that no longer extends it).
@@ -122,6 +123,16 @@ impl StreamingMarkdown {
         added
     }
 
+    /// The answer is complete at `text`: brings the parts up to it, and returns the whole
+    /// text's HTML if it differs from what the parts show (a link reference defined after
+    /// its use), or `None` when the parts already show it and can stay as they are.
+    pub fn finish(&mut self, text: &str) -> Option<String> {
+        self.update(text);
+        let whole = to_safe_html(text);
+        let shown = self.blocks.iter().chain([&self.tail]);
+        (!same_html(shown, &whole)).then_some(whole)
+    }
+
     pub fn blocks(&self) -> &[String] {
         &self.blocks
     }
@@ -138,6 +149,15 @@ impl StreamingMarkdown {
     pub fn frozen_len(&self) -> usize {
         self.frozen_src.len()
     }
+}
+
+/// Whether `parts`, shown one after another, are `whole`. Rendered separately, blocks
+/// lack the newline the HTML writer puts between block tags (`>\n<`), which does not
+/// matter in the page; no other newline follows `>` and precedes `<` in this HTML (text
+/// has its `<` and `>` escaped).
+fn same_html<'a>(parts: impl Iterator<Item = &'a String>, whole: &str) -> bool {
+    let normal = |s: &str| s.replace(">\n<", "><");
+    normal(&parts.map(String::as_str).collect::<String>()) == normal(whole)
 }
 
 /// Byte offset from which `text` must be parsed again as more arrives: the start of the
@@ -337,7 +357,29 @@ mod tests {
                     normalized(&whole),
                     "step {step} of {sample:?}"
                 );
+                // So when the answer ends, the parts stay as they are.
+                assert_eq!(md.clone().finish(sample), None, "step {step} of {sample:?}");
             }
+        }
+    }
+
+    /// A link reference defined after its use changes an earlier, frozen block: the
+    /// finished answer is then rendered whole, with the link.
+    #[test]
+    fn a_late_link_definition_is_settled_when_the_answer_finishes() {
+        let text = "See [the docs][d].\n\nMore words.\n\n[d]: https://example.com/docs\n";
+        for step in [1, 4, 1000] {
+            let mut md = stream(text, step);
+            assert!(
+                !joined(&md).contains("href="),
+                "step {step}: not a link while streaming"
+            );
+            let whole = md.finish(text).expect("rendered whole");
+            assert!(
+                whole.contains(r#"href="https://example.com/docs">the docs</a>"#),
+                "{whole}"
+            );
+            assert_eq!(whole, to_safe_html(text));
         }
     }
 

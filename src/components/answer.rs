@@ -38,20 +38,27 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
     let chat = use_chat();
     let status = Memo::new(move |_| answer.with(|a| a.status));
     // While the answer streams, finished blocks are rendered once and only the last block
-    // again per update; once it has finished, the whole text is rendered once.
+    // again per update. When it has finished, the whole text is rendered once: if the
+    // parts already show that (they do unless a link was defined after its use), they
+    // stay, so the end of a long answer builds no new DOM. An answer that was never shown
+    // streaming here (from the history) is rendered whole from the start.
     let md = StoredValue::new(StreamingMarkdown::default());
+    let streamed = StoredValue::new(false);
     let finished = Memo::new(move |_| !status.get().is_active());
-    let html = Memo::new(move |_| {
-        if finished.get() {
-            answer.with(|a| to_safe_html(&a.text))
-        } else {
-            String::new()
+    let whole = Memo::new(move |_| {
+        if !finished.get() {
+            return None;
         }
+        answer.with(|a| {
+            if streamed.get_value() {
+                md.try_update_value(|m| m.finish(&a.text)).flatten()
+            } else {
+                Some(to_safe_html(&a.text))
+            }
+        })
     });
     let live = Memo::new(move |_| {
-        if finished.get() {
-            return (0, 0, String::new());
-        }
+        streamed.set_value(true);
         answer.with(|a| {
             md.update_value(|m| {
                 m.update(&a.text);
@@ -100,7 +107,7 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
     // Once the answer stops changing, highlight its code blocks (on the server).
     let text_ref = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
-        html.track();
+        whole.track();
         if !status.get().is_active() {
             if let Some(el) = text_ref.get() {
                 highlight_code_blocks(&el);
@@ -132,9 +139,9 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
                 </For>
             </div>
             <Show
-                when=move || finished.get()
+                when=move || whole.with(Option::is_some)
                 fallback=move || view! {
-                    <div class="markdown" data-testid="answer-text">
+                    <div class="markdown" data-testid="answer-text" node_ref=text_ref>
                         <For
                             each=move || { let (generation, n, _) = live.get(); (0..n).map(move |i| (generation, i)) }
                             key=|k| *k
@@ -146,7 +153,7 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
                     </div>
                 }
             >
-                <div class="markdown" data-testid="answer-text" node_ref=text_ref inner_html=move || html.get()></div>
+                <div class="markdown" data-testid="answer-text" node_ref=text_ref inner_html=move || whole.get().unwrap_or_default()></div>
             </Show>
             <Show when=move || status.get().is_active() && !has_text.get()>
                 <span class="typing" aria-hidden="true">
