@@ -113,7 +113,9 @@ test.describe("sessions", () => {
     expect(asked.length).toBe(2);
 
     // A chat read ahead and then changed here is asked for again: what was read is
-    // forgotten once this tab sends into a conversation.
+    // forgotten once this tab sends into a conversation. (The pointer is still over the
+    // first chat from the click: it leaves, then comes to rest there again.)
+    await page.mouse.move(0, 0);
     await open(first).hover();
     await expect.poll(() => asked.length).toBe(3);
     await ask(page, "read ahead second, again");
