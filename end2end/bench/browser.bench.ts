@@ -851,6 +851,8 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
   const history: number[] = [];
   const historyAgentOs: number[] = [];
   const historyRebuild: number[] = [];
+  const decode: number[] = [];
+  const decodedAhead: boolean[] = [];
   const tbt: number[] = [];
   const longestTask: number[] = [];
   const elements: number[] = [];
@@ -926,6 +928,19 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
     if (!Number.isNaN(fetched.ms)) history.push(fetched.ms);
     if (!Number.isNaN(fetched.agentos)) historyAgentOs.push(fetched.agentos);
     if (!Number.isNaN(fetched.rebuild)) historyRebuild.push(fetched.rebuild);
+    // Decoding the history (a measure of the app's): before the click when it was read
+    // ahead, else after the answer came.
+    const decoded = await page.evaluate(
+      (t0) => {
+        const e = performance.getEntriesByName("agno-chat:decode-history").at(-1);
+        return e ? { ms: e.duration, ahead: e.startTime < t0 } : null;
+      },
+      r.t0,
+    );
+    if (decoded) {
+      decode.push(decoded.ms);
+      decodedAhead.push(decoded.ahead);
+    }
     const count = await page.evaluate(() => document.getElementsByTagName("*").length);
     const mem = await memory(page, cdp);
     settled.push(r.settled);
@@ -948,9 +963,15 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
     record(S, "settled (DOM unchanged 2 frames)", "ms", settled, below(200, "ms"));
     record(S, "total blocking time", "ms", tbt, below(50, "ms"));
     record(S, "longest task", "ms", longestTask);
+    if (decode.length) {
+      record(S, "decoding the history (read ahead, before the click)", "ms", decode);
+      const ahead = decodedAhead.filter(Boolean).length;
+      notes.push(`${S}: the history was decoded before the click in ${ahead} of ${decodedAhead.length} runs.`);
+    }
     return;
   }
   record(S, "last turn shown", "ms", shown);
+  if (decode.length) record(S, "> of which decoding the history", "ms", decode);
   record(S, "> of which the history request", "ms", history);
   if (historyAgentOs.length) record(S, "> in it, AgentOS answering (Server-Timing)", "ms", historyAgentOs);
   if (historyRebuild.length) record(S, "> in it, agno-chat rebuilding (Server-Timing)", "ms", historyRebuild);

@@ -94,15 +94,22 @@ test.describe("sessions", () => {
     const open = (sid: string | null) => page.locator(`[data-testid="session-item"][data-session-id="${sid}"] .session-open`);
     const questions = page.locator('[data-testid="user-message"] .user-text');
 
+    // Histories decoded (a performance measure): one read ahead is decoded once it has
+    // arrived, before the click, which then only shows it.
+    const decodes = () => page.evaluate(() => performance.getEntriesByName("agno-chat:decode-history").length);
+    const decodedBefore = await decodes();
+
     // The pointer rests on the first chat: it is asked for before any click.
     await open(first).hover();
     await expect.poll(() => asked.length).toBe(1);
     expect(asked[0]).toContain(first!);
+    await expect.poll(decodes, { message: "decoded before the click" }).toBe(decodedBefore + 1);
     await open(first).click();
     await expect(questions).toHaveText(["read ahead first"]);
     await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", first!);
     await page.waitForTimeout(300);
     expect(asked.length, "the click used the answer read ahead").toBe(1);
+    expect(await decodes(), "the click did not decode it again").toBe(decodedBefore + 1);
 
     // Focus on the second chat (as with Tab) reads it ahead too; Enter opens it.
     await open(second).focus();

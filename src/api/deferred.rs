@@ -36,6 +36,13 @@ impl<T> Deferred<T> {
     }
 }
 
+impl<T> Deferred<T> {
+    /// Whether the answer is still JSON, so that [`Deferred::decode`] has work to do.
+    pub fn is_json(&self) -> bool {
+        matches!(self.inner, Inner::Json(..))
+    }
+}
+
 impl<T: DeserializeOwned> Deferred<T> {
     /// The answer, decoding it if it came over the network.
     pub fn decode(self) -> Result<T, serde_json::Error> {

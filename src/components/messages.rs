@@ -117,9 +117,16 @@ fn MessageList() -> impl IntoView {
             el.set_scroll_top(el.scroll_height());
         }
     };
+    // The list's size is read at the next frame, not when it is mounted: read in the task
+    // that rendered the turns, it forced the layout of all of them inside that task (about
+    // 20 ms of a 500-run conversation's opening), and the frame laid them out again.
     Effect::new(move |_| {
         if list_ref.get().is_some() {
-            read_viewport();
+            request_animation_frame(move || {
+                if let Some(el) = list_ref.try_get_untracked().flatten() {
+                    viewport.try_set((el.scroll_top() as f64, el.client_height() as f64));
+                }
+            });
         }
     });
     // Follow new content while the user is at the bottom.

@@ -231,6 +231,12 @@ impl ChatState {
         leptos::task::spawn_local(async move {
             let request = crate::api::load_session(component.kind, component.id, session_id);
             let (answer, ()) = futures::join!(request, async { preload_conversation() });
+            // Decoded as soon as it is here (a click meanwhile waits for it), unless the
+            // slot went to another entry since.
+            let answer = match answer {
+                Ok(history) if !done.is_canceled() => code::prepare(Ok(history)).await,
+                other => other,
+            };
             let _ = done.send(answer); // nobody waits when another entry was read since
         });
     }

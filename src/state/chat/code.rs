@@ -28,6 +28,11 @@ pub(super) enum Call {
         session_id: String,
         answer: HistoryAnswer,
     },
+    /// Decode a history read ahead of a click (see `history::prepare`).
+    Prepare(
+        HistoryAnswer,
+        futures::channel::oneshot::Sender<HistoryAnswer>,
+    ),
 }
 
 /// The entry point into the conversation's code; loaded on first use, and ahead of it by
@@ -52,6 +57,10 @@ pub(super) async fn conversation(call: Call) -> Option<AnyView> {
             answer,
         } => {
             history::open_job(state, component, session_id, answer).await;
+            None
+        }
+        Call::Prepare(answer, done) => {
+            let _ = done.send(history::prepare(answer).await);
             None
         }
     }
@@ -87,6 +96,18 @@ pub(super) async fn open_job(
         answer,
     })
     .await;
+}
+
+/// Decodes a history read ahead of a click, so that the click only shows it (see
+/// `history::prepare`). An answer that could not be decoded comes back as its error.
+pub(super) async fn prepare(answer: HistoryAnswer) -> HistoryAnswer {
+    let (done, prepared) = futures::channel::oneshot::channel();
+    conversation(Call::Prepare(answer, done)).await;
+    prepared.await.unwrap_or_else(|_| {
+        Err(crate::api::ApiError::Transport(
+            "the conversation's history was not decoded".into(),
+        ))
+    })
 }
 
 /// Starts loading the conversation's code (once per page), and the stylesheet of
