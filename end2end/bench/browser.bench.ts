@@ -1,9 +1,11 @@
-import { test, expect, Browser, BrowserContext, CDPSession, Page } from "@playwright/test";
+import { test, expect, Browser, BrowserContext } from "@playwright/test";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expectNoPanics, openHydrated, watchPanics } from "../tests/support/page";
 import { Proc, ROOT, appEnv, demoCommand, spawnProc, waitForUrl } from "../tests/support/servers";
+import { RUNS, atMost, below, figures, fmt, kib, mib, notes, printTable, raw, record, rel, writeJson } from "./figures";
+import { blocking, firstTokenProbe, memory, settleProbe, streamProbe, wasmMemoryHook } from "./probes";
 
 // Browser benchmark: real Chromium, the real app binary and the real demo AgentOS. Every
 // figure is measured BENCH_RUNS times (default 5) and reported as median, min and max,
@@ -20,7 +22,6 @@ import { Proc, ROOT, appEnv, demoCommand, spawnProc, waitForUrl } from "../tests
 //
 // Raw samples and medians also go to target/bench/browser.json.
 
-const RUNS = Math.max(1, Number(process.env.BENCH_RUNS || 5));
 const DEMO_PORT = 7801;
 const APP_PORT = 3201;
 const DEMO_URL = `http://127.0.0.1:${DEMO_PORT}`;
@@ -60,139 +61,14 @@ function siteRoot(bin: string): string {
   return candidates[0];
 }
 
-const rel = (p: string) => path.relative(ROOT, p) || ".";
 
 let demo: Proc | undefined;
 let app: Proc | undefined;
 
 // ---------------------------------------------------------------------------------------
-// Figures
-
-type Target = { text: string; met: (median: number) => boolean };
-
-interface Figure {
-  section: string;
-  name: string;
-  /** A part of the figure above it (indented in the table, "above / name" in the JSON). */
-  part?: boolean;
-  unit: string;
-  samples: number[];
-  median: number;
-  min: number;
-  max: number;
-  target?: Target;
-  /** A difference of medians: no min and max of its own (the samples keep the per-run
-   * differences). */
-  derived?: boolean;
-}
-
-const figures: Figure[] = [];
-const notes: string[] = [];
-// More raw data for the JSON file.
-const raw: Record<string, unknown> = {};
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function record(section: string, name: string, unit: string, samples: number[], target?: Target): Figure {
-  // A leading "> " marks a part of the figure above.
-  const part = name.startsWith("> ");
-  const f: Figure = {
-    section,
-    name: part ? name.slice(2) : name,
-    part,
-    unit,
-    samples,
-    median: median(samples),
-    min: Math.min(...samples),
-    max: Math.max(...samples),
-    target,
-  };
-  figures.push(f);
-  return f;
-}
-
-const below = (limit: number, unit: string): Target => ({ text: `< ${limit} ${unit}`, met: (m) => m < limit });
-const atMost = (limit: number, unit: string): Target => ({ text: `<= ${limit} ${unit}`, met: (m) => m <= limit });
-const kib = (bytes: number) => bytes / 1024;
-const mib = (bytes: number) => bytes / (1024 * 1024);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function fmt(n: number): string {
-  if (!Number.isFinite(n)) return "-";
-  return Math.abs(n) >= 100 || Number.isInteger(n) ? n.toFixed(0) : n.toFixed(1);
-}
-
-function printTable(bin: string, chromium: string): void {
-  const cols = [44, 9, 9, 9, 6, 16, 4];
-  const row = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 || i >= 4 ? c.padEnd(cols[i]) : c.padStart(cols[i]))).join("  ").trimEnd();
-  const lines: string[] = [];
-  lines.push("");
-  lines.push(`agno-chat browser benchmark: medians of ${RUNS} run(s)`);
-  lines.push(`app ${rel(bin)}, Chromium ${chromium}, viewport 1280x800`);
-  lines.push("");
-  lines.push(row(["figure", "median", "min", "max", "unit", "target", "met"]));
-  lines.push("-".repeat(cols.reduce((a, b) => a + b + 2, -2)));
-  let section = "";
-  for (const f of figures) {
-    if (f.section !== section) {
-      section = f.section;
-      lines.push(section);
-    }
-    const met = f.target ? (f.target.met(f.median) ? "yes" : "NO") : "";
-    lines.push(
-      row([
-        `${f.part ? "    " : "  "}${f.name}`,
-        fmt(f.median),
-        f.derived ? "-" : fmt(f.min),
-        f.derived ? "-" : fmt(f.max),
-        f.unit,
-        f.target?.text ?? "",
-        met,
-      ]),
-    );
-  }
-  if (notes.length) {
-    lines.push("");
-    for (const n of notes) lines.push(`note: ${n}`);
-  }
-  lines.push("");
-  console.log(lines.join("\n"));
-}
-
-function writeJson(bin: string, site: string, chromium: string): string {
-  const out = path.join(ROOT, "target", "bench", "browser.json");
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  const json = {
-    runs: RUNS,
-    date: new Date().toISOString(),
-    app: rel(bin),
-    site_root: rel(site),
-    chromium,
-    figures: figures.map((f, i) => ({
-      section: f.section,
-      name: f.part ? `${figures.slice(0, i).reverse().find((g) => !g.part)?.name} / ${f.name}` : f.name,
-      unit: f.unit,
-      median: f.median,
-      min: f.derived ? null : f.min,
-      max: f.derived ? null : f.max,
-      samples: f.samples,
-      target: f.target?.text ?? null,
-      met: f.target ? f.target.met(f.median) : null,
-    })),
-    notes,
-    ...raw,
-  };
-  fs.writeFileSync(out, JSON.stringify(json, null, 2) + "\n");
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------
 // Helpers
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A fresh context (cold cache) as the benchmark user. */
 function newContext(browser: Browser): Promise<BrowserContext> {
@@ -251,178 +127,6 @@ function isContentEvent(block: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Long tasks: count, longest, and total blocking time (the part of each beyond 50 ms). */
-function blocking(durations: number[]): { count: number; longest: number; tbt: number } {
-  return {
-    count: durations.length,
-    longest: durations.length ? Math.max(...durations) : 0,
-    tbt: durations.reduce((sum, d) => sum + Math.max(0, d - 50), 0),
-  };
-}
-
-/** JS heap in use after a garbage collection, and the wasm linear memories' size (as
- * kept by `wasmMemoryHook`; Runtime.queryObjects would find them too, but it does not
- * come back on a page this size). */
-async function memory(page: Page, cdp: CDPSession): Promise<{ heap: number; wasm: number | null }> {
-  await cdp.send("HeapProfiler.collectGarbage");
-  await cdp.send("Performance.enable");
-  const { metrics } = await cdp.send("Performance.getMetrics");
-  const heap = metrics.find((m) => m.name === "JSHeapUsedSize")?.value ?? NaN;
-  const wasm = await page.evaluate(() => {
-    const memories = (window as any).__benchWasmMemories as Set<WebAssembly.Memory> | undefined;
-    return memories?.size ? [...memories].reduce((sum, m) => sum + m.buffer.byteLength, 0) : null;
-  });
-  return { heap, wasm };
-}
-
-// ---------------------------------------------------------------------------------------
-// In-page probes (serialized into the page: they may use nothing from this module)
-
-/** An init script: keeps the memories of the wasm instances the page creates (the
- * bindings do not expose theirs) in `window.__benchWasmMemories`. */
-function wasmMemoryHook(): void {
-  const memories = new Set<WebAssembly.Memory>();
-  (window as any).__benchWasmMemories = memories;
-  const keep = (result: any) => {
-    const instance = result instanceof WebAssembly.Instance ? result : result?.instance;
-    for (const value of Object.values(instance?.exports ?? {})) {
-      if (value instanceof WebAssembly.Memory) memories.add(value);
-    }
-    return result;
-  };
-  const instantiate = WebAssembly.instantiate;
-  const instantiateStreaming = WebAssembly.instantiateStreaming;
-  (WebAssembly as any).instantiate = (...args: any[]) => (instantiate as any).apply(WebAssembly, args).then(keep);
-  (WebAssembly as any).instantiateStreaming = (...args: any[]) =>
-    (instantiateStreaming as any).apply(WebAssembly, args).then(keep);
-}
-
-/** Resolves `window.__benchFirstToken` with the milliseconds from the Enter keydown until
- * the answer to `message` first shows text in the DOM. */
-function firstTokenProbe(arg: { message: string; timeoutMs: number }): void {
-  const w = window as any;
-  let enterAt: number | undefined;
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === "Enter" && enterAt === undefined) enterAt = performance.now();
-  };
-  document.addEventListener("keydown", onKey, true);
-  w.__benchFirstToken = new Promise<number>((resolve, reject) => {
-    const finish = (result: number | Error) => {
-      observer.disconnect();
-      clearTimeout(timer);
-      document.removeEventListener("keydown", onKey, true);
-      if (result instanceof Error) reject(result);
-      else resolve(result);
-    };
-    // The turn asking `message` (matched by its question, so no earlier answer counts).
-    const check = () => {
-      if (enterAt === undefined) return;
-      for (const turn of Array.from(document.querySelectorAll('[data-testid="turn"]'))) {
-        if (turn.querySelector(".user-text")?.textContent?.trim() !== arg.message) continue;
-        const text = turn.querySelector('[data-testid="assistant-message"] [data-testid="answer-text"]')?.textContent;
-        if (text && text.trim() !== "") {
-          w.__benchFirstTokenAt = performance.now();
-          finish(w.__benchFirstTokenAt - enterAt);
-        }
-      }
-    };
-    const observer = new MutationObserver(check);
-    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-    const timer = setTimeout(() => finish(new Error(`no answer text for "${arg.message}"`)), arg.timeoutMs);
-  });
-}
-
-/** Resolves `window.__benchStream` once the newest answer is completed: animation frame
- * timestamps and long tasks from the Enter keydown on, and when the answer completed. */
-function streamProbe(arg: { timeoutMs: number }): void {
-  const w = window as any;
-  const frames: number[] = [];
-  const tasks: { start: number; duration: number }[] = [];
-  let enterAt: number | undefined;
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === "Enter" && enterAt === undefined) enterAt = performance.now();
-  };
-  document.addEventListener("keydown", onKey, true);
-  const longTasks = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) tasks.push({ start: e.startTime, duration: e.duration });
-  });
-  longTasks.observe({ type: "longtask", buffered: false });
-  const deadline = performance.now() + arg.timeoutMs;
-  w.__benchStream = new Promise((resolve, reject) => {
-    let completedAt: number | undefined;
-    const frame = (ts: number) => {
-      frames.push(ts);
-      if (completedAt === undefined) {
-        const answers = document.querySelectorAll('[data-testid="assistant-message"]');
-        const last = answers[answers.length - 1];
-        if (enterAt !== undefined && last?.getAttribute("data-status") === "completed") completedAt = ts;
-      }
-      // Keep going a little after completion: long-task entries are delivered late.
-      if (completedAt !== undefined && ts - completedAt >= 300) {
-        longTasks.disconnect();
-        document.removeEventListener("keydown", onKey, true);
-        resolve({ enterAt, completedAt, frames, tasks });
-        return;
-      }
-      if (performance.now() > deadline) {
-        longTasks.disconnect();
-        reject(new Error("the streamed answer did not complete"));
-        return;
-      }
-      requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
-  });
-}
-
-/** Resolves `window.__benchSettle` once turn `posinset` is in the DOM with answer text and
- * the DOM has not changed for 2 animation frames. Times are from `__benchProbe.t0` (set at
- * the click; 0, the navigation's start, when installed as an init script). */
-function settleProbe(arg: { posinset: number; timeoutMs: number }): void {
-  const w = window as any;
-  const probe = { t0: 0, lastChange: 0, shownAt: undefined as number | undefined, tasks: [] as { start: number; duration: number }[] };
-  w.__benchProbe = probe;
-  const longTasks = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) probe.tasks.push({ start: e.startTime, duration: e.duration });
-  });
-  longTasks.observe({ type: "longtask", buffered: false });
-  let changed = false;
-  const mutations = new MutationObserver(() => {
-    changed = true;
-    probe.lastChange = performance.now();
-  });
-  mutations.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
-  const deadline = performance.now() + arg.timeoutMs;
-  w.__benchSettle = new Promise((resolve, reject) => {
-    let stableFrames = 0;
-    const frame = () => {
-      const turn = document.querySelector(`[data-testid="turn"][aria-posinset="${arg.posinset}"]`);
-      const text = turn?.querySelector('[data-testid="answer-text"]')?.textContent ?? "";
-      const shown = text.trim() !== "";
-      if (shown && probe.shownAt === undefined) probe.shownAt = performance.now();
-      stableFrames = shown && !changed ? stableFrames + 1 : 0;
-      changed = false;
-      if (stableFrames >= 2) {
-        mutations.disconnect();
-        resolve({
-          t0: probe.t0,
-          settled: Math.max(probe.lastChange, probe.shownAt!) - probe.t0,
-          shown: probe.shownAt! - probe.t0,
-          detected: performance.now() - probe.t0,
-        });
-        return;
-      }
-      if (performance.now() > deadline) {
-        mutations.disconnect();
-        reject(new Error(`turn ${arg.posinset} did not settle (shown: ${shown})`));
-        return;
-      }
-      requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
-  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -579,8 +283,15 @@ test("first load (cold cache)", async ({ browser }) => {
     });
     await cdp.send("Network.enable");
 
+    if (TRACE_DIR && run === 0) {
+      await browser.startTracing(page, {
+        path: `${TRACE_DIR}/first-load.json`,
+        categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.wasm", "blink.user_timing", "loading", "netlog"],
+      });
+    }
     await page.goto("/?agent=echo-agent");
     await page.waitForSelector("body[data-hydrated=true]", { state: "attached", timeout: 30_000 });
+    if (TRACE_DIR && run === 0) await browser.stopTracing();
     // Then until the network has been idle for 500 ms (lazily loaded chunks, first data).
     const idleDeadline = Date.now() + 15_000;
     while (Date.now() < idleDeadline) {
