@@ -1,0 +1,116 @@
+//! The conversation's search box.
+
+use leptos::html::Input;
+use leptos::prelude::*;
+
+use crate::state::chat::use_chat;
+
+/// Search within the conversation. The list is virtualized, so the browser's find-in-page
+/// sees only the rendered turns; this searches every turn's question and answer, jumps
+/// to each match (Enter, Shift+Enter) and says how many there are. Ctrl/Cmd+F opens it
+/// while the conversation has turns (pressed again in the box, the browser's own).
+#[component]
+pub(super) fn ConversationSearch(
+    reveal: Callback<u64>,
+    highlighted: RwSignal<Option<u64>>,
+) -> impl IntoView {
+    let chat = use_chat();
+    let query = RwSignal::new(String::new());
+    let current = RwSignal::new(None::<usize>);
+    let input = NodeRef::<Input>::new();
+    let matches = Memo::new(move |_| {
+        let q = query.with(|q| q.trim().to_lowercase());
+        if q.is_empty() {
+            return Vec::new();
+        }
+        chat.turns.with(|ts| {
+            ts.iter()
+                .filter(|t| {
+                    t.question.to_lowercase().contains(&q)
+                        || t.answer
+                            .with_untracked(|a| a.text.to_lowercase().contains(&q))
+                })
+                .map(|t| t.id)
+                .collect::<Vec<_>>()
+        })
+    });
+    let go = move |step: isize| {
+        let m = matches.get_untracked();
+        if m.is_empty() {
+            current.set(None);
+            return;
+        }
+        let n = m.len() as isize;
+        // Enter goes back in time from the newest match; Shift+Enter forward.
+        let i = match current.get_untracked() {
+            None => n - 1,
+            Some(i) => (i as isize - step).rem_euclid(n),
+        };
+        current.set(Some(i as usize));
+        reveal.run(m[i as usize]);
+    };
+    let status = move || {
+        let n = matches.with(Vec::len);
+        if query.with(|q| q.trim().is_empty()) {
+            String::new()
+        } else if n == 0 {
+            "No matches".to_owned()
+        } else {
+            match current.get() {
+                Some(i) => format!("{} of {n}", i.min(n - 1) + 1),
+                None => format!("{n} found"),
+            }
+        }
+    };
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        let find = (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("f");
+        if !find || chat.turns.with_untracked(Vec::is_empty) {
+            return;
+        }
+        let Some(el) = input.get_untracked() else {
+            return;
+        };
+        let focused = document().active_element().is_some_and(|a| {
+            let el: &leptos::web_sys::Element = &el;
+            a == *el
+        });
+        if !focused {
+            ev.prevent_default();
+            let _ = el.focus();
+            el.select();
+        }
+    });
+    on_cleanup(move || handle.remove());
+
+    view! {
+        <Show when=move || !chat.turns.with(Vec::is_empty)>
+            <div class="conversation-search" role="search">
+                <input
+                    type="search"
+                    node_ref=input
+                    data-testid="conversation-search"
+                    placeholder="Search this conversation"
+                    aria-label="Search this conversation"
+                    prop:value=move || query.get()
+                    on:input=move |ev| {
+                        query.set(event_target_value(&ev));
+                        current.set(None);
+                    }
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+                        "Enter" => {
+                            ev.prevent_default();
+                            go(if ev.shift_key() { -1 } else { 1 });
+                        }
+                        "Escape" => {
+                            query.set(String::new());
+                            current.set(None);
+                            highlighted.set(None);
+                        }
+                        _ => {}
+                    }
+                />
+                <span class="search-status muted" data-testid="search-status" aria-live="polite">{status}</span>
+            </div>
+        </Show>
+    }
+}
