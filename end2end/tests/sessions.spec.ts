@@ -205,6 +205,27 @@ test.describe("sessions", () => {
     await expect(page.getByTestId("composer-input")).toHaveValue("a thought for a new chat");
   });
 
+  test("a chat run elsewhere without streaming opens with its answer's details", async ({ browser }) => {
+    // Runs started without streaming (another client, a script) store no events: the
+    // answer's token counts and duration come from the run itself.
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await openHydrated(page, "/?agent=echo-agent");
+    const uid = await userId(ctx);
+    const sid = `e2e-plain-${Date.now()}`;
+    const r = await page.request.post(`${AGENTOS}/agents/echo-agent/runs`, {
+      form: { message: "Run without streaming", stream: "false", session_id: sid, user_id: uid },
+    });
+    expect(r.status()).toBe(200);
+    await openHydrated(page, `/?agent=echo-agent&session=${sid}`);
+    await expect(page.getByTestId("answer-text")).toContainText("Echo: Run without streaming");
+    const details = page.getByTestId("metrics");
+    await details.locator("summary").click();
+    await expect(details).toContainText(/Tokens in \/ out\s*\d+ \/ \d+/);
+    await expect(details).toContainText(/Duration\s*\d+ ms/);
+    await ctx.close();
+  });
+
   test("the list pages in as it scrolls and can be searched", async ({ browser }) => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();

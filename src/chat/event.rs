@@ -44,6 +44,13 @@ pub struct Metrics {
     pub duration_ms: Option<f64>,
 }
 
+impl Metrics {
+    /// Nothing is known.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// Why agno-chat ended a stream on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -195,6 +195,13 @@ fn turn_from_run(run: &Value) -> HistoryTurn {
             answer.reasoning = r;
         }
     }
+    // Stored runs keep their totals even when their events are not stored: the answer's
+    // details show them as they did live.
+    if answer.metrics.is_empty() {
+        if let Some(m) = run.get("metrics").filter(|m| m.is_object()) {
+            answer.metrics = super::upstream::metrics(m);
+        }
+    }
     answer.status = match status {
         "COMPLETED" => Status::Completed,
         "CANCELLED" => Status::Cancelled,
@@ -303,6 +310,75 @@ mod tests {
         };
         assert_eq!(runs_owned_by(&runs, Team, "echo-team", "alice"), Some(true));
         assert_eq!(runs_owned_by(&runs, Agent, "echo-member", "alice"), None);
+    }
+
+    #[test]
+    fn runs_without_events_keep_their_totals() {
+        // A run started without streaming stores no events; its totals are on the run.
+        let run = serde_json::json!({
+            "run_id": "r1", "parent_run_id": "", "status": "COMPLETED",
+            "run_input": "hi", "content": "Echo: hi", "created_at": 1,
+            "metrics": {"input_tokens": 127, "output_tokens": 99, "total_tokens": 226,
+                        "time_to_first_token": 0.0024232750001829118, "duration": 0.43847526899998}
+        });
+        let turns = turns_from_runs(&[run]);
+        let m = &turns[0].answer.metrics;
+        assert_eq!(
+            (m.input_tokens, m.output_tokens, m.total_tokens),
+            (Some(127), Some(99), Some(226))
+        );
+        // To a tenth of a millisecond.
+        assert_eq!(m.duration_ms, Some(438.5));
+        assert_eq!(m.time_to_first_token_ms, Some(2.4));
+    }
+
+    #[test]
+    fn history_json_leaves_empty_parts_out_and_reads_them_back() {
+        let mut answer = Answer::new();
+        answer.text = "Echo: hi".into();
+        answer.status = Status::Completed;
+        let turn = HistoryTurn {
+            run_id: "r1".into(),
+            question: "hi".into(),
+            answer,
+        };
+        let json = serde_json::to_string(&turn).unwrap();
+        assert_eq!(
+            json,
+            r#"{"run_id":"r1","question":"hi","answer":{"text":"Echo: hi","status":"Completed"}}"#
+        );
+        assert_eq!(serde_json::from_str::<HistoryTurn>(&json).unwrap(), turn);
+        // Written out in full (nulls, empty lists), it reads the same.
+        let full = r#"{"run_id":"r1","question":"hi","answer":{"run_id":null,"session_id":null,
+            "model":null,"text":"Echo: hi","reasoning":"","tools":[],"members":[],
+            "status":"Completed","error":null,"failure":null,"metrics":{"input_tokens":null},
+            "paused":null}}"#;
+        assert_eq!(serde_json::from_str::<HistoryTurn>(full).unwrap(), turn);
+        // Every part that is there survives the round trip.
+        let mut answer = turn.answer.clone();
+        answer.run_id = Some("r1".into());
+        answer.session_id = Some("s1".into());
+        answer.model = Some("m".into());
+        answer.reasoning = "thinking".into();
+        answer.tools = vec![serde_json::from_value(serde_json::json!({
+            "tool_call_id": "c1", "tool_name": "t", "tool_args": {"a": 1}, "result": "ok",
+            "tool_call_error": false, "duration_ms": 1.5
+        }))
+        .unwrap()];
+        answer.members = vec![super::super::reducer::MemberActivity {
+            run_id: "m1".into(),
+            name: "Member".into(),
+            text: "member text".into(),
+            ..Default::default()
+        }];
+        answer.error = Some("failed".into());
+        answer.failure = Some(super::super::event::FailureKind::Upstream);
+        answer.metrics.input_tokens = Some(3);
+        answer.metrics.duration_ms = Some(2.5);
+        answer.paused = Some(Default::default());
+        let turn = HistoryTurn { answer, ..turn };
+        let json = serde_json::to_string(&turn).unwrap();
+        assert_eq!(serde_json::from_str::<HistoryTurn>(&json).unwrap(), turn);
     }
 
     #[test]

@@ -206,13 +206,21 @@ fn tool(v: &Value) -> Result<ToolCall, String> {
             .get("metrics")
             .and_then(|m| m.get("duration"))
             .and_then(Value::as_f64)
-            .map(|s| s * 1000.0),
+            .map(millis),
     })
 }
 
-fn metrics(v: &Value) -> Metrics {
+/// Seconds as milliseconds, to a tenth: shown in whole milliseconds, and the digits
+/// beyond (AgentOS measures to the nanosecond) would only weigh on an opened history.
+fn millis(seconds: f64) -> f64 {
+    (seconds * 10_000.0).round() / 10.0
+}
+
+/// Token counts and timings as AgentOS reports them (seconds become milliseconds), in a
+/// run event or a stored run.
+pub(crate) fn metrics(v: &Value) -> Metrics {
     let n = |k: &str| v.get(k).and_then(Value::as_u64);
-    let secs = |k: &str| v.get(k).and_then(Value::as_f64).map(|s| s * 1000.0);
+    let secs = |k: &str| v.get(k).and_then(Value::as_f64).map(millis);
     Metrics {
         input_tokens: n("input_tokens"),
         output_tokens: n("output_tokens"),
