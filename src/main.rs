@@ -66,6 +66,8 @@ async fn main() {
     };
     state.limits.spawn_sweeper();
     state.warm_catalog();
+    // In the background: the first opened conversation then finds it ready.
+    tokio::task::spawn_blocking(agno_chat::server::highlight::warm);
     let app = router::build(state);
 
     let listener = match tokio::net::TcpListener::bind(addr).await {
