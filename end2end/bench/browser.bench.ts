@@ -286,7 +286,7 @@ test("first load (cold cache)", async ({ browser }) => {
     if (TRACE_DIR && run === 0) {
       await browser.startTracing(page, {
         path: `${TRACE_DIR}/first-load.json`,
-        categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.wasm", "blink.user_timing", "loading", "netlog"],
+        categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.wasm", "disabled-by-default-v8.cpu_profiler", "blink.user_timing", "loading", "netlog"],
       });
     }
     await page.goto("/?agent=echo-agent");
@@ -596,7 +596,7 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
       if (TRACE_DIR && i === 0) {
         await browser.startTracing(page, {
           path: `${TRACE_DIR}/open-${pointerFirst ? "pointer" : "click"}.json`,
-          categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.wasm", "blink.user_timing", "loading", "netlog"],
+          categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.wasm", "disabled-by-default-v8.cpu_profiler", "blink.user_timing", "loading", "netlog"],
         });
       }
       await page.evaluate((sid) => {

@@ -91,7 +91,7 @@ fn MessageList() -> impl IntoView {
     let range = Memo::new(move |_| {
         heights.version.track();
         let (top, view) = viewport.get();
-        let view = if view > 0.0 { view } else { 900.0 };
+        let view = if view > 0.0 { view } else { first_view() };
         let pinned = at_bottom.get();
         chat.turns
             .with(|ts| visible(&heights.of(ts), top, view, view, pinned))
@@ -196,6 +196,19 @@ fn MessageList() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The list's height before it has been laid out (it is read at the next frame): the
+/// window's, which the list cannot exceed and which is known without a layout. A larger
+/// guess rendered turns that the first frame then took away again.
+fn first_view() -> f64 {
+    #[cfg(feature = "hydrate")]
+    if let Some(h) = window().inner_height().ok().and_then(|h| h.as_f64()) {
+        if h > 0.0 {
+            return h;
+        }
+    }
+    900.0
 }
 
 /// Scrolls turn `id` to the top of the list and focuses it, frame after frame until it
