@@ -14,9 +14,11 @@ use crate::model::{ComponentKind, ComponentRef, HelpLink, PublicConfig};
 
 mod credentials;
 pub mod protection;
+mod reader;
 pub mod telemetry;
 
 pub use protection::Protection;
+use reader::Reader;
 pub use telemetry::Telemetry;
 
 /// Command-line flags. Each has an environment variable of the same meaning; see README.
@@ -157,177 +159,6 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
-
-/// Reads one setting: the flag when given, else the variable; blank counts as unset.
-struct Reader<'a> {
-    env: &'a dyn Fn(&str) -> Option<String>,
-    errors: Vec<SettingError>,
-}
-
-impl Reader<'_> {
-    fn raw(&self, flag_value: Option<String>, var: &str) -> Option<String> {
-        flag_value
-            .or_else(|| (self.env)(var))
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    }
-
-    fn fail(&mut self, var: &'static str, flag: &'static str, problem: impl Into<String>) {
-        self.errors.push(SettingError {
-            var,
-            flag,
-            problem: problem.into(),
-        });
-    }
-
-    fn url(&mut self, value: Option<String>, var: &'static str, flag: &'static str) -> Option<Url> {
-        let raw = self.raw(value, var)?;
-        match Url::parse(&raw) {
-            Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => {
-                Some(u)
-            }
-            Ok(_) | Err(_) => {
-                self.fail(
-                    var,
-                    flag,
-                    format!(
-                        "expected an http:// or https:// URL, got {:?}",
-                        redact_url(&raw)
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    fn bool(
-        &mut self,
-        value: Option<String>,
-        var: &'static str,
-        flag: &'static str,
-        default: bool,
-    ) -> bool {
-        match self.raw(value, var).map(|v| v.to_ascii_lowercase()) {
-            None => default,
-            Some(v) => match v.as_str() {
-                "1" | "true" | "yes" | "on" => true,
-                "0" | "false" | "no" | "off" => false,
-                _ => {
-                    self.fail(var, flag, format!("expected true or false, got {v:?}"));
-                    default
-                }
-            },
-        }
-    }
-
-    fn millis(
-        &mut self,
-        value: Option<String>,
-        var: &'static str,
-        flag: &'static str,
-        default_ms: u64,
-    ) -> Duration {
-        const MAX_MS: u64 = 3_600_000;
-        match self.raw(value, var) {
-            None => Duration::from_millis(default_ms),
-            Some(v) => {
-                match v.parse::<u64>() {
-                    Ok(ms) if (1..=MAX_MS).contains(&ms) => Duration::from_millis(ms),
-                    _ => {
-                        self.fail(
-                        var,
-                        flag,
-                        format!("expected a whole number of milliseconds from 1 to {MAX_MS}, got {v:?}"),
-                    );
-                        Duration::from_millis(default_ms)
-                    }
-                }
-            }
-        }
-    }
-}
-
-impl Reader<'_> {
-    /// A secret given inline (`var`) or in a file (`file_var`), not both.
-    fn secret(
-        &mut self,
-        inline: (Option<String>, &'static str, &'static str),
-        file: (Option<String>, &'static str, &'static str),
-    ) -> Option<SecretString> {
-        let (inline, var, _flag) = inline;
-        let (file, file_var, file_flag) = file;
-        match (self.raw(inline, var), self.raw(file, file_var)) {
-            (Some(_), Some(_)) => {
-                self.fail(
-                    file_var,
-                    file_flag,
-                    format!("set either {var} or {file_var}, not both"),
-                );
-                None
-            }
-            (Some(k), None) => Some(SecretString::from(k)),
-            (None, Some(path)) => self.file_secret(&path, file_var, file_flag),
-            (None, None) => None,
-        }
-    }
-
-    /// The trimmed contents of a file holding a secret.
-    fn file_secret(
-        &mut self,
-        path: &str,
-        var: &'static str,
-        flag: &'static str,
-    ) -> Option<SecretString> {
-        match std::fs::read_to_string(path) {
-            Ok(s) if !s.trim().is_empty() => Some(SecretString::from(s.trim().to_owned())),
-            Ok(_) => {
-                self.fail(var, flag, format!("the file {path:?} is empty"));
-                None
-            }
-            Err(e) => {
-                self.fail(var, flag, format!("cannot read the file {path:?}: {e}"));
-                None
-            }
-        }
-    }
-
-    /// A whole number in `min..=max`.
-    fn number(
-        &mut self,
-        value: Option<String>,
-        var: &'static str,
-        flag: &'static str,
-        default: u64,
-        (min, max): (u64, u64),
-    ) -> u64 {
-        match self.raw(value, var) {
-            None => default,
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if (min..=max).contains(&n) => n,
-                _ => {
-                    self.fail(
-                        var,
-                        flag,
-                        format!("expected a whole number from {min} to {max}, got {v:?}"),
-                    );
-                    default
-                }
-            },
-        }
-    }
-}
-
-/// Shows a URL without its user-info (which may hold a password), for error messages.
-/// Works on text, so it also covers values that do not parse as URLs.
-fn redact_url(raw: &str) -> String {
-    let authority_start = raw.find("://").map(|i| i + 3).unwrap_or(0);
-    let rest = &raw[authority_start..];
-    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_len].rfind('@') {
-        Some(at) => format!("{}REDACTED@{}", &raw[..authority_start], &rest[at + 1..]),
-        None => raw.to_owned(),
-    }
-}
 
 impl Config {
     /// Validates flags and environment (`env` looks a variable up) into a configuration.
@@ -644,17 +475,6 @@ mod tests {
                 "AGNO_CHAT_LOG_FORMAT",
             ]
         );
-    }
-
-    #[test]
-    fn redact_url_hides_user_info_only() {
-        assert_eq!(redact_url("http://u:p@h:1/x@y"), "http://REDACTED@h:1/x@y");
-        assert_eq!(
-            redact_url("nonsense://user:hunter2@"),
-            "nonsense://REDACTED@"
-        );
-        assert_eq!(redact_url("a:b@c"), "REDACTED@c");
-        assert_eq!(redact_url("http://h/p"), "http://h/p");
     }
 
     #[test]
