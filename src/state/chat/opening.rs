@@ -1,0 +1,146 @@
+//! Opening conversations: switching agent or team, starting a new chat, opening a stored
+//! one (with the answer read ahead when the pointer rested on it), and the browser's
+//! memory of the conversation last open with each agent or team.
+
+use leptos::prelude::*;
+
+use super::*;
+
+impl ChatState {
+    /// Switches to another agent or team, opening `session` (from a deep link) or the
+    /// conversation last open with it in this browser, else a new one.
+    pub fn switch_to(&self, component: Option<ComponentRef>, session: Option<String>) {
+        if self.component.get_untracked() == component {
+            if let Some(s) = session {
+                if self.session_id.get_untracked().as_deref() != Some(s.as_str()) {
+                    self.open_session(s);
+                }
+            }
+            return;
+        }
+        self.stop_and_detach();
+        self.component.set(component.clone());
+        self.clear();
+        self.sessions.reload(component.clone());
+        if let Some(s) = session.or_else(|| component.as_ref().and_then(remembered_session)) {
+            self.open_session(s);
+        }
+    }
+
+    /// Starts a new, empty conversation with the same agent or team.
+    pub fn new_chat(&self) {
+        self.stop_and_detach();
+        self.clear();
+        if let Some(c) = self.component.get_untracked() {
+            remember_session(&c, None);
+        }
+    }
+
+    /// Opens one of the user's stored conversations. If it cannot be loaded (deleted,
+    /// someone else's, AgentOS reset) it is forgotten and the user is told.
+    pub fn open_session(&self, session_id: String) {
+        let Some(component) = self.component.get_untracked() else {
+            return;
+        };
+        self.stop_and_detach();
+        self.clear();
+        self.session_id.set(Some(session_id.clone()));
+        self.loading_history.set(true);
+        let key = (component.clone(), session_id.clone());
+        let now = crate::state::analytics::now_ms();
+        let ahead = self
+            .read_ahead
+            .try_update_value(|r| r.take(&key, now))
+            .flatten();
+        let this = *self;
+        leptos::task::spawn_local(async move {
+            // The answer read ahead, if any (a failed one is not reused: it is asked again).
+            let ahead = match ahead {
+                Some(answer) => answer.await.ok().and_then(Result::ok),
+                None => None,
+            };
+            let answer = match ahead {
+                Some(history) => Ok(history),
+                None => {
+                    // The request goes out first. Then the code that decodes and shows the
+                    // answer (see `code`) is fetched meanwhile, unless a pointer over the
+                    // list or focus in it fetched it already: started first, it would take
+                    // the browser's few connections to this server ahead of the request.
+                    let request = crate::api::load_session(
+                        component.kind,
+                        component.id.clone(),
+                        session_id.clone(),
+                    );
+                    let (answer, ()) = futures::join!(request, async { preload_conversation() });
+                    answer
+                }
+            };
+            open_job(this, component, session_id, answer).await;
+        });
+    }
+
+    /// Starts loading a conversation the user is about to open: the pointer rests on its
+    /// entry in the list, or focus is on it. If it is opened within a few seconds, the
+    /// answer (or the request still under way) is used instead of asking again.
+    pub fn read_ahead(&self, session_id: String) {
+        let Some(component) = self.component.get_untracked() else {
+            return;
+        };
+        if self.session_id.get_untracked().as_deref() == Some(session_id.as_str()) {
+            return; // open already
+        }
+        let now = crate::state::analytics::now_ms();
+        let key = (component.clone(), session_id.clone());
+        let Some(done) = self
+            .read_ahead
+            .try_update_value(|r| r.start(key, now))
+            .flatten()
+        else {
+            return; // read already
+        };
+        leptos::task::spawn_local(async move {
+            let request = crate::api::load_session(component.kind, component.id, session_id);
+            let (answer, ()) = futures::join!(request, async { preload_conversation() });
+            // Decoded as soon as it is here (a click meanwhile waits for it), unless the
+            // slot went to another entry since.
+            let answer = match answer {
+                Ok(history) if !done.is_canceled() => code::prepare(Ok(history)).await,
+                other => other,
+            };
+            let _ = done.send(answer); // nobody waits when another entry was read since
+        });
+    }
+}
+
+/// The browser's memory of the conversation last open with each agent or team.
+fn storage_key(c: &ComponentRef) -> String {
+    format!("agno-chat:session:{}:{}", c.kind.query_key(), c.id)
+}
+
+pub(super) fn remembered_session(c: &ComponentRef) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use gloo_storage::{LocalStorage, Storage};
+        LocalStorage::get::<String>(storage_key(c)).ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = storage_key(c);
+        None
+    }
+}
+
+pub(super) fn remember_session(c: &ComponentRef, session: Option<&str>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use gloo_storage::{LocalStorage, Storage};
+        match session {
+            Some(s) => {
+                let _ = LocalStorage::set(storage_key(c), s);
+            }
+            None => LocalStorage::delete(storage_key(c)),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (c, session);
+}
