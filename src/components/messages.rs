@@ -63,12 +63,23 @@ fn MessageList() -> impl IntoView {
     // The list's size is read at the next frame, not when it is mounted: read in the task
     // that rendered the turns, it forced the layout of all of them inside that task (about
     // 20 ms of a 500-run conversation's opening), and the frame laid them out again.
+    //
+    // The turns beyond the viewport, kept rendered for scrolling, come in a task after
+    // that frame: the task that shows an opened conversation builds only the visible
+    // turns (about half as many), and the newest one is shown sooner.
+    let margin = RwSignal::new(false);
     Effect::new(move |_| {
         if list_ref.get().is_some() {
             request_animation_frame(move || {
                 if let Some(el) = list_ref.try_get_untracked().flatten() {
                     viewport.try_set((el.scroll_top() as f64, el.client_height() as f64));
                 }
+                set_timeout(
+                    move || {
+                        margin.try_set(true);
+                    },
+                    std::time::Duration::ZERO,
+                );
             });
         }
     });
@@ -93,8 +104,9 @@ fn MessageList() -> impl IntoView {
         let (top, view) = viewport.get();
         let view = if view > 0.0 { view } else { first_view() };
         let pinned = at_bottom.get();
+        let overscan = if margin.get() { view } else { 0.0 };
         chat.turns
-            .with(|ts| visible(&heights.of(ts), top, view, view, pinned))
+            .with(|ts| visible(&heights.of(ts), top, view, overscan, pinned))
     });
     let has_before = Memo::new(move |_| range.get().before > 0.0);
     let has_after = Memo::new(move |_| range.get().after > 0.0);
