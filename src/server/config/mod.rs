@@ -270,20 +270,13 @@ impl Config {
             "idle-timeout-ms",
             120_000,
         );
-        let max_input_chars = match r.raw(flags.max_input_chars, "AGNO_CHAT_MAX_INPUT_CHARS") {
-            None => crate::chat::validate::DEFAULT_MAX_CHARS,
-            Some(v) => match v.parse::<usize>() {
-                Ok(n) if (1..=1_000_000).contains(&n) => n,
-                _ => {
-                    r.fail(
-                        "AGNO_CHAT_MAX_INPUT_CHARS",
-                        "max-input-chars",
-                        format!("expected a whole number from 1 to 1000000, got {v:?}"),
-                    );
-                    crate::chat::validate::DEFAULT_MAX_CHARS
-                }
-            },
-        };
+        let max_input_chars = r.number(
+            flags.max_input_chars,
+            "AGNO_CHAT_MAX_INPUT_CHARS",
+            "max-input-chars",
+            crate::chat::validate::DEFAULT_MAX_CHARS as u64,
+            (1, 1_000_000),
+        ) as usize;
         let cookie_key = match r.raw(flags.cookie_key, "AGNO_CHAT_COOKIE_KEY") {
             Some(k) if k.chars().count() >= 32 => Some(SecretString::from(k)),
             Some(_) => {
@@ -475,6 +468,38 @@ mod tests {
                 "AGNO_CHAT_LOG_FORMAT",
             ]
         );
+    }
+
+    #[test]
+    fn numbers_out_of_range_say_what_is_expected() {
+        let err = load(&[
+            ("AGNO_CHAT_AGENTOS_URL", "http://127.0.0.1:7777"),
+            ("AGNO_CHAT_IDLE_TIMEOUT_MS", "0"),
+            ("AGNO_CHAT_MAX_INPUT_CHARS", "2000000"),
+        ])
+        .unwrap_err();
+        let problems: Vec<(&str, String)> =
+            err.0.iter().map(|e| (e.var, e.problem.clone())).collect();
+        assert_eq!(
+            problems,
+            vec![
+                (
+                    "AGNO_CHAT_IDLE_TIMEOUT_MS",
+                    "expected a whole number of milliseconds from 1 to 3600000, got \"0\""
+                        .to_owned()
+                ),
+                (
+                    "AGNO_CHAT_MAX_INPUT_CHARS",
+                    "expected a whole number from 1 to 1000000, got \"2000000\"".to_owned()
+                ),
+            ]
+        );
+        let c = load(&[
+            ("AGNO_CHAT_AGENTOS_URL", "http://127.0.0.1:7777"),
+            ("AGNO_CHAT_MAX_INPUT_CHARS", "500"),
+        ])
+        .unwrap();
+        assert_eq!(c.max_input_chars, 500);
     }
 
     #[test]

@@ -87,23 +87,13 @@ impl Reader<'_> {
         flag: &'static str,
         default_ms: u64,
     ) -> Duration {
-        const MAX_MS: u64 = 3_600_000;
-        match self.raw(value, var) {
-            None => Duration::from_millis(default_ms),
-            Some(v) => {
-                match v.parse::<u64>() {
-                    Ok(ms) if (1..=MAX_MS).contains(&ms) => Duration::from_millis(ms),
-                    _ => {
-                        self.fail(
-                        var,
-                        flag,
-                        format!("expected a whole number of milliseconds from 1 to {MAX_MS}, got {v:?}"),
-                    );
-                        Duration::from_millis(default_ms)
-                    }
-                }
-            }
-        }
+        Duration::from_millis(self.bounded(
+            value,
+            (var, flag),
+            default_ms,
+            (1, 3_600_000),
+            "a whole number of milliseconds",
+        ))
     }
 }
 
@@ -158,7 +148,19 @@ impl Reader<'_> {
         var: &'static str,
         flag: &'static str,
         default: u64,
+        range: (u64, u64),
+    ) -> u64 {
+        self.bounded(value, (var, flag), default, range, "a whole number")
+    }
+
+    /// A whole number in `min..=max`; `what` names it in the error.
+    fn bounded(
+        &mut self,
+        value: Option<String>,
+        (var, flag): (&'static str, &'static str),
+        default: u64,
         (min, max): (u64, u64),
+        what: &str,
     ) -> u64 {
         match self.raw(value, var) {
             None => default,
@@ -168,7 +170,7 @@ impl Reader<'_> {
                     self.fail(
                         var,
                         flag,
-                        format!("expected a whole number from {min} to {max}, got {v:?}"),
+                        format!("expected {what} from {min} to {max}, got {v:?}"),
                     );
                     default
                 }
