@@ -5,7 +5,8 @@
 # debug build the tests use stays as it is, then runs:
 #   1. bundle sizes (raw, gzip, brotli as served);
 #   2. the browser benchmark (Playwright, Chromium, the release app and the demo AgentOS):
-#      first load, first token, streaming 2,000 tokens, opening a 500-run session;
+#      first load, first token, streaming 2,000 tokens, opening a 500-run session,
+#      scrolling it from the newest turn to the first and jumping across it;
 #   3. the proxy benchmark (Rust, a local fake AgentOS, the server on one core): added
 #      latency per event, events per second, memory per stream with 500 open streams.
 # Figures are also written as JSON under target/bench/.

@@ -1,11 +1,11 @@
-import { test, expect, Browser, BrowserContext } from "@playwright/test";
-import { randomUUID } from "node:crypto";
+import { test, expect, Browser } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expectNoPanics, openHydrated, watchPanics } from "../tests/support/page";
-import { Proc, ROOT, appEnv, demoCommand, spawnProc, waitForUrl } from "../tests/support/servers";
+import { Proc, appEnv, demoCommand, spawnProc, waitForUrl } from "../tests/support/servers";
 import { RUNS, atMost, below, figures, fmt, kib, mib, notes, printTable, raw, record, rel, writeJson } from "./figures";
-import { blocking, firstTokenProbe, memory, settleProbe, streamProbe, wasmMemoryHook } from "./probes";
+import { DEMO_PORT, APP_PORT, DEMO_URL, APP_URL, SEEDED_RUNS, SEEDED_SESSION, TRACE_DIR, appBinary, siteRoot, sleep, newContext, postRun, upstreamFirstToken } from "./setup";
+import { blocking, firstTokenProbe, memory, scrollProbe, settleProbe, streamProbe, wasmMemoryHook } from "./probes";
 
 // Browser benchmark: real Chromium, the real app binary and the real demo AgentOS. Every
 // figure is measured BENCH_RUNS times (default 5) and reported as median, min and max,
@@ -18,120 +18,19 @@ import { blocking, firstTokenProbe, memory, settleProbe, streamProbe, wasmMemory
 //   3. streaming 2,000 tokens at 200/s: frame gaps and long tasks;
 //   4. opening a 500-run session from the sidebar: time to settle, blocking time, DOM
 //      size and memory; once with a bare click, once with the pointer resting on the chat
-//      first (the list starts loading the conversation's renderer when pointed at).
+//      first (the list starts loading the conversation's renderer when pointed at);
+//   5. scrolling that session with the mouse wheel from its newest turn to its first, ten
+//      jumps across it (as when dragging the scrollbar), then "Jump to latest": frame
+//      gaps, long tasks and the most elements in the DOM.
 //
 // Raw samples and medians also go to target/bench/browser.json.
-
-const DEMO_PORT = 7801;
-const APP_PORT = 3201;
-const DEMO_URL = `http://127.0.0.1:${DEMO_PORT}`;
-const APP_URL = `http://127.0.0.1:${APP_PORT}`;
-// The app trusts this header for the user's identity; AgentOS then sees "proxy:bench".
-const USER_HEADERS = { "X-Bench-User": "bench" };
-const USER_ID = "proxy:bench";
-const SEEDED_RUNS = 500;
-const SEEDED_SESSION = randomUUID();
-/** With BENCH_TRACE=DIR, the first opening of each kind is recorded as a Chromium trace there. */
-const TRACE_DIR = process.env.BENCH_TRACE;
-// Upstream first-token runs go to one session of their own (like the page's, with history).
-const DIRECT_SESSION = randomUUID();
-
-// ---------------------------------------------------------------------------------------
-// Processes
-
-/** AGNO_CHAT_BIN, else the release binary, else the debug one. */
-function appBinary(): string {
-  if (process.env.AGNO_CHAT_BIN) return path.resolve(process.env.AGNO_CHAT_BIN);
-  const release = `${ROOT}/target/release/agno-chat`;
-  return fs.existsSync(release) ? release : `${ROOT}/target/debug/agno-chat`;
-}
-
-/** The site root whose assets the binary names: BENCH_SITE_ROOT, else the first of
- * target/site and target/site-release holding the wasm named in hash.txt beside the
- * binary (cargo-leptos writes it there when it hashes file names). */
-function siteRoot(bin: string): string {
-  if (process.env.BENCH_SITE_ROOT) return path.resolve(process.env.BENCH_SITE_ROOT);
-  const candidates = [`${ROOT}/target/site`, `${ROOT}/target/site-release`];
-  const hashFile = path.join(path.dirname(bin), "hash.txt");
-  if (fs.existsSync(hashFile)) {
-    const wasm = /^wasm:\s*(\S+)/m.exec(fs.readFileSync(hashFile, "utf8"))?.[1];
-    const match = candidates.find((c) => wasm && fs.existsSync(`${c}/pkg/agno-chat.${wasm}.wasm`));
-    if (match) return match;
-  }
-  return candidates[0];
-}
-
-
-let demo: Proc | undefined;
-let app: Proc | undefined;
-
-// ---------------------------------------------------------------------------------------
-// Helpers
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A fresh context (cold cache) as the benchmark user. */
-function newContext(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({
-    baseURL: APP_URL,
-    viewport: { width: 1280, height: 800 },
-    extraHTTPHeaders: USER_HEADERS,
-  });
-}
-
-async function postRun(message: string, stream: boolean, sessionId: string): Promise<Response> {
-  // Streaming runs as agno-chat starts them: AgentOS background runs (resumable), which
-  // take AgentOS about 10 ms longer to start than plain streaming runs.
-  const body = new URLSearchParams({ message, stream: String(stream), session_id: sessionId, user_id: USER_ID });
-  if (stream) body.set("background", "true");
-  return fetch(`${DEMO_URL}/agents/echo-agent/runs`, { method: "POST", body });
-}
-
-/** Milliseconds from the request's start until the upstream streams its first non-empty
- * `RunContent` event. Reads the stream to its end, so runs do not overlap. */
-async function upstreamFirstToken(message: string): Promise<number> {
-  const t0 = performance.now();
-  const r = await postRun(message, true, DIRECT_SESSION);
-  if (!r.ok || !r.body) throw new Error(`AgentOS run failed: ${r.status} ${await r.text()}`);
-  const reader = r.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  let first: number | undefined;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    // SSE events end with a blank line: "event: RunContent\ndata: {...}\n\n".
-    let end: RegExpExecArray | null;
-    while ((end = /\r?\n\r?\n/.exec(buffer))) {
-      const block = buffer.slice(0, end.index);
-      buffer = buffer.slice(end.index + end[0].length);
-      if (first === undefined && isContentEvent(block)) first = performance.now() - t0;
-    }
-  }
-  if (first === undefined) throw new Error(`no RunContent event in the upstream's answer to "${message}"`);
-  return first;
-}
-
-function isContentEvent(block: string): boolean {
-  let name = "";
-  const data: string[] = [];
-  for (const line of block.split(/\r?\n/)) {
-    if (line.startsWith("event:")) name = line.slice(6).trim();
-    else if (line.startsWith("data:")) data.push(line.slice(5).trim());
-  }
-  if (!data.length) return false;
-  try {
-    const event = JSON.parse(data.join("\n"));
-    return (name || event.event) === "RunContent" && typeof event.content === "string" && event.content.trim() !== "";
-  } catch {
-    return false;
-  }
-}
 
 // ---------------------------------------------------------------------------------------
 
 test.describe.configure({ mode: "serial" });
+
+let demo: Proc | undefined;
+let app: Proc | undefined;
 
 const bin = appBinary();
 const site = siteRoot(bin);
@@ -704,3 +603,153 @@ test("opening a 500-run session", async ({ browser }) => {
   await openSeededSession(browser, true);
 });
 
+
+test("scrolling a 500-run session to its start and back", async ({ browser }) => {
+  // A user reading back through a long conversation with the mouse wheel: the turns
+  // rendered follow the viewport (the virtualized list), so frames must stay short and
+  // the DOM small from the newest turn to the first. Then "Jump to latest" goes back.
+  const duration: number[] = [];
+  const steps: number[] = [];
+  const longestGap: number[] = [];
+  const gapsOver50: number[] = [];
+  const taskCount: number[] = [];
+  const tbt: number[] = [];
+  const maxElements: number[] = [];
+  const jump: number[] = [];
+  const latestTbt: number[] = [];
+  const jumpGap: number[] = [];
+  const jumpTasks: number[] = [];
+  const jumpTbt: number[] = [];
+  const jumpLongest: number[] = [];
+  const STEP_PX = 600;
+  for (let i = 0; i < RUNS; i++) {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await openHydrated(page, `/?agent=echo-agent&session=${SEEDED_SESSION}`);
+    const list = page.getByTestId("messages");
+    const newest = list.locator(`[data-testid="turn"][aria-posinset="${SEEDED_RUNS}"] [data-testid="answer-text"]`);
+    await expect(newest).not.toBeEmpty({ timeout: 60_000 });
+    const box = (await list.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await sleep(300);
+    await page.evaluate(scrollProbe);
+    if (TRACE_DIR && i === 0) {
+      await browser.startTracing(page, {
+        path: `${TRACE_DIR}/scroll.json`,
+        categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.wasm", "blink.user_timing"],
+      });
+    }
+    const t0 = await page.evaluate(() => performance.now());
+    // One wheel notch of STEP_PX about every frame, until the first turn is in view.
+    let n = 0;
+    for (; n < 2_000; n++) {
+      await page.mouse.wheel(0, -STEP_PX);
+      await sleep(16);
+      if (n % 10 === 9) {
+        const atStart = await page.evaluate(() => {
+          const el = document.querySelector<HTMLElement>('[data-testid="messages"]')!;
+          return el.scrollTop === 0 && !!el.querySelector('[data-testid="turn"][aria-posinset="1"]');
+        });
+        if (atStart) break;
+      }
+    }
+    const first = list.locator('[data-testid="turn"][aria-posinset="1"] [data-testid="user-message"]');
+    await expect(first).toBeVisible();
+    const t1 = await page.evaluate(() => performance.now());
+    // Jumps across the list, as when the scrollbar is dragged: each shows a window of
+    // turns never rendered before (or rendered and dropped), in one frame.
+    const jumps = await page.evaluate(async () => {
+      const el = document.querySelector<HTMLElement>('[data-testid="messages"]')!;
+      const frame = () => new Promise<number>((r) => requestAnimationFrame(r));
+      const gaps: number[] = [];
+      let blank = 0;
+      for (const f of [0.15, 0.85, 0.35, 0.65, 0.5, 0.05, 0.95, 0.25, 0.75, 0.45]) {
+        const before = await frame();
+        el.scrollTop = f * (el.scrollHeight - el.clientHeight);
+        let last = before;
+        for (let k = 0; k < 6; k++) {
+          const t = await frame();
+          gaps.push(t - last);
+          last = t;
+        }
+        // The viewport must show turns, not a spacer.
+        const view = el.getBoundingClientRect();
+        const shown = Array.from(el.querySelectorAll('[data-testid="turn"]')).some((turn) => {
+          const r = turn.getBoundingClientRect();
+          return r.bottom > view.top && r.top < view.bottom;
+        });
+        if (!shown) blank++;
+      }
+      return { gaps, blank };
+    });
+    expect(jumps.blank, "jumps that left the viewport without a turn").toBe(0);
+    const t2 = await page.evaluate(() => performance.now());
+    // Back to the newest turn in one click.
+    const jumped = await page.evaluate(
+      (posinset) =>
+        new Promise<number>((resolve) => {
+          const start = performance.now();
+          document.querySelector<HTMLElement>('[data-testid="jump-latest"]')!.click();
+          const frame = () => {
+            const turn = document.querySelector(`[data-testid="turn"][aria-posinset="${posinset}"]`);
+            const list = document.querySelector<HTMLElement>('[data-testid="messages"]')!;
+            const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+            if (turn && atEnd) resolve(performance.now() - start);
+            else requestAnimationFrame(frame);
+          };
+          requestAnimationFrame(frame);
+        }),
+      SEEDED_RUNS,
+    );
+    await sleep(200); // long-task entries are delivered late
+    if (TRACE_DIR && i === 0) await browser.stopTracing();
+    const r = await page.evaluate(
+      () =>
+        (window as any).__benchScrollStop() as {
+          frames: number[];
+          tasks: { start: number; duration: number }[];
+          maxElements: number;
+        },
+    );
+    const frames = r.frames.filter((t) => t >= t0 && t <= t1);
+    const gaps = frames.slice(1).map((t, j) => t - frames[j]);
+    const b = blocking(r.tasks.filter((t) => t.start + t.duration >= t0 && t.start <= t1).map((t) => t.duration));
+    const bj = blocking(r.tasks.filter((t) => t.start + t.duration >= t1 && t.start <= t2).map((t) => t.duration));
+    const bl = blocking(r.tasks.filter((t) => t.start + t.duration >= t2).map((t) => t.duration));
+    duration.push(t1 - t0);
+    steps.push(n + 1);
+    longestGap.push(gaps.length ? Math.max(...gaps) : 0);
+    gapsOver50.push(gaps.filter((g) => g > 50).length);
+    taskCount.push(b.count);
+    tbt.push(b.tbt);
+    maxElements.push(r.maxElements);
+    jumpGap.push(Math.max(...jumps.gaps));
+    jumpTasks.push(bj.count);
+    jumpTbt.push(bj.tbt);
+    jumpLongest.push(bj.longest);
+    jump.push(jumped);
+    latestTbt.push(bl.tbt);
+    console.log(
+      `scrolling ${i + 1}/${RUNS}: ${n + 1} wheel steps in ${fmt(t1 - t0)} ms, longest frame gap ${fmt(longestGap.at(-1)!)} ms, ` +
+        `${b.count} long tasks (TBT ${fmt(b.tbt)} ms), at most ${r.maxElements} elements; 10 jumps: longest frame ${fmt(jumpGap.at(-1)!)} ms, ` +
+        `${bj.count} long tasks (TBT ${fmt(bj.tbt)} ms); jump to latest ${fmt(jumped)} ms`,
+    );
+    expectNoPanics(page);
+    await context.close();
+  }
+  const S = `Scrolling the ${SEEDED_RUNS}-run session up to its first turn (mouse wheel, ${STEP_PX} px a step)`;
+  record(S, "wheel steps", "", steps);
+  record(S, "duration", "ms", duration);
+  record(S, "longest frame gap", "ms", longestGap, atMost(50, "ms"));
+  record(S, "frame gaps > 50 ms", "", gapsOver50, atMost(0, ""));
+  record(S, "long tasks", "", taskCount, atMost(0, ""));
+  record(S, "total blocking time", "ms", tbt, atMost(0, "ms"));
+  record(S, "most DOM elements in a frame (wheel, jumps, back to latest)", "", maxElements, below(1500, ""));
+  const J = "Then 10 jumps across it (as when dragging the scrollbar), and \"Jump to latest\"";
+  record(J, "longest frame after a jump", "ms", jumpGap, atMost(50, "ms"));
+  record(J, "long tasks in the 10 jumps", "", jumpTasks, atMost(0, ""));
+  record(J, "longest task in the jumps", "ms", jumpLongest);
+  record(J, "total blocking time in the jumps", "ms", jumpTbt, atMost(0, "ms"));
+  record(J, "\"Jump to latest\": newest turn shown at the end", "ms", jump);
+  record(J, "> total blocking time", "ms", latestTbt);
+});

@@ -176,3 +176,30 @@ export function settleProbe(arg: { posinset: number; timeoutMs: number }): void 
     requestAnimationFrame(frame);
   });
 }
+
+/** Starts recording, until `window.__benchScrollStop()` is called: animation frame
+ * timestamps, long tasks, and the most elements the document held in any frame.
+ * `__benchScrollStop()` returns them. */
+export function scrollProbe(): void {
+  const w = window as any;
+  const frames: number[] = [];
+  const tasks: { start: number; duration: number }[] = [];
+  let maxElements = 0;
+  let running = true;
+  const longTasks = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) tasks.push({ start: e.startTime, duration: e.duration });
+  });
+  longTasks.observe({ type: "longtask", buffered: false });
+  const frame = (ts: number) => {
+    if (!running) return;
+    frames.push(ts);
+    maxElements = Math.max(maxElements, document.getElementsByTagName("*").length);
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  w.__benchScrollStop = () => {
+    running = false;
+    longTasks.disconnect();
+    return { frames, tasks, maxElements };
+  };
+}
