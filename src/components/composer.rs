@@ -59,10 +59,10 @@ pub fn Composer() -> impl IntoView {
                 aria-describedby="composer-hint"
                 aria-invalid=move || if chat.input_error.get().is_some() || too_long() { "true" } else { "false" }
                 prop:value=move || draft.get()
-                on:focus=|_| crate::state::chat::preload_conversation()
+                on:focus=move |_| crate::state::chat::preload_conversation(chat)
                 on:input=move |ev| {
                     // An answer will need its renderer: fetch it while the user types.
-                    crate::state::chat::preload_conversation();
+                    crate::state::chat::preload_conversation(chat);
                     draft.set(event_target_value(&ev));
                     chat.typing();
                     if chat.input_error.get_untracked().is_some() {

@@ -56,8 +56,8 @@ pub fn SessionSidebar() -> impl IntoView {
             class="sidebar"
             aria-label="Your chats"
             data-testid="sidebar"
-            on:pointerover=|_| crate::state::chat::preload_conversation()
-            on:focusin=|_| crate::state::chat::preload_conversation()
+            on:pointerover=move |_| crate::state::chat::preload_conversation(chat)
+            on:focusin=move |_| crate::state::chat::preload_conversation(chat)
         >
             <button type="button" class="button new-chat" data-testid="new-chat" on:click=move |_| chat.new_chat()>
                 "+ New chat"

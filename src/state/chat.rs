@@ -12,6 +12,7 @@ mod code;
 mod history;
 mod opening;
 mod streaming;
+mod warm_up;
 use code::open_job;
 #[cfg(feature = "hydrate")]
 use code::stream_job;

@@ -33,6 +33,9 @@ pub(super) enum Call {
         HistoryAnswer,
         futures::channel::oneshot::Sender<HistoryAnswer>,
     ),
+    /// Build a sample conversation out of sight, once (see `warm_up`).
+    #[cfg(feature = "hydrate")]
+    WarmUp(ChatState),
 }
 
 /// The entry point into the conversation's code; loaded on first use, and ahead of it by
@@ -61,6 +64,11 @@ pub(super) async fn conversation(call: Call) -> Option<AnyView> {
         }
         Call::Prepare(answer, done) => {
             let _ = done.send(history::prepare(answer).await);
+            None
+        }
+        #[cfg(feature = "hydrate")]
+        Call::WarmUp(state) => {
+            super::warm_up::run(state).await;
             None
         }
     }
@@ -113,15 +121,20 @@ pub(super) async fn prepare(answer: HistoryAnswer) -> HistoryAnswer {
 /// Starts loading the conversation's code (once per page), and the stylesheet of
 /// highlighted code, which only answers use: when the user shows the intent to chat
 /// (focuses or types in the composer, points at or focuses the chat list) or opens a
-/// conversation.
-pub fn preload_conversation() {
+/// conversation. Once loaded, the code is run once on a sample conversation, out of
+/// sight, so that the browser has compiled it before `chat` shows one (see `warm_up`).
+pub fn preload_conversation(chat: ChatState) {
     #[cfg(feature = "hydrate")]
     {
         use std::sync::atomic::{AtomicBool, Ordering};
         static STARTED: AtomicBool = AtomicBool::new(false);
         if !STARTED.swap(true, Ordering::Relaxed) {
-            let _loaded = leptos::lazy_preload!(conversation);
+            leptos::task::spawn_local(async move {
+                conversation(Call::WarmUp(chat)).await;
+            });
             crate::components::answer::add_highlight_stylesheet();
         }
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = chat;
 }

@@ -71,7 +71,8 @@ impl ChatState {
                         component.id.clone(),
                         session_id.clone(),
                     );
-                    let (answer, ()) = futures::join!(request, async { preload_conversation() });
+                    let (answer, ()) =
+                        futures::join!(request, async { preload_conversation(this) });
                     answer
                 }
             };
@@ -98,9 +99,10 @@ impl ChatState {
         else {
             return; // read already
         };
+        let this = *self;
         leptos::task::spawn_local(async move {
             let request = crate::api::load_session(component.kind, component.id, session_id);
-            let (answer, ()) = futures::join!(request, async { preload_conversation() });
+            let (answer, ()) = futures::join!(request, async { preload_conversation(this) });
             // Decoded as soon as it is here (a click meanwhile waits for it), unless the
             // slot went to another entry since.
             let answer = match answer {
