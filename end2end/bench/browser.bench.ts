@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { expectNoPanics, openHydrated, watchPanics } from "../tests/support/page";
 import { Proc, appEnv, demoCommand, spawnProc, waitForUrl } from "../tests/support/servers";
 import { RUNS, atMost, below, figures, fmt, kib, mib, notes, printTable, raw, record, rel, writeJson } from "./figures";
-import { DEMO_PORT, APP_PORT, DEMO_URL, APP_URL, SEEDED_RUNS, SEEDED_SESSION, TRACE_DIR, appBinary, siteRoot, sleep, newContext, postRun, upstreamFirstToken } from "./setup";
+import { DEMO_PORT, APP_PORT, DEMO_URL, APP_URL, SEEDED_RUNS, SEEDED_SESSION, TRACE_CATEGORIES, TRACE_DIR, appBinary, siteRoot, sleep, newContext, postRun, upstreamFirstToken } from "./setup";
 import { blocking, firstTokenProbe, memory, scrollProbe, settleProbe, streamProbe, wasmMemoryHook } from "./probes";
 
 // Browser benchmark: real Chromium, the real app binary and the real demo AgentOS. Every
@@ -185,7 +185,7 @@ test("first load (cold cache)", async ({ browser }) => {
     if (TRACE_DIR && run === 0) {
       await browser.startTracing(page, {
         path: `${TRACE_DIR}/first-load.json`,
-        categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.wasm", "disabled-by-default-v8.cpu_profiler", "blink.user_timing", "loading", "netlog"],
+        categories: TRACE_CATEGORIES,
       });
     }
     await page.goto("/?agent=echo-agent");
@@ -495,7 +495,7 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
       if (TRACE_DIR && i === 0) {
         await browser.startTracing(page, {
           path: `${TRACE_DIR}/open-${pointerFirst ? "pointer" : "click"}.json`,
-          categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.wasm", "disabled-by-default-v8.cpu_profiler", "blink.user_timing", "loading", "netlog"],
+          categories: TRACE_CATEGORIES,
         });
       }
       await page.evaluate((sid) => {
@@ -636,7 +636,7 @@ test("scrolling a 500-run session to its start and back", async ({ browser }) =>
     if (TRACE_DIR && i === 0) {
       await browser.startTracing(page, {
         path: `${TRACE_DIR}/scroll.json`,
-        categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.wasm", "blink.user_timing"],
+        categories: TRACE_CATEGORIES,
       });
     }
     const t0 = await page.evaluate(() => performance.now());

@@ -18,6 +18,19 @@ export const SEEDED_RUNS = 500;
 export const SEEDED_SESSION = randomUUID();
 /** With BENCH_TRACE=DIR, the first opening of each kind is recorded as a Chromium trace there. */
 export const TRACE_DIR = process.env.BENCH_TRACE;
+/** What those traces record: BENCH_TRACE_CATEGORIES (comma-separated), else the timeline,
+ * V8's CPU samples, user timings and the network. Fewer categories weigh less on what is
+ * measured (the disabled-by-default timeline adds to every DOM call). */
+export const TRACE_CATEGORIES = process.env.BENCH_TRACE_CATEGORIES?.split(",") ?? [
+  "devtools.timeline",
+  "disabled-by-default-devtools.timeline",
+  "v8",
+  "v8.wasm",
+  "disabled-by-default-v8.cpu_profiler",
+  "blink.user_timing",
+  "loading",
+  "netlog",
+];
 // Upstream first-token runs go to one session of their own (like the page's, with history).
 export const DIRECT_SESSION = randomUUID();
 
