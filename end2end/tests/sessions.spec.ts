@@ -226,6 +226,57 @@ test.describe("sessions", () => {
     await ctx.close();
   });
 
+  test("a chat opened again asks AgentOS only for its newest runs, and shows what was added elsewhere", async ({ browser }) => {
+    // The server keeps a copy of a conversation it has opened; opening it again asks
+    // AgentOS only for the runs created since the copy's newest (Server-Timing says which).
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await openHydrated(page, "/?agent=echo-agent");
+    const uid = await userId(ctx);
+    const sid = `e2e-copy-${Date.now()}`;
+    const run = async (message: string) => {
+      const r = await page.request.post(`${AGENTOS}/agents/echo-agent/runs`, {
+        form: { message, stream: "false", session_id: sid, user_id: uid },
+      });
+      expect(r.status()).toBe(200);
+    };
+    const historySource = () =>
+      page.evaluate(() => {
+        const e = performance
+          .getEntriesByType("resource")
+          .filter((r) => r.name.includes("/api/sessions/history"))
+          .at(-1) as PerformanceResourceTiming | undefined;
+        return e?.serverTiming.find((t) => t.name === "agentos")?.description ?? "none";
+      });
+    const answers = page.getByTestId("answer-text");
+    await run("first of two");
+    await run("second of two");
+    await openHydrated(page, `/?agent=echo-agent&session=${sid}`);
+    await expect(answers).toHaveCount(2);
+    expect(await historySource()).toBe("AgentOS");
+    // Continued elsewhere (another client, straight through AgentOS), then opened again.
+    await run("third, from elsewhere");
+    await openHydrated(page, `/?agent=echo-agent&session=${sid}`);
+    await expect(answers).toHaveCount(3);
+    await expect(answers.nth(0)).toContainText("Echo: first of two");
+    await expect(answers.nth(1)).toContainText("Echo: second of two");
+    await expect(answers.nth(2)).toContainText("Echo: third, from elsewhere");
+    expect(await historySource()).toBe("AgentOS, the runs since the copy");
+    // Nothing new: the same three, again from the copy.
+    await openHydrated(page, `/?agent=echo-agent&session=${sid}`);
+    await expect(answers).toHaveCount(3);
+    await expect(answers.nth(2)).toContainText("Echo: third, from elsewhere");
+    expect(await historySource()).toBe("AgentOS, the runs since the copy");
+    // Another user gets no copy: AgentOS refuses them the session.
+    const other = await browser.newContext();
+    const theirs = await other.newPage();
+    await openHydrated(theirs, `/?agent=echo-agent&session=${sid}`);
+    await expect(theirs.getByTestId("chat-notice")).toContainText("no longer available");
+    await expect(theirs.getByTestId("answer-text")).toHaveCount(0);
+    await other.close();
+    await ctx.close();
+  });
+
   test("the list pages in as it scrolls and can be searched", async ({ browser }) => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();

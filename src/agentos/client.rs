@@ -267,17 +267,24 @@ impl AgentOsClient {
         self.get_json(Caller::User(user_id), url).await
     }
 
-    /// `GET /sessions/{id}/runs`: the stored runs (raw JSON, read by `chat::history`).
+    /// `GET /sessions/{id}/runs`: the stored runs (raw JSON, read by `chat::history`),
+    /// all of them, or with `created_after` only those created at or after that time
+    /// (seconds since the epoch).
     pub async fn session_runs(
         &self,
         kind: ComponentKind,
         session_id: &str,
         user_id: &str,
+        created_after: Option<i64>,
     ) -> Result<Vec<serde_json::Value>, AgentOsError> {
         let mut url = self.url(&format!("sessions/{}/runs", encode_segment(session_id)))?;
         url.query_pairs_mut()
             .append_pair("type", kind_param(kind))
             .append_pair("user_id", user_id);
+        if let Some(t) = created_after {
+            url.query_pairs_mut()
+                .append_pair("created_after", &t.to_string());
+        }
         self.get_json(Caller::User(user_id), url).await
     }
 

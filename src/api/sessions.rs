@@ -77,34 +77,80 @@ pub async fn load_session(
     check_id(&component_id)?;
     check_id(&session_id)?;
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
+    use crate::server::history_cache::{merge, DatedTurn, HistoryKey, Plan};
+    let key = HistoryKey {
+        user: user.0.clone(),
+        kind,
+        component: component_id.clone(),
+        session: session_id.clone(),
+    };
+    // A copy of this conversation kept from an earlier opening needs only the runs
+    // created since (see `history_cache`); otherwise every run is asked for.
+    let plan = state.histories.plan(&key);
+    let since = match &plan {
+        Plan::Since { since, .. } => Some(*since),
+        Plan::Full => None,
+    };
     // One AgentOS call: it lists a session's runs only to their owner (404 otherwise), and
     // the runs name their user and agent or team, which must be the caller's. Only when
     // the runs cannot tell (an empty session) is the session itself asked, as for the
     // other calls; asking it first would double the wait (it returns the whole chat
     // history too).
-    let runs = match state.agentos.session_runs(kind, &session_id, &user.0).await {
+    let runs = match state
+        .agentos
+        .session_runs(kind, &session_id, &user.0, since)
+        .await
+    {
         Ok(runs) => runs,
         Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => {
+            state.histories.forget(&key);
             return Err(ApiError::NotFound(
                 "That conversation was not found.".into(),
-            ))
+            ));
         }
         Err(e) => return Err(e.into()),
     };
-    timing.phase("agentos", "AgentOS");
+    timing.phase(
+        "agentos",
+        if since.is_some() {
+            "AgentOS, the runs since the copy"
+        } else {
+            "AgentOS"
+        },
+    );
     match crate::chat::history::runs_owned_by(&runs, kind, &component_id, &user.0) {
         Some(true) => {}
         Some(false) => {
+            state.histories.forget(&key);
             tracing::warn!(%session_id, "session access refused: not the caller's");
             return Err(ApiError::NotFound(
                 "That conversation was not found.".into(),
             ));
         }
+        // No run since the copy was made: its owner was proven when it was made (and
+        // AgentOS answered this user_id's listing, not a 404).
+        None if since.is_some() => {}
         None => {
             owned_session(&state, kind, &component_id, &session_id, &user.0).await?;
         }
     }
-    let turns = crate::chat::history::turns_from_runs(&runs);
+    let newer: Vec<DatedTurn> = crate::chat::history::dated_turns_from_runs(&runs)
+        .into_iter()
+        .map(|(created_at, turn)| DatedTurn { created_at, turn })
+        .collect();
+    let dated = std::sync::Arc::new(match plan {
+        Plan::Since { copy, since } => merge(&copy, newer, since),
+        Plan::Full => newer,
+    });
+    let turns: Vec<crate::chat::history::HistoryTurn> =
+        dated.iter().map(|t| t.turn.clone()).collect();
+    state.histories.store(key, dated, since.is_none());
+    metrics::counter!(
+        "agno_chat_history_loads_total",
+        "source" => if since.is_some() { "newest" } else { "full" }
+    )
+    .increment(1);
+    metrics::gauge!("agno_chat_history_cache_bytes").set(state.histories.size().1 as f64);
     // The code in the newest turns comes highlighted: opening the conversation shows it
     // at once, without a request per block after the first render.
     let blocks = crate::chat::history::newest_code_blocks(&turns, HIGHLIGHT_NEWEST_TURNS, 48);

@@ -58,6 +58,16 @@ pub fn newest_code_blocks(
 /// Turns AgentOS run records into turns, oldest first. Member runs of a team (those with
 /// a `parent_run_id`) are folded into their team run by its stored events, not listed.
 pub fn turns_from_runs(runs: &[Value]) -> Vec<HistoryTurn> {
+    dated_turns_from_runs(runs)
+        .into_iter()
+        .map(|(_, turn)| turn)
+        .collect()
+}
+
+/// As [`turns_from_runs`], each turn with its run's `created_at` in seconds since the
+/// epoch (`None` when the run does not say). Runs AgentOS marks `REGENERATED` were
+/// replaced by a newer answer and are hidden from the history, as AgentOS documents.
+pub fn dated_turns_from_runs(runs: &[Value]) -> Vec<(Option<i64>, HistoryTurn)> {
     let mut top: Vec<&Value> = runs
         .iter()
         .filter(|r| {
@@ -65,10 +75,16 @@ pub fn turns_from_runs(runs: &[Value]) -> Vec<HistoryTurn> {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .is_empty()
+                && r.get("status").and_then(Value::as_str) != Some("REGENERATED")
         })
         .collect();
     top.sort_by_key(|r| created(r));
-    top.into_iter().map(turn_from_run).collect()
+    top.into_iter()
+        .map(|r| {
+            let at = r.get("created_at").and_then(crate::model::parse_timestamp);
+            (at, turn_from_run(r))
+        })
+        .collect()
 }
 
 /// What a session's runs say of who owns it (AgentOS lists a session's runs only to its
@@ -310,6 +326,34 @@ mod tests {
         };
         assert_eq!(runs_owned_by(&runs, Team, "echo-team", "alice"), Some(true));
         assert_eq!(runs_owned_by(&runs, Agent, "echo-member", "alice"), None);
+    }
+
+    #[test]
+    fn regenerated_runs_are_hidden_and_turns_carry_their_dates() {
+        let run = |id: &str, status: &str, at: serde_json::Value| {
+            serde_json::json!({"run_id": id, "parent_run_id": "", "status": status,
+                               "run_input": id, "content": id, "created_at": at})
+        };
+        let runs = vec![
+            run("new", "COMPLETED", "2026-11-30T22:24:55Z".into()),
+            run("old", "REGENERATED", "2026-11-30T22:24:54Z".into()),
+            run("first", "COMPLETED", 1_796_000_000.into()),
+            run("undated", "COMPLETED", serde_json::Value::Null),
+        ];
+        let dated = dated_turns_from_runs(&runs);
+        let got: Vec<(Option<i64>, &str)> = dated
+            .iter()
+            .map(|(at, t)| (*at, t.run_id.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (None, "undated"),
+                (Some(1_796_000_000), "first"),
+                (Some(1_796_077_495), "new")
+            ]
+        );
+        assert_eq!(turns_from_runs(&runs).len(), 3);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod config;
 pub mod health;
 pub mod highlight;
+pub mod history_cache;
 pub mod identity;
 pub mod limits;
 pub mod logging;

@@ -5,6 +5,7 @@ use leptos::config::LeptosOptions;
 
 use super::config::Config;
 use super::health::HealthMonitor;
+use super::history_cache::HistoryCache;
 use super::identity::IdentityKeys;
 use super::limits::{RateLimits, StreamSlots};
 use super::runs::ActiveRuns;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub analytics: AnalyticsSink,
     pub metrics: PrometheusHandle,
     pub leptos_options: LeptosOptions,
+    /// Copies of recently opened conversations (see `history_cache`).
+    pub histories: HistoryCache,
     /// AgentOS's agents and teams: see [`AppState::catalog`].
     catalog: SwrCache<Catalog>,
 }
@@ -69,6 +72,7 @@ impl AppState {
         let p = &config.protection;
         let limits = RateLimits::new(p.send_rate, p.call_rate);
         let streams = StreamSlots::new(p.max_streams_per_user, p.max_streams);
+        let histories = HistoryCache::new(config.history_cache_bytes, config.history_recheck);
         Ok(Self {
             config: Arc::new(config),
             agentos,
@@ -80,6 +84,7 @@ impl AppState {
             analytics,
             metrics: super::telemetry::metrics::install(),
             leptos_options,
+            histories,
             catalog: SwrCache::new(CATALOG_FRESH_FOR, CATALOG_STALE_FOR),
         })
     }

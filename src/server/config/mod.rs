@@ -83,6 +83,14 @@ pub struct Flags {
     /// Longest message accepted, in characters [env: AGNO_CHAT_MAX_INPUT_CHARS]
     #[arg(long)]
     pub max_input_chars: Option<String>,
+    /// Memory for copies of recently opened conversations, which make opening one again
+    /// ask AgentOS only for its newest runs, MiB; 0 = off [env: AGNO_CHAT_HISTORY_CACHE_MB]
+    #[arg(long)]
+    pub history_cache_mb: Option<String>,
+    /// How old such a copy may get before it is checked against a full listing again, s
+    /// [env: AGNO_CHAT_HISTORY_RECHECK_SECS]
+    #[arg(long)]
+    pub history_recheck_secs: Option<String>,
     /// Secret (32+ characters) signing the identity cookie [env: AGNO_CHAT_COOKIE_KEY]
     #[arg(long)]
     pub cookie_key: Option<String>,
@@ -127,6 +135,9 @@ pub struct Config {
     pub first_event_timeout: Duration,
     pub idle_timeout: Duration,
     pub max_input_chars: usize,
+    /// Budget of the copies of recently opened conversations (`server::history_cache`).
+    pub history_cache_bytes: usize,
+    pub history_recheck: Duration,
     /// Signs the identity cookie. When unset, a random key per process (identities then
     /// reset when the server restarts).
     pub cookie_key: Option<SecretString>,
@@ -277,6 +288,22 @@ impl Config {
             crate::chat::validate::DEFAULT_MAX_CHARS as u64,
             (1, 1_000_000),
         ) as usize;
+        let history_cache_bytes = r.number(
+            flags.history_cache_mb,
+            "AGNO_CHAT_HISTORY_CACHE_MB",
+            "history-cache-mb",
+            64,
+            (0, 65_536),
+        ) as usize
+            * 1024
+            * 1024;
+        let history_recheck = Duration::from_secs(r.number(
+            flags.history_recheck_secs,
+            "AGNO_CHAT_HISTORY_RECHECK_SECS",
+            "history-recheck-secs",
+            300,
+            (0, 86_400),
+        ));
         let cookie_key = match r.raw(flags.cookie_key, "AGNO_CHAT_COOKIE_KEY") {
             Some(k) if k.chars().count() >= 32 => Some(SecretString::from(k)),
             Some(_) => {
@@ -352,6 +379,8 @@ impl Config {
             first_event_timeout,
             idle_timeout,
             max_input_chars,
+            history_cache_bytes,
+            history_recheck,
             cookie_key,
             trusted_user_header,
             log_format,
@@ -476,6 +505,7 @@ mod tests {
             ("AGNO_CHAT_AGENTOS_URL", "http://127.0.0.1:7777"),
             ("AGNO_CHAT_IDLE_TIMEOUT_MS", "0"),
             ("AGNO_CHAT_MAX_INPUT_CHARS", "2000000"),
+            ("AGNO_CHAT_HISTORY_CACHE_MB", "lots"),
         ])
         .unwrap_err();
         let problems: Vec<(&str, String)> =
@@ -492,6 +522,10 @@ mod tests {
                     "AGNO_CHAT_MAX_INPUT_CHARS",
                     "expected a whole number from 1 to 1000000, got \"2000000\"".to_owned()
                 ),
+                (
+                    "AGNO_CHAT_HISTORY_CACHE_MB",
+                    "expected a whole number from 0 to 65536, got \"lots\"".to_owned()
+                ),
             ]
         );
         let c = load(&[
@@ -500,6 +534,9 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.max_input_chars, 500);
+        // The copies of opened conversations: 64 MiB, checked in full every 5 minutes.
+        assert_eq!(c.history_cache_bytes, 64 << 20);
+        assert_eq!(c.history_recheck, Duration::from_secs(300));
     }
 
     #[test]

@@ -52,6 +52,14 @@ fn describe() {
         "Answer streams ended, by outcome (completed, error, cancelled, paused, failed, client_gone)"
     );
     describe_gauge!("agno_chat_active_streams", "Answer streams open now");
+    describe_counter!(
+        "agno_chat_history_loads_total",
+        "Conversations opened, by how AgentOS was asked (full: every run; newest: the runs since a copy kept on the server)"
+    );
+    describe_gauge!(
+        "agno_chat_history_cache_bytes",
+        "About how much memory the copies of recently opened conversations take"
+    );
     describe_histogram!(
         "agno_chat_time_to_first_token_seconds",
         "From starting a run to its first text or reasoning token"
