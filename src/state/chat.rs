@@ -89,6 +89,9 @@ pub struct ChatState {
     stream_clock: StoredValue<(f64, Option<f64>)>,
     /// The conversation the user is about to open, requested ahead (see `read_ahead`).
     read_ahead: StoredValue<ReadAhead<(ComponentRef, String), HistoryAnswer>>,
+    /// An opened conversation's history has arrived and waits for the conversation's
+    /// code to show it: the sample run on that code first (see `warm_up`) then gives way.
+    history_waiting: StoredValue<bool>,
 }
 
 /// A conversation's history as the server answered, not yet decoded.
@@ -106,6 +109,7 @@ pub fn provide_chat(sessions: SessionsState, draft: Draft, analytics: Analytics)
         hitl_error: RwSignal::new(None),
         stream_clock: StoredValue::new((0.0, None)),
         read_ahead: StoredValue::new(ReadAhead::new(READ_AHEAD_KEEP_MS)),
+        history_waiting: StoredValue::new(false),
         min_send_interval_ms: RwSignal::new(0),
         last_send_ms: StoredValue::new(f64::NEG_INFINITY),
         draft,

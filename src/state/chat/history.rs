@@ -64,6 +64,7 @@ impl ChatState {
         session_id: String,
         result: Result<SessionHistory, crate::api::ApiError>,
     ) {
+        self.history_waiting.set_value(false);
         if self.session_id.get_untracked().as_deref() != Some(session_id.as_str()) {
             return; // the user moved on meanwhile
         }

@@ -76,6 +76,7 @@ impl ChatState {
                     answer
                 }
             };
+            this.history_waiting.set_value(true);
             open_job(this, component, session_id, answer).await;
         });
     }

@@ -30,13 +30,17 @@ const KEEP_MS: u32 = 60;
 /// Builds the sample conversation, unless the page already shows one (its code is then
 /// compiled already). Runs once per page (see `code::preload_conversation`). The turns
 /// come one per task, so that no task is long and an opening conversation can go first:
-/// once the real conversation has turns, the sample stops growing.
+/// once the real conversation has turns, or its history has arrived, the sample stops
+/// growing.
 #[cfg(feature = "hydrate")]
 pub(super) async fn run(real: ChatState) {
+    // The real conversation shows turns, or its history is here and about to be shown
+    // (it compiles the same code, and should not wait for the sample).
     let shows_one = move || {
         real.turns
             .try_with_untracked(|t| !t.is_empty())
             .unwrap_or(true)
+            || real.history_waiting.try_get_value().unwrap_or(true)
     };
     // Work already queued (an opened conversation's history that has arrived) goes first.
     yield_task(0).await;
