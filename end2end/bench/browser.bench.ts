@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { expectNoPanics, openHydrated, watchPanics } from "../tests/support/page";
 import { Proc, appEnv, demoCommand, spawnProc, waitForUrl } from "../tests/support/servers";
 import { RUNS, atMost, below, figures, fmt, kib, mib, notes, printTable, raw, record, rel, writeJson } from "./figures";
-import { DEMO_PORT, APP_PORT, DEMO_URL, APP_URL, SEEDED_RUNS, SEEDED_SESSION, TRACE_CATEGORIES, TRACE_DIR, appBinary, siteRoot, sleep, newContext, postRun, upstreamFirstToken } from "./setup";
+import { DEMO_PORT, APP_PORT, DEMO_URL, APP_URL, SEEDED_RUNS, SEEDED_SESSION, TRACE_CATEGORIES, TRACE_DIR, TRACE_RUN, appBinary, siteRoot, sleep, newContext, postRun, upstreamFirstToken } from "./setup";
 import { blocking, firstTokenProbe, memory, scrollProbe, settleProbe, streamProbe, wasmMemoryHook } from "./probes";
 
 // Browser benchmark: real Chromium, the real app binary and the real demo AgentOS. Every
@@ -182,7 +182,7 @@ test("first load (cold cache)", async ({ browser }) => {
     });
     await cdp.send("Network.enable");
 
-    if (TRACE_DIR && run === 0) {
+    if (TRACE_DIR && run === TRACE_RUN) {
       await browser.startTracing(page, {
         path: `${TRACE_DIR}/first-load.json`,
         categories: TRACE_CATEGORIES,
@@ -190,7 +190,7 @@ test("first load (cold cache)", async ({ browser }) => {
     }
     await page.goto("/?agent=echo-agent");
     await page.waitForSelector("body[data-hydrated=true]", { state: "attached", timeout: 30_000 });
-    if (TRACE_DIR && run === 0) await browser.stopTracing();
+    if (TRACE_DIR && run === TRACE_RUN) await browser.stopTracing();
     // Then until the network has been idle for 500 ms (lazily loaded chunks, first data).
     const idleDeadline = Date.now() + 15_000;
     while (Date.now() < idleDeadline) {
@@ -455,6 +455,13 @@ test("streaming 2,000 tokens at 200 tokens/s", async ({ browser }) => {
   record(S, "total blocking time", "ms", tbt, atMost(0, "ms"));
 });
 
+/** Where an opened conversation's history came from (see `source` below). */
+const SOURCES = {
+  copy: "history from the server's copy, AgentOS asked after",
+  newest: "history from the server's copy and the runs since",
+  full: "history: every run from AgentOS",
+};
+
 async function openSeededSession(browser: Browser, pointerFirst: boolean): Promise<void> {
   const settled: number[] = [];
   const shown: number[] = [];
@@ -463,9 +470,12 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
   const historyRebuild: number[] = [];
   const decode: number[] = [];
   const decodedAhead: boolean[] = [];
-  // Per run: whether the server answered from its copy of the conversation (asking
-  // AgentOS only for the newest runs), and that run's settled time.
-  const fromCopy: boolean[] = [];
+  // Per run, where the server's answer came from: its copy of the conversation, shown
+  // first and checked after ("copy"); that copy and the runs since ("newest"); or every
+  // run listed by AgentOS ("full"). See server/history_cache.rs.
+  const source: ("copy" | "newest" | "full")[] = [];
+  const checked: number[] = [];
+  let checkChanged = 0;
   const tbt: number[] = [];
   const longestTask: number[] = [];
   const elements: number[] = [];
@@ -495,7 +505,7 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
       // Click the chat in the sidebar, timed from the click.
       modes.add(pointerFirst ? "pointer over the chat for 300 ms, then a click" : "a click, with no pointer over the list before");
       await page.evaluate(settleProbe, arg);
-      if (TRACE_DIR && i === 0) {
+      if (TRACE_DIR && i === TRACE_RUN) {
         await browser.startTracing(page, {
           path: `${TRACE_DIR}/open-${pointerFirst ? "pointer" : "click"}.json`,
           categories: TRACE_CATEGORIES,
@@ -516,7 +526,7 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
       () => (window as any).__benchSettle as Promise<{ t0: number; settled: number; shown: number; detected: number }>,
     );
     await sleep(200); // long-task entries are delivered late
-    if (TRACE_DIR && i === 0 && visible) await browser.stopTracing();
+    if (TRACE_DIR && i === TRACE_RUN && visible) await browser.stopTracing();
     const tasks = await page.evaluate(
       ({ from, to }) =>
         ((window as any).__benchProbe.tasks as { start: number; duration: number }[])
@@ -536,18 +546,40 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
         .at(-1) as PerformanceResourceTiming | undefined;
       // The server's own account (Server-Timing): the AgentOS call, and the rest.
       const phase = (name: string) => e?.serverTiming.find((t) => t.name === name)?.duration ?? NaN;
-      const source = e?.serverTiming.find((t) => t.name === "agentos")?.description ?? "";
+      const how = e?.serverTiming.find((t) => t.name === "agentos")?.description ?? "";
       return {
         ms: e ? e.responseEnd - e.startTime : NaN,
         agentos: phase("agentos"),
         rebuild: phase("rebuild"),
-        fromCopy: source.includes("since the copy"),
-      };
+        source: how.includes("shown first") ? "copy" : how.includes("since the copy") ? "newest" : "full",
+      } as const;
     });
     if (!Number.isNaN(fetched.ms)) history.push(fetched.ms);
     if (!Number.isNaN(fetched.agentos)) historyAgentOs.push(fetched.agentos);
     if (!Number.isNaN(fetched.rebuild)) historyRebuild.push(fetched.rebuild);
-    fromCopy.push(fetched.fromCopy);
+    source.push(fetched.source);
+    if (fetched.source === "copy") {
+      // Shown from the copy: when the page's check for newer runs came back, from the
+      // click, and whether it changed anything (an unchanged answer is `null`).
+      const check = await page
+        .waitForFunction(
+          () => {
+            const e = performance
+              .getEntriesByType("resource")
+              .filter((r) => r.name.includes("/api/sessions/check"))
+              .at(-1) as PerformanceResourceTiming | undefined;
+            return e && e.responseEnd > 0 ? { end: e.responseEnd, size: e.decodedBodySize } : null;
+          },
+          null,
+          { timeout: 10_000 },
+        )
+        .then((h) => h.jsonValue())
+        .catch(() => null);
+      if (check) {
+        checked.push(check.end - r.t0);
+        if (check.size > 4) checkChanged++;
+      }
+    }
     // Decoding the history (a measure of the app's): before the click when it was read
     // ahead, else after the answer came.
     const decoded = await page.evaluate(
@@ -572,7 +604,7 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
     if (mem.wasm !== null) wasm.push(mib(mem.wasm));
     console.log(
       `session ${i + 1}/${RUNS}: settled ${fmt(r.settled)} ms, TBT ${fmt(b.tbt)} ms, ${count} elements, heap ${fmt(mib(mem.heap))} MiB, ` +
-        `history ${fetched.fromCopy ? "from the server's copy and the newest runs" : "every run from AgentOS"} ` +
+        `${SOURCES[fetched.source]} ` +
         `(request ${fmt(fetched.ms)} ms, AgentOS ${fmt(fetched.agentos)} ms)`,
     );
     expectNoPanics(page);
@@ -585,7 +617,10 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
     record(S, "settled (DOM unchanged 2 frames)", "ms", settled, below(200, "ms"));
     record(S, "total blocking time", "ms", tbt, below(50, "ms"));
     record(S, "longest task", "ms", longestTask);
-    notes.push(`${S}: the server answered from its copy of the conversation in ${fromCopy.filter(Boolean).length} of ${fromCopy.length} runs.`);
+    for (const [key, what] of Object.entries(SOURCES)) {
+      const n = source.filter((s) => s === key).length;
+      if (n) notes.push(`${S}: ${what} in ${n} of ${source.length} runs.`);
+    }
     if (decode.length) {
       record(S, "decoding the history (read ahead, before the click)", "ms", decode);
       const ahead = decodedAhead.filter(Boolean).length;
@@ -600,10 +635,15 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
   if (historyRebuild.length) record(S, "> in it, agno-chat rebuilding (Server-Timing)", "ms", historyRebuild);
   record(S, "settled (DOM unchanged 2 frames)", "ms", settled, below(200, "ms"));
   // The server keeps a copy of a conversation it has opened: the first opening lists
-  // every run, later ones only the runs since the copy (see server/history_cache.rs).
-  const split = (copy: boolean) => settled.filter((_, i) => fromCopy[i] === copy);
-  if (split(true).length) record(S, "> settled, the server holding a copy", "ms", split(true));
-  if (split(false).length) record(S, "> settled, every run asked of AgentOS", "ms", split(false));
+  // every run, later ones show the copy first (or ask for the runs since the copy).
+  const split = (key: string) => settled.filter((_, i) => source[i] === key);
+  if (split("copy").length) record(S, "> settled, the server's copy shown first", "ms", split("copy"));
+  if (checked.length) {
+    record(S, "> the check for newer runs answered (from the click)", "ms", checked);
+    notes.push(`${S}: the check for newer runs changed the conversation in ${checkChanged} of ${checked.length} runs.`);
+  }
+  if (split("newest").length) record(S, "> settled, the copy and the runs since", "ms", split("newest"));
+  if (split("full").length) record(S, "> settled, every run asked of AgentOS", "ms", split("full"));
   record(S, "total blocking time", "ms", tbt, below(50, "ms"));
   record(S, "longest task", "ms", longestTask);
   record(S, "DOM elements", "", elements, below(1500, ""));
@@ -651,7 +691,7 @@ test("scrolling a 500-run session to its start and back", async ({ browser }) =>
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await sleep(300);
     await page.evaluate(scrollProbe);
-    if (TRACE_DIR && i === 0) {
+    if (TRACE_DIR && i === TRACE_RUN) {
       await browser.startTracing(page, {
         path: `${TRACE_DIR}/scroll.json`,
         categories: TRACE_CATEGORIES,
@@ -720,7 +760,7 @@ test("scrolling a 500-run session to its start and back", async ({ browser }) =>
       SEEDED_RUNS,
     );
     await sleep(200); // long-task entries are delivered late
-    if (TRACE_DIR && i === 0) await browser.stopTracing();
+    if (TRACE_DIR && i === TRACE_RUN) await browser.stopTracing();
     const r = await page.evaluate(
       () =>
         (window as any).__benchScrollStop() as {

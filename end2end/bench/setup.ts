@@ -16,8 +16,11 @@ export const USER_HEADERS = { "X-Bench-User": "bench" };
 export const USER_ID = "proxy:bench";
 export const SEEDED_RUNS = 500;
 export const SEEDED_SESSION = randomUUID();
-/** With BENCH_TRACE=DIR, the first opening of each kind is recorded as a Chromium trace there. */
+/** With BENCH_TRACE=DIR, one opening of each kind is recorded as a Chromium trace there. */
 export const TRACE_DIR = process.env.BENCH_TRACE;
+/** Which run of each kind is traced (from 0): BENCH_TRACE_RUN, else the first. The first
+ * opening of the seeded session lists every run; later ones use the server's copy. */
+export const TRACE_RUN = Number(process.env.BENCH_TRACE_RUN ?? 0);
 /** What those traces record: BENCH_TRACE_CATEGORIES (comma-separated), else the timeline,
  * V8's CPU samples, user timings and the network. Fewer categories weigh less on what is
  * measured (the disabled-by-default timeline adds to every DOM call). */

@@ -153,6 +153,9 @@ test.describe("sessions", () => {
     await openHydrated(a, "/?agent=echo-agent");
     await ask(a, "alice's secret plans");
     const sid = await a.getByTestId("chat").getAttribute("data-session-id");
+    // Opened by Alice, the server keeps a copy of it (shown first to her next time).
+    await openHydrated(a, `/?agent=echo-agent&session=${sid}`);
+    await expect(a.getByTestId("user-message").first()).toContainText("alice's secret plans");
 
     // A deep link to Alice's chat gives Bob "not found", not her history.
     await openHydrated(b, `/?agent=echo-agent&session=${sid}`);
@@ -176,6 +179,13 @@ test.describe("sessions", () => {
     });
     expect(hist.ok()).toBe(false);
     expect(await hist.text()).not.toContain("secret plans");
+    for (const version of [0, 1, 2, 3]) {
+      const check = await b.request.post("/api/sessions/check", {
+        form: { kind: "agent", component_id: "echo-agent", session_id: sid!, version: String(version) },
+      });
+      expect(check.ok()).toBe(false);
+      expect(await check.text()).not.toContain("secret plans");
+    }
 
     // Alice still has it, unchanged.
     await openHydrated(a, "/?agent=echo-agent");
@@ -226,9 +236,10 @@ test.describe("sessions", () => {
     await ctx.close();
   });
 
-  test("a chat opened again asks AgentOS only for its newest runs, and shows what was added elsewhere", async ({ browser }) => {
-    // The server keeps a copy of a conversation it has opened; opening it again asks
-    // AgentOS only for the runs created since the copy's newest (Server-Timing says which).
+  test("a chat opened again shows the server's copy at once, then what was added elsewhere", async ({ browser }) => {
+    // The server keeps a copy of a conversation it has opened. Opened again, a copy whose
+    // runs have all finished is shown without asking AgentOS, and the page asks for the
+    // runs created since while it shows it (Server-Timing says which way AgentOS was asked).
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await openHydrated(page, "/?agent=echo-agent");
@@ -240,33 +251,66 @@ test.describe("sessions", () => {
       });
       expect(r.status()).toBe(200);
     };
-    const historySource = () =>
+    // How AgentOS was asked, by the opening and by its check (if any), and what the check
+    // answered ("null": nothing changed).
+    const asked = () =>
       page.evaluate(() => {
-        const e = performance
-          .getEntriesByType("resource")
-          .filter((r) => r.name.includes("/api/sessions/history"))
-          .at(-1) as PerformanceResourceTiming | undefined;
-        return e?.serverTiming.find((t) => t.name === "agentos")?.description ?? "none";
+        const last = (path: string) =>
+          performance
+            .getEntriesByType("resource")
+            .filter((r) => r.name.includes(path))
+            .at(-1) as PerformanceResourceTiming | undefined;
+        const how = (e?: PerformanceResourceTiming) =>
+          e ? e.serverTiming.find((t) => t.name === "agentos")?.description ?? "none" : "no request";
+        return { opening: how(last("/api/sessions/history")), check: how(last("/api/sessions/check")) };
       });
+    const checks = () =>
+      page.evaluate(() => performance.getEntriesByType("resource").filter((r) => r.name.includes("/api/sessions/check")).length);
     const answers = page.getByTestId("answer-text");
+    const open = async () => {
+      const answered = page.waitForResponse((r) => r.url().includes("/api/sessions/history"));
+      await openHydrated(page, `/?agent=echo-agent&session=${sid}`);
+      await answered;
+    };
     await run("first of two");
     await run("second of two");
-    await openHydrated(page, `/?agent=echo-agent&session=${sid}`);
+    await open();
     await expect(answers).toHaveCount(2);
-    expect(await historySource()).toBe("AgentOS");
-    // Continued elsewhere (another client, straight through AgentOS), then opened again.
+    expect(await asked()).toEqual({ opening: "AgentOS", check: "no request" });
+
+    // Continued elsewhere (another client, straight through AgentOS), then opened again:
+    // the copy shows first, and the check adds the new run after the two kept.
     await run("third, from elsewhere");
-    await openHydrated(page, `/?agent=echo-agent&session=${sid}`);
+    const checked = page.waitForResponse((r) => r.url().includes("/api/sessions/check"));
+    await open();
+    const changed = await checked;
+    expect((await changed.json())?.turns?.length, "the check answers the whole, changed history").toBe(3);
     await expect(answers).toHaveCount(3);
     await expect(answers.nth(0)).toContainText("Echo: first of two");
     await expect(answers.nth(1)).toContainText("Echo: second of two");
     await expect(answers.nth(2)).toContainText("Echo: third, from elsewhere");
-    expect(await historySource()).toBe("AgentOS, the runs since the copy");
-    // Nothing new: the same three, again from the copy.
-    await openHydrated(page, `/?agent=echo-agent&session=${sid}`);
+    expect(await asked()).toEqual({
+      opening: "AgentOS asked after: the server's copy shown first",
+      check: "AgentOS, the runs since the copy",
+    });
+
+    // Nothing new: the same three at once; the check answers that nothing changed.
+    const unchanged = page.waitForResponse((r) => r.url().includes("/api/sessions/check"));
+    await open();
+    expect(await (await unchanged).text()).toBe("null");
     await expect(answers).toHaveCount(3);
     await expect(answers.nth(2)).toContainText("Echo: third, from elsewhere");
-    expect(await historySource()).toBe("AgentOS, the runs since the copy");
+    expect((await asked()).opening).toBe("AgentOS asked after: the server's copy shown first");
+
+    // A message sent here: the copy lacks its run, so the next opening asks AgentOS for
+    // the runs since before it shows anything, and needs no check.
+    await ask(page, "fourth, from here");
+    await open();
+    await expect(answers).toHaveCount(4);
+    await expect(answers.nth(3)).toContainText("Echo: fourth, from here");
+    expect(await asked()).toEqual({ opening: "AgentOS, the runs since the copy", check: "no request" });
+    expect(await checks()).toBe(0);
+
     // Another user gets no copy: AgentOS refuses them the session.
     const other = await browser.newContext();
     const theirs = await other.newPage();
@@ -274,6 +318,15 @@ test.describe("sessions", () => {
     await expect(theirs.getByTestId("chat-notice")).toContainText("no longer available");
     await expect(theirs.getByTestId("answer-text")).toHaveCount(0);
     await other.close();
+
+    // Deleted elsewhere: the copy may show for a moment, then the check finds the session
+    // gone and the page says so.
+    await open(); // from the copy again (the listing after the message was asked for)
+    const gone = await page.request.delete(`${AGENTOS}/sessions/${sid}?type=agent&user_id=${uid}`);
+    expect(gone.ok()).toBe(true);
+    await open();
+    await expect(page.getByTestId("chat-notice")).toContainText("no longer available");
+    await expect(answers).toHaveCount(0);
     await ctx.close();
   });
 

@@ -72,6 +72,15 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
         decisions = req.decisions.len(),
         "paused run continued by its user"
     );
+    // The server's copy of this conversation holds the run as paused.
+    state
+        .histories
+        .mark_changed(&crate::server::history_cache::HistoryKey {
+            user: user.clone(),
+            kind: req.kind,
+            component: req.component_id.clone(),
+            session: req.session_id.clone(),
+        });
     let run_req = RunRequest {
         kind: req.kind,
         component_id: req.component_id,

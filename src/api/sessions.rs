@@ -4,8 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{ApiError, Deferred, DeferredJson};
-use crate::chat::history::SessionHistory;
+use super::ApiError;
 use crate::model::{ComponentKind, SessionPage};
 
 /// Longest session name accepted.
@@ -65,120 +64,6 @@ pub async fn list_sessions(
     })
 }
 
-/// The whole history of one of the caller's sessions, rebuilt through the live reducer.
-/// The browser decodes it where it is shown (see [`Deferred`]).
-#[server(prefix = "/api", endpoint = "sessions/history", output = DeferredJson)]
-pub async fn load_session(
-    kind: ComponentKind,
-    component_id: String,
-    session_id: String,
-) -> Result<Deferred<SessionHistory>, ApiError> {
-    let (state, user) = context().await?;
-    check_id(&component_id)?;
-    check_id(&session_id)?;
-    let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
-    use crate::server::history_cache::{merge, DatedTurn, HistoryKey, Plan};
-    let key = HistoryKey {
-        user: user.0.clone(),
-        kind,
-        component: component_id.clone(),
-        session: session_id.clone(),
-    };
-    // A copy of this conversation kept from an earlier opening needs only the runs
-    // created since (see `history_cache`); otherwise every run is asked for.
-    let plan = state.histories.plan(&key);
-    let since = match &plan {
-        Plan::Since { since, .. } => Some(*since),
-        Plan::Full => None,
-    };
-    // One AgentOS call: it lists a session's runs only to their owner (404 otherwise), and
-    // the runs name their user and agent or team, which must be the caller's. Only when
-    // the runs cannot tell (an empty session) is the session itself asked, as for the
-    // other calls; asking it first would double the wait (it returns the whole chat
-    // history too).
-    let runs = match state
-        .agentos
-        .session_runs(kind, &session_id, &user.0, since)
-        .await
-    {
-        Ok(runs) => runs,
-        Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => {
-            state.histories.forget(&key);
-            return Err(ApiError::NotFound(
-                "That conversation was not found.".into(),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    timing.phase(
-        "agentos",
-        if since.is_some() {
-            "AgentOS, the runs since the copy"
-        } else {
-            "AgentOS"
-        },
-    );
-    match crate::chat::history::runs_owned_by(&runs, kind, &component_id, &user.0) {
-        Some(true) => {}
-        Some(false) => {
-            state.histories.forget(&key);
-            tracing::warn!(%session_id, "session access refused: not the caller's");
-            return Err(ApiError::NotFound(
-                "That conversation was not found.".into(),
-            ));
-        }
-        // No run since the copy was made: its owner was proven when it was made (and
-        // AgentOS answered this user_id's listing, not a 404).
-        None if since.is_some() => {}
-        None => {
-            owned_session(&state, kind, &component_id, &session_id, &user.0).await?;
-        }
-    }
-    let newer: Vec<DatedTurn> = crate::chat::history::dated_turns_from_runs(&runs)
-        .into_iter()
-        .map(|(created_at, turn)| DatedTurn { created_at, turn })
-        .collect();
-    let dated = std::sync::Arc::new(match plan {
-        Plan::Since { copy, since } => merge(&copy, newer, since),
-        Plan::Full => newer,
-    });
-    let turns: Vec<crate::chat::history::HistoryTurn> =
-        dated.iter().map(|t| t.turn.clone()).collect();
-    state.histories.store(key, dated, since.is_none());
-    metrics::counter!(
-        "agno_chat_history_loads_total",
-        "source" => if since.is_some() { "newest" } else { "full" }
-    )
-    .increment(1);
-    metrics::gauge!("agno_chat_history_cache_bytes").set(state.histories.size().1 as f64);
-    // The code in the newest turns comes highlighted: opening the conversation shows it
-    // at once, without a request per block after the first render.
-    let blocks = crate::chat::history::newest_code_blocks(&turns, HIGHLIGHT_NEWEST_TURNS, 48);
-    let highlighted = if blocks.is_empty() {
-        Vec::new()
-    } else {
-        tokio::task::spawn_blocking(move || {
-            blocks
-                .into_iter()
-                .filter_map(|(lang, code)| {
-                    let html = crate::server::highlight::highlight(&lang, &code)?;
-                    Some(crate::chat::history::HighlightedCode { lang, code, html })
-                })
-                .collect()
-        })
-        .await
-        .unwrap_or_default()
-    };
-    timing.phase("rebuild", "agno-chat");
-    timing.send();
-    Ok(Deferred::new(SessionHistory { turns, highlighted }))
-}
-
-/// How many of the newest turns of an opened conversation get their code highlighted in
-/// the same answer (more than fill a tall window).
-#[cfg(feature = "ssr")]
-const HIGHLIGHT_NEWEST_TURNS: usize = 24;
-
 /// Renames one of the caller's sessions (1 to 120 characters after trimming).
 #[server(prefix = "/api", endpoint = "sessions/rename")]
 pub async fn rename_session(
@@ -218,12 +103,21 @@ pub async fn delete_session(
         .agentos
         .delete_session(kind, &session_id, &user.0)
         .await?;
+    // Its copy, if the server keeps one, goes too (see `server::history_cache`).
+    state
+        .histories
+        .forget(&crate::server::history_cache::HistoryKey {
+            user: user.0,
+            kind,
+            component: component_id,
+            session: session_id.clone(),
+        });
     tracing::info!(%session_id, "session deleted by its user");
     Ok(())
 }
 
 #[cfg(feature = "ssr")]
-async fn context() -> Result<
+pub(super) async fn context() -> Result<
     (
         crate::server::state::AppState,
         crate::server::identity::UserId,
@@ -237,7 +131,7 @@ async fn context() -> Result<
 }
 
 #[cfg(feature = "ssr")]
-fn check_id(id: &str) -> Result<(), ApiError> {
+pub(super) fn check_id(id: &str) -> Result<(), ApiError> {
     if crate::chat::validate::is_valid_id(id) {
         Ok(())
     } else {

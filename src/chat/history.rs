@@ -23,6 +23,10 @@ pub struct HistoryTurn {
 pub struct SessionHistory {
     pub turns: Vec<HistoryTurn>,
     pub highlighted: Vec<HighlightedCode>,
+    /// Set when the server answered from its copy of the conversation without asking
+    /// AgentOS: the version of that copy, for `check_session` to say what changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<u64>,
 }
 
 /// A code block (language label and text, as the markdown renders them) and its

@@ -18,6 +18,15 @@
 //! again once it is older than `recheck` (five minutes unless configured), and a copy is
 //! never used for another user, agent or team, or session: the key holds all four.
 //!
+//! A copy can also be shown before AgentOS is asked at all ([`Plan::Copy`]), the browser
+//! then asking for the runs since while it shows it (`check_session`): only when every run
+//! of the copy has finished, nothing was sent to that conversation through this server
+//! since the copy was brought up to date ([`HistoryCache::mark_changed`]), and the copy
+//! is not due for its full check. What the browser may see for that moment is a
+//! conversation without the runs another client added since, which the check then adds.
+//! Each copy carries a version, changed only when its turns change, so that the check
+//! answers "unchanged" in a few bytes.
+//!
 //! The copies are bounded by an estimate of their size in bytes; the least recently used
 //! go first. A budget of 0 turns the cache off.
 
@@ -55,6 +64,12 @@ pub enum Plan {
         copy: Arc<Vec<DatedTurn>>,
         since: i64,
     },
+    /// Nothing yet: `copy` is shown as it is, and checked after (see the module
+    /// documentation). `version` names it for that check.
+    Copy {
+        copy: Arc<Vec<DatedTurn>>,
+        version: u64,
+    },
 }
 
 /// See the module documentation. Cheap to clone (shares the copies).
@@ -79,6 +94,11 @@ struct Entry {
     used: u64,
     /// When the copy was last made from a full listing.
     checked: Instant,
+    /// Changes only when the turns change.
+    version: u64,
+    /// When a run was last sent to this conversation through this server, if that was
+    /// after AgentOS was last asked for the copy's runs.
+    changed: Option<Instant>,
 }
 
 impl HistoryCache {
@@ -95,12 +115,14 @@ impl HistoryCache {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// How to load `key`'s conversation: from its copy and the runs since, or in full.
-    pub fn plan(&self, key: &HistoryKey) -> Plan {
-        self.plan_at(key, Instant::now())
+    /// How to load `key`'s conversation: from its copy and the runs since, or in full;
+    /// or, with `copy_first`, from its copy alone when it can be shown first and checked
+    /// after (see the module documentation).
+    pub fn plan(&self, key: &HistoryKey, copy_first: bool) -> Plan {
+        self.plan_at(key, Instant::now(), copy_first)
     }
 
-    fn plan_at(&self, key: &HistoryKey, now: Instant) -> Plan {
+    fn plan_at(&self, key: &HistoryKey, now: Instant, copy_first: bool) -> Plan {
         let mut inner = self.lock();
         inner.clock += 1;
         let clock = inner.clock;
@@ -111,6 +133,17 @@ impl HistoryCache {
             return Plan::Full;
         }
         entry.used = clock;
+        let settled = !entry.turns.is_empty()
+            && entry
+                .turns
+                .iter()
+                .all(|t| t.created_at.is_some() && finished(t.turn.answer.status));
+        if copy_first && settled && entry.changed.is_none() {
+            return Plan::Copy {
+                copy: entry.turns.clone(),
+                version: entry.version,
+            };
+        }
         match since(&entry.turns) {
             Some(since) => Plan::Since {
                 copy: entry.turns.clone(),
@@ -120,31 +153,52 @@ impl HistoryCache {
         }
     }
 
-    /// Keeps `turns` as `key`'s copy. `full`: they come from a full listing (else from a
-    /// copy brought up to date, which keeps the time of its last full listing).
-    pub fn store(&self, key: HistoryKey, turns: Arc<Vec<DatedTurn>>, full: bool) {
-        self.store_at(key, turns, full, Instant::now());
+    /// Keeps `turns` as `key`'s copy, and returns its version (`None`: not kept). `full`:
+    /// they come from a full listing (else from a copy brought up to date, which keeps the
+    /// time of its last full listing). `asked`: when AgentOS was asked for them.
+    pub fn store(
+        &self,
+        key: HistoryKey,
+        turns: Arc<Vec<DatedTurn>>,
+        full: bool,
+        asked: Instant,
+    ) -> Option<u64> {
+        self.store_at(key, turns, full, asked, Instant::now())
     }
 
-    fn store_at(&self, key: HistoryKey, turns: Arc<Vec<DatedTurn>>, full: bool, now: Instant) {
+    fn store_at(
+        &self,
+        key: HistoryKey,
+        turns: Arc<Vec<DatedTurn>>,
+        full: bool,
+        asked: Instant,
+        now: Instant,
+    ) -> Option<u64> {
         let bytes = weight(&turns);
         let mut inner = self.lock();
-        let checked = match inner.entries.remove(&key) {
+        inner.clock += 1;
+        let new_version = inner.clock;
+        let (checked, version, changed) = match inner.entries.remove(&key) {
             Some(old) => {
                 inner.bytes -= old.bytes;
-                if full {
-                    now
-                } else {
-                    old.checked
-                }
+                (
+                    if full { now } else { old.checked },
+                    if old.turns == turns {
+                        old.version
+                    } else {
+                        new_version
+                    },
+                    // A run sent after AgentOS was asked may be missing from `turns`.
+                    old.changed.filter(|&at| at >= asked),
+                )
             }
             // A copy brought up to date whose entry was evicted meanwhile: its age is
             // unknown, so it is checked in full next time.
-            None if !full => return,
-            None => now,
+            None if !full => return None,
+            None => (now, new_version, None),
         };
         if bytes > self.budget {
-            return;
+            return None;
         }
         while inner.bytes + bytes > self.budget {
             let Some(oldest) = inner
@@ -169,8 +223,23 @@ impl HistoryCache {
                 bytes,
                 used,
                 checked,
+                version,
+                changed,
             },
         );
+        Some(version)
+    }
+
+    /// A run was sent to `key`'s conversation through this server: its copy is not shown
+    /// before AgentOS has been asked for the runs since (see [`Plan::Copy`]).
+    pub fn mark_changed(&self, key: &HistoryKey) {
+        self.mark_changed_at(key, Instant::now());
+    }
+
+    fn mark_changed_at(&self, key: &HistoryKey, now: Instant) {
+        if let Some(e) = self.lock().entries.get_mut(key) {
+            e.changed = Some(now);
+        }
     }
 
     /// Drops `key`'s copy (the session is gone, or not the caller's).
@@ -348,29 +417,29 @@ mod tests {
     fn a_copy_is_used_until_it_is_due_for_a_full_check() {
         let cache = HistoryCache::new(1 << 20, Duration::from_secs(300));
         let t0 = Instant::now();
-        assert!(matches!(cache.plan_at(&key("s"), t0), Plan::Full));
+        assert!(matches!(cache.plan_at(&key("s"), t0, false), Plan::Full));
         let turns = Arc::new(vec![turn("a", 10, Status::Completed)]);
-        cache.store_at(key("s"), turns.clone(), true, t0);
-        match cache.plan_at(&key("s"), t0 + Duration::from_secs(10)) {
+        cache.store_at(key("s"), turns.clone(), true, t0, t0);
+        match cache.plan_at(&key("s"), t0 + Duration::from_secs(10), false) {
             Plan::Since { copy, since } => assert_eq!((copy, since), (turns.clone(), 10)),
-            Plan::Full => panic!("the copy should be used"),
+            other => panic!("the copy and the runs since should be used: {other:?}"),
         }
         // Another user, agent or session never gets it.
         let mut other = key("s");
         other.user = "v".into();
-        assert!(matches!(cache.plan_at(&other, t0), Plan::Full));
+        assert!(matches!(cache.plan_at(&other, t0, false), Plan::Full));
         other = key("s");
         other.component = "other".into();
-        assert!(matches!(cache.plan_at(&other, t0), Plan::Full));
+        assert!(matches!(cache.plan_at(&other, t0, false), Plan::Full));
         // Brought up to date at 200 s, it is still checked in full at 300 s.
         let t200 = t0 + Duration::from_secs(200);
-        cache.store_at(key("s"), turns.clone(), false, t200);
+        cache.store_at(key("s"), turns.clone(), false, t200, t200);
         assert!(matches!(
-            cache.plan_at(&key("s"), t0 + Duration::from_secs(299)),
+            cache.plan_at(&key("s"), t0 + Duration::from_secs(299), false),
             Plan::Since { .. }
         ));
         assert!(matches!(
-            cache.plan_at(&key("s"), t0 + Duration::from_secs(300)),
+            cache.plan_at(&key("s"), t0 + Duration::from_secs(300), false),
             Plan::Full
         ));
         cache.forget(&key("s"));
@@ -383,20 +452,115 @@ mod tests {
         let w = weight(&one);
         let cache = HistoryCache::new(2 * w, Duration::from_secs(300));
         let t = Instant::now();
-        cache.store_at(key("1"), one.clone(), true, t);
-        cache.store_at(key("2"), one.clone(), true, t);
+        cache.store_at(key("1"), one.clone(), true, t, t);
+        cache.store_at(key("2"), one.clone(), true, t, t);
         // Using 1 makes 2 the least recently used.
-        assert!(matches!(cache.plan_at(&key("1"), t), Plan::Since { .. }));
-        cache.store_at(key("3"), one.clone(), true, t);
+        assert!(matches!(
+            cache.plan_at(&key("1"), t, false),
+            Plan::Since { .. }
+        ));
+        cache.store_at(key("3"), one.clone(), true, t, t);
         assert_eq!(cache.size(), (2, 2 * w));
-        assert!(matches!(cache.plan_at(&key("2"), t), Plan::Full));
-        assert!(matches!(cache.plan_at(&key("1"), t), Plan::Since { .. }));
+        assert!(matches!(cache.plan_at(&key("2"), t, false), Plan::Full));
+        assert!(matches!(
+            cache.plan_at(&key("1"), t, false),
+            Plan::Since { .. }
+        ));
         // A copy brought up to date after its entry was evicted is not kept.
-        cache.store_at(key("2"), one.clone(), false, t);
-        assert!(matches!(cache.plan_at(&key("2"), t), Plan::Full));
+        cache.store_at(key("2"), one.clone(), false, t, t);
+        assert!(matches!(cache.plan_at(&key("2"), t, false), Plan::Full));
 
         let off = HistoryCache::new(0, Duration::from_secs(300));
-        off.store_at(key("1"), one, true, t);
+        off.store_at(key("1"), one, true, t, t);
         assert_eq!(off.size(), (0, 0));
+    }
+
+    #[test]
+    fn a_settled_copy_is_shown_first_until_a_run_is_sent_through_this_server() {
+        use Status::*;
+        let cache = HistoryCache::new(1 << 20, Duration::from_secs(300));
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        let turns = Arc::new(vec![turn("a", 10, Completed), turn("b", 20, Error)]);
+        let v1 = cache
+            .store_at(key("s"), turns.clone(), true, t0, t0)
+            .unwrap();
+        let Plan::Copy { copy, version } = cache.plan_at(&key("s"), at(1), true) else {
+            panic!("a settled copy is shown first");
+        };
+        assert_eq!((copy, version), (turns.clone(), v1));
+        // Not when asked for the runs since (the check), nor past the full check's age.
+        assert!(matches!(
+            cache.plan_at(&key("s"), at(1), false),
+            Plan::Since { .. }
+        ));
+        assert!(matches!(
+            cache.plan_at(&key("s"), at(300), true),
+            Plan::Full
+        ));
+        // Another user never gets it.
+        let mut other = key("s");
+        other.user = "v".into();
+        assert!(matches!(cache.plan_at(&other, at(1), true), Plan::Full));
+
+        // A run sent here: AgentOS is asked first, until a listing asked after the send.
+        cache.mark_changed_at(&key("s"), at(2));
+        assert!(matches!(
+            cache.plan_at(&key("s"), at(3), true),
+            Plan::Since { .. }
+        ));
+        // A listing asked before the send may lack its run: still asked first.
+        assert_eq!(
+            cache.store_at(key("s"), turns.clone(), false, at(1), at(3)),
+            Some(v1)
+        );
+        assert!(matches!(
+            cache.plan_at(&key("s"), at(3), true),
+            Plan::Since { .. }
+        ));
+        // Asked after it, with a new run: a new version, shown first again.
+        let grown = Arc::new(vec![
+            turn("a", 10, Completed),
+            turn("b", 20, Error),
+            turn("c", 30, Completed),
+        ]);
+        let v2 = cache
+            .store_at(key("s"), grown.clone(), false, at(4), at(4))
+            .unwrap();
+        assert_ne!(v2, v1);
+        assert!(matches!(
+            cache.plan_at(&key("s"), at(5), true),
+            Plan::Copy { version, .. } if version == v2
+        ));
+        // The same turns again keep their version: the check answers "unchanged".
+        assert_eq!(
+            cache.store_at(key("s"), grown, false, at(5), at(5)),
+            Some(v2)
+        );
+    }
+
+    #[test]
+    fn a_copy_with_an_unfinished_or_undated_run_is_never_shown_first() {
+        use Status::*;
+        let cache = HistoryCache::new(1 << 20, Duration::from_secs(300));
+        let t = Instant::now();
+        for unsettled in [
+            vec![turn("a", 10, Completed), turn("b", 20, Paused)],
+            vec![turn("a", 10, Streaming)],
+            vec![DatedTurn {
+                created_at: None,
+                ..turn("a", 10, Completed)
+            }],
+            vec![],
+        ] {
+            cache.store_at(key("s"), Arc::new(unsettled), true, t, t);
+            assert!(!matches!(
+                cache.plan_at(&key("s"), t, true),
+                Plan::Copy { .. }
+            ));
+        }
+        // Marking a conversation without a copy does nothing.
+        cache.mark_changed_at(&key("none"), t);
+        assert!(matches!(cache.plan_at(&key("none"), t, true), Plan::Full));
     }
 }

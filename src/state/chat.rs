@@ -89,9 +89,11 @@ pub struct ChatState {
     stream_clock: StoredValue<(f64, Option<f64>)>,
     /// The conversation the user is about to open, requested ahead (see `read_ahead`).
     read_ahead: StoredValue<ReadAhead<(ComponentRef, String), HistoryAnswer>>,
-    /// An opened conversation's history has arrived and waits for the conversation's
-    /// code to show it: the sample run on that code first (see `warm_up`) then gives way.
-    history_waiting: StoredValue<bool>,
+    /// A conversation is being opened: its history is on its way, or waits for the
+    /// conversation's code to show it. The sample run on that code (see `warm_up`) then
+    /// does not start, or stops: the opening runs the same code, and is not to wait
+    /// behind it.
+    opening: StoredValue<bool>,
 }
 
 /// A conversation's history as the server answered, not yet decoded.
@@ -109,7 +111,7 @@ pub fn provide_chat(sessions: SessionsState, draft: Draft, analytics: Analytics)
         hitl_error: RwSignal::new(None),
         stream_clock: StoredValue::new((0.0, None)),
         read_ahead: StoredValue::new(ReadAhead::new(READ_AHEAD_KEEP_MS)),
-        history_waiting: StoredValue::new(false),
+        opening: StoredValue::new(false),
         min_send_interval_ms: RwSignal::new(0),
         last_send_ms: StoredValue::new(f64::NEG_INFINITY),
         draft,
@@ -143,6 +145,7 @@ impl ChatState {
         self.session_id.set(None);
         self.input_error.set(None);
         self.notice.set(None);
+        self.opening.set_value(false);
     }
 
     pub fn is_streaming(&self) -> bool {

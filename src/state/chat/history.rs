@@ -17,13 +17,46 @@ pub(super) async fn open_job(
     answer: HistoryAnswer,
 ) {
     let result = decoded(answer);
-    // Decoding a long history and showing it are two tasks, not one, so the browser can
-    // paint and take input between them: for a 500-run session each is tens of
-    // milliseconds (V8 compiles the code for each on first use). A history read ahead
-    // of the click comes decoded already (see `prepare`).
+    let check = result.as_ref().ok().and_then(|h| h.check);
+    let show = async {
+        // Decoding a long history and showing it are two tasks, not one, so the browser
+        // can paint and take input between them: for a 500-run session each is tens of
+        // milliseconds (V8 compiles the code for each on first use). A history read
+        // ahead of the click comes decoded already (see `prepare`).
+        #[cfg(feature = "hydrate")]
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        state.show_history(component.clone(), session_id.clone(), result);
+        state.shown()
+    };
+    let Some(version) = check else {
+        show.await;
+        return;
+    };
+    // The server answered from its copy, without asking AgentOS (see
+    // `server::history_cache`): what changed since is asked for once it is shown (and
+    // painted, so that AgentOS's work for it does not compete with that).
+    let shown = show.await;
     #[cfg(feature = "hydrate")]
+    after_paint().await;
+    let checked = crate::api::check_session(
+        component.kind,
+        component.id.clone(),
+        session_id.clone(),
+        version,
+    )
+    .await;
+    state.apply_check(component, session_id, shown, checked);
+}
+
+/// Resolves after the next frame has been produced.
+#[cfg(feature = "hydrate")]
+async fn after_paint() {
+    let (done, painted) = futures::channel::oneshot::channel();
+    request_animation_frame(move || {
+        let _ = done.send(());
+    });
+    let _ = painted.await;
     gloo_timers::future::TimeoutFuture::new(0).await;
-    state.show_history(component, session_id, result);
 }
 
 /// Decodes a history read ahead of a click (the pointer rests on its entry), in a task
@@ -64,10 +97,10 @@ impl ChatState {
         session_id: String,
         result: Result<SessionHistory, crate::api::ApiError>,
     ) {
-        self.history_waiting.set_value(false);
         if self.session_id.get_untracked().as_deref() != Some(session_id.as_str()) {
-            return; // the user moved on meanwhile
+            return; // the user moved on meanwhile (another opening may be under way)
         }
+        self.opening.set_value(false);
         self.loading_history.set(false);
         match result {
             Ok(history) => {
@@ -75,15 +108,7 @@ impl ChatState {
                 let turns: Vec<Turn> = history
                     .turns
                     .into_iter()
-                    .map(|h| {
-                        let id = self.next_id.get_value();
-                        self.next_id.set_value(id + 1);
-                        Turn {
-                            id,
-                            question: h.question,
-                            answer: ArcRwSignal::new(h.answer),
-                        }
-                    })
+                    .map(|h| self.new_turn(h))
                     .collect();
                 let count = turns.len() as u32;
                 self.turns.set(turns);
@@ -104,5 +129,141 @@ impl ChatState {
                 }));
             }
         }
+    }
+
+    fn new_turn(&self, h: crate::chat::history::HistoryTurn) -> Turn {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        Turn {
+            id,
+            question: h.question,
+            answer: ArcRwSignal::new(h.answer),
+        }
+    }
+
+    /// What the conversation shows, enough to tell whether anything was added since: its
+    /// number of turns and the newest one's id.
+    fn shown(&self) -> (usize, Option<u64>) {
+        self.turns
+            .with_untracked(|t| (t.len(), t.last().map(|t| t.id)))
+    }
+
+    /// Applies what changed in a conversation shown from the server's copy (see
+    /// `open_job`), unless the user has moved on or sent a message since. Turns that did
+    /// not change keep their place and their rendering; an answer that changed is
+    /// updated in place; new runs are added.
+    fn apply_check(
+        &self,
+        component: ComponentRef,
+        session_id: String,
+        shown: (usize, Option<u64>),
+        checked: Result<Option<SessionHistory>, crate::api::ApiError>,
+    ) {
+        if self.session_id.get_untracked().as_deref() != Some(session_id.as_str())
+            || self.streaming.get_untracked().is_some()
+            || self.shown() != shown
+        {
+            return;
+        }
+        match checked {
+            Ok(None) => {}
+            Ok(Some(history)) => {
+                crate::components::answer::remember_highlighted(history.highlighted);
+                let old = self.turns.get_untracked();
+                let turns = updated_turns(&old, history.turns, |h| self.new_turn(h));
+                self.turns.set(turns);
+                self.tick.update(|t| *t = t.wrapping_add(1));
+                self.resume_running_turn(component);
+            }
+            Err(e @ crate::api::ApiError::NotFound(_)) => {
+                self.turns.set(Vec::new());
+                self.show_history(component, session_id, Err(e));
+            }
+            Err(e) => {
+                self.notice.set(Some(format!(
+                    "This conversation is shown as the server last saw it: newer messages \
+                     could not be looked for ({e})."
+                )));
+            }
+        }
+    }
+}
+
+/// `old` turns brought to `new`, position by position: a turn of the same run and
+/// question is kept (its answer updated in place when it changed, so its rendering
+/// stays); any other comes from `fresh`.
+fn updated_turns(
+    old: &[Turn],
+    new: Vec<crate::chat::history::HistoryTurn>,
+    mut fresh: impl FnMut(crate::chat::history::HistoryTurn) -> Turn,
+) -> Vec<Turn> {
+    new.into_iter()
+        .enumerate()
+        .map(|(i, h)| match old.get(i) {
+            Some(t)
+                if t.question == h.question
+                    && t.answer
+                        .with_untracked(|a| a.run_id.as_deref() == Some(h.run_id.as_str())) =>
+            {
+                if t.answer.with_untracked(|a| *a != h.answer) {
+                    t.answer.set(h.answer);
+                }
+                t.clone()
+            }
+            _ => fresh(h),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::history::HistoryTurn;
+
+    fn run(id: &str, text: &str) -> HistoryTurn {
+        let mut answer = Answer::new();
+        answer.run_id = Some(id.into());
+        answer.text = text.into();
+        HistoryTurn {
+            run_id: id.into(),
+            question: format!("question {id}"),
+            answer,
+        }
+    }
+
+    #[test]
+    fn a_check_keeps_unchanged_turns_updates_changed_answers_and_adds_new_runs() {
+        let mut next = 0;
+        let mut fresh = |h: HistoryTurn| {
+            next += 1;
+            Turn {
+                id: next,
+                question: h.question,
+                answer: ArcRwSignal::new(h.answer),
+            }
+        };
+        let shown: Vec<Turn> = vec![run("a", "one"), run("b", "two"), run("c", "three")]
+            .into_iter()
+            .map(&mut fresh)
+            .collect();
+        let b_answer = shown[1].answer.clone();
+        // Elsewhere: b was answered again in place, c was regenerated (another run), d
+        // is new.
+        let checked = vec![
+            run("a", "one"),
+            run("b", "two, edited"),
+            run("c2", "three again"),
+            run("d", "four"),
+        ];
+        let turns = updated_turns(&shown, checked, &mut fresh);
+        let ids: Vec<u64> = turns.iter().map(|t| t.id).collect();
+        assert_eq!(ids, [1, 2, 4, 5]);
+        // b kept its turn (and so its rendering): the signal it was shown with holds the
+        // new text.
+        assert_eq!(b_answer.with_untracked(|a| a.text.clone()), "two, edited");
+        assert_eq!(turns[3].question, "question d");
+        // Fewer runs than shown (one deleted elsewhere): the rest go.
+        let fewer = updated_turns(&turns, vec![run("a", "one")], &mut fresh);
+        assert_eq!(fewer.iter().map(|t| t.id).collect::<Vec<_>>(), [1]);
     }
 }

@@ -42,8 +42,15 @@ impl ChatState {
         let Some(component) = self.component.get_untracked() else {
             return;
         };
+        // The conversation's code (see `code`) is fetched first, ahead of the work the
+        // changes below set off, unless a pointer over the list or focus in it fetched it
+        // already: with no sign of intent before the click, it is what the opening waits
+        // for longest. Its sample run (see `warm_up`) does not start: the opening runs the
+        // same code.
+        preload_conversation(*self);
         self.stop_and_detach();
         self.clear();
+        self.opening.set_value(true);
         self.session_id.set(Some(session_id.clone()));
         self.loading_history.set(true);
         let key = (component.clone(), session_id.clone());
@@ -62,21 +69,14 @@ impl ChatState {
             let answer = match ahead {
                 Some(history) => Ok(history),
                 None => {
-                    // The request goes out first. Then the code that decodes and shows the
-                    // answer (see `code`) is fetched meanwhile, unless a pointer over the
-                    // list or focus in it fetched it already: started first, it would take
-                    // the browser's few connections to this server ahead of the request.
-                    let request = crate::api::load_session(
+                    crate::api::load_session(
                         component.kind,
                         component.id.clone(),
                         session_id.clone(),
-                    );
-                    let (answer, ()) =
-                        futures::join!(request, async { preload_conversation(this) });
-                    answer
+                    )
+                    .await
                 }
             };
-            this.history_waiting.set_value(true);
             open_job(this, component, session_id, answer).await;
         });
     }

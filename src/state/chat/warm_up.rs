@@ -6,8 +6,10 @@
 //! conversation opened in a page called about 1,100 of them for the first time: about
 //! 35 ms of compiling inside the task that showed it (a trace of a 500-run opening: 48 ms
 //! for that task the first time, 10 ms the second). Built here, while the user is still
-//! pointing at the list or the history is still on its way, those functions are compiled
-//! before the opening needs them.
+//! pointing at the list or typing, those functions are compiled before an opening or an
+//! answer needs them. An opening already under way when the code arrives (a click with
+//! no sign of intent before it) goes without: its history is due in tens of milliseconds,
+//! and the sample's first turn alone is a task of about 50 ms that it would wait behind.
 //!
 //! The sample is built into an element that is never attached to the document: nothing
 //! is shown, laid out, announced or found by a query, and no request goes out (its one
@@ -29,18 +31,17 @@ const KEEP_MS: u32 = 60;
 
 /// Builds the sample conversation, unless the page already shows one (its code is then
 /// compiled already). Runs once per page (see `code::preload_conversation`). The turns
-/// come one per task, so that no task is long and an opening conversation can go first:
-/// once the real conversation has turns, or its history has arrived, the sample stops
-/// growing.
+/// come one per task, so that an opening conversation can go first: once the real
+/// conversation has turns, or is being opened, the sample stops growing.
 #[cfg(feature = "hydrate")]
 pub(super) async fn run(real: ChatState) {
-    // The real conversation shows turns, or its history is here and about to be shown
-    // (it compiles the same code, and should not wait for the sample).
+    // The real conversation shows turns, or is being opened (it runs the same code, and
+    // should not wait for the sample).
     let shows_one = move || {
         real.turns
             .try_with_untracked(|t| !t.is_empty())
             .unwrap_or(true)
-            || real.history_waiting.try_get_value().unwrap_or(true)
+            || real.opening.try_get_value().unwrap_or(true)
     };
     // Work already queued (an opened conversation's history that has arrived) goes first.
     yield_task(0).await;

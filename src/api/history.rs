@@ -1,0 +1,224 @@
+//! Opening one of the caller's conversations: its whole history, rebuilt through the live
+//! reducer, from the server's copy of it where one is kept (see `server::history_cache`).
+//! Like every call on sessions, it is bound to the server-side identity: a session that
+//! is not the caller's is "not found".
+
+use leptos::prelude::*;
+
+use super::{ApiError, Deferred, DeferredJson};
+use crate::chat::history::SessionHistory;
+use crate::model::ComponentKind;
+
+/// The whole history of one of the caller's sessions. The browser decodes it where it is
+/// shown (see [`Deferred`]).
+///
+/// When the server holds a copy of it whose runs have all finished, and nothing was sent
+/// to it through this server since, the copy comes at once, without asking AgentOS, with
+/// `check` set: the browser shows it and asks [`check_session`] meanwhile for what changed.
+#[server(prefix = "/api", endpoint = "sessions/history", output = DeferredJson)]
+pub async fn load_session(
+    kind: ComponentKind,
+    component_id: String,
+    session_id: String,
+) -> Result<Deferred<SessionHistory>, ApiError> {
+    use crate::server::history_cache::Plan;
+    let (state, user) = super::sessions::context().await?;
+    super::sessions::check_id(&component_id)?;
+    super::sessions::check_id(&session_id)?;
+    let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
+    let key = history_key(&user.0, kind, &component_id, &session_id);
+    let (turns, check) = match state.histories.plan(&key, state.config.history_copy_first) {
+        Plan::Copy { copy, version } => {
+            timing.phase(
+                "agentos",
+                "AgentOS asked after: the server's copy shown first",
+            );
+            count_load("copy");
+            (copy, Some(version))
+        }
+        plan => {
+            let (turns, _) = brought_up_to_date(&state, key, plan, &mut timing).await?;
+            (turns, None)
+        }
+    };
+    let history = answer(&turns, check).await;
+    timing.phase("rebuild", "agno-chat");
+    timing.send();
+    Ok(Deferred::new(history))
+}
+
+/// What changed in a conversation the browser was given from the server's copy at
+/// `version` (see [`load_session`]): `None` when nothing did, else its whole history
+/// (without `check`). AgentOS is asked for the runs since the copy, as for an opening.
+#[server(prefix = "/api", endpoint = "sessions/check")]
+pub async fn check_session(
+    kind: ComponentKind,
+    component_id: String,
+    session_id: String,
+    version: u64,
+) -> Result<Option<SessionHistory>, ApiError> {
+    let (state, user) = super::sessions::context().await?;
+    super::sessions::check_id(&component_id)?;
+    super::sessions::check_id(&session_id)?;
+    let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
+    let key = history_key(&user.0, kind, &component_id, &session_id);
+    let plan = state.histories.plan(&key, false);
+    let (turns, now) = brought_up_to_date(&state, key, plan, &mut timing).await?;
+    let changed = now != Some(version);
+    metrics::counter!(
+        "agno_chat_history_checks_total",
+        "result" => if changed { "changed" } else { "unchanged" }
+    )
+    .increment(1);
+    let history = if changed {
+        Some(answer(&turns, None).await)
+    } else {
+        None
+    };
+    timing.phase("rebuild", "agno-chat");
+    timing.send();
+    Ok(history)
+}
+
+#[cfg(feature = "ssr")]
+fn history_key(
+    user: &str,
+    kind: ComponentKind,
+    component_id: &str,
+    session_id: &str,
+) -> crate::server::history_cache::HistoryKey {
+    crate::server::history_cache::HistoryKey {
+        user: user.to_owned(),
+        kind,
+        component: component_id.to_owned(),
+        session: session_id.to_owned(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn count_load(source: &'static str) {
+    metrics::counter!("agno_chat_history_loads_total", "source" => source).increment(1);
+}
+
+/// Asks AgentOS for the conversation's runs as `plan` says (all of them, or those since
+/// the copy), checks they are the caller's, and keeps the result as the new copy. Returns
+/// the turns, and the copy's version (`None` when it was not kept).
+#[cfg(feature = "ssr")]
+async fn brought_up_to_date(
+    state: &crate::server::state::AppState,
+    key: crate::server::history_cache::HistoryKey,
+    plan: crate::server::history_cache::Plan,
+    timing: &mut crate::server::telemetry::server_timing::ServerTiming,
+) -> Result<
+    (
+        std::sync::Arc<Vec<crate::server::history_cache::DatedTurn>>,
+        Option<u64>,
+    ),
+    ApiError,
+> {
+    use crate::server::history_cache::{merge, DatedTurn, Plan};
+    let not_found = || ApiError::NotFound("That conversation was not found.".into());
+    let since = match &plan {
+        Plan::Since { since, .. } => Some(*since),
+        Plan::Full | Plan::Copy { .. } => None,
+    };
+    let asked = std::time::Instant::now();
+    // One AgentOS call: it lists a session's runs only to their owner (404 otherwise), and
+    // the runs name their user and agent or team, which must be the caller's. Only when
+    // the runs cannot tell (an empty session) is the session itself asked, as for the
+    // other calls; asking it first would double the wait (it returns the whole chat
+    // history too).
+    let runs = match state
+        .agentos
+        .session_runs(key.kind, &key.session, &key.user, since)
+        .await
+    {
+        Ok(runs) => runs,
+        Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => {
+            state.histories.forget(&key);
+            return Err(not_found());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    timing.phase(
+        "agentos",
+        if since.is_some() {
+            "AgentOS, the runs since the copy"
+        } else {
+            "AgentOS"
+        },
+    );
+    match crate::chat::history::runs_owned_by(&runs, key.kind, &key.component, &key.user) {
+        Some(true) => {}
+        Some(false) => {
+            state.histories.forget(&key);
+            tracing::warn!(session_id = %key.session, "session access refused: not the caller's");
+            return Err(not_found());
+        }
+        // No run since the copy was made: its owner was proven when it was made (and
+        // AgentOS answered this user_id's listing, not a 404).
+        None if since.is_some() => {}
+        None => {
+            super::sessions::owned_session(
+                state,
+                key.kind,
+                &key.component,
+                &key.session,
+                &key.user,
+            )
+            .await?;
+        }
+    }
+    let newer: Vec<DatedTurn> = crate::chat::history::dated_turns_from_runs(&runs)
+        .into_iter()
+        .map(|(created_at, turn)| DatedTurn { created_at, turn })
+        .collect();
+    let turns = std::sync::Arc::new(match plan {
+        Plan::Since { copy, since } => merge(&copy, newer, since),
+        Plan::Full | Plan::Copy { .. } => newer,
+    });
+    let version = state
+        .histories
+        .store(key, turns.clone(), since.is_none(), asked);
+    count_load(if since.is_some() { "newest" } else { "full" });
+    metrics::gauge!("agno_chat_history_cache_bytes").set(state.histories.size().1 as f64);
+    Ok((turns, version))
+}
+
+/// The history the browser is sent: the turns, and the code in the newest ones
+/// highlighted, so that opening the conversation shows it at once, without a request per
+/// block after the first render.
+#[cfg(feature = "ssr")]
+async fn answer(
+    dated: &[crate::server::history_cache::DatedTurn],
+    check: Option<u64>,
+) -> SessionHistory {
+    let turns: Vec<crate::chat::history::HistoryTurn> =
+        dated.iter().map(|t| t.turn.clone()).collect();
+    let blocks = crate::chat::history::newest_code_blocks(&turns, HIGHLIGHT_NEWEST_TURNS, 48);
+    let highlighted = if blocks.is_empty() {
+        Vec::new()
+    } else {
+        tokio::task::spawn_blocking(move || {
+            blocks
+                .into_iter()
+                .filter_map(|(lang, code)| {
+                    let html = crate::server::highlight::highlight(&lang, &code)?;
+                    Some(crate::chat::history::HighlightedCode { lang, code, html })
+                })
+                .collect()
+        })
+        .await
+        .unwrap_or_default()
+    };
+    SessionHistory {
+        turns,
+        highlighted,
+        check,
+    }
+}
+
+/// How many of the newest turns of an opened conversation get their code highlighted in
+/// the same answer (more than fill a tall window).
+#[cfg(feature = "ssr")]
+const HIGHLIGHT_NEWEST_TURNS: usize = 24;
