@@ -88,8 +88,10 @@ test.describe("sessions", () => {
     await page.getByTestId("new-chat").click();
 
     const asked: string[] = [];
+    let checks = 0;
     page.on("request", (r) => {
       if (r.url().endsWith("/api/sessions/history")) asked.push(r.postData() ?? "");
+      if (r.url().endsWith("/api/sessions/check")) checks++;
     });
     const open = (sid: string | null) => page.locator(`[data-testid="session-item"][data-session-id="${sid}"] .session-open`);
     const questions = page.locator('[data-testid="user-message"] .user-text');
@@ -118,6 +120,10 @@ test.describe("sessions", () => {
     await expect(questions).toHaveText(["read ahead second"]);
     await page.waitForTimeout(300);
     expect(asked.length).toBe(2);
+    // A read ahead asks AgentOS before it answers (there is time before the click), so
+    // the click has nothing to check after.
+    for (const body of asked) expect(body).toContain("copy_first=false");
+    expect(checks).toBe(0);
 
     // A chat read ahead and then changed here is asked for again: what was read is
     // forgotten once this tab sends into a conversation. (The pointer is still over the
@@ -129,6 +135,16 @@ test.describe("sessions", () => {
     await open(first).click();
     await expect(questions).toHaveText(["read ahead first"]);
     await expect.poll(() => asked.length).toBe(4);
+    expect(checks).toBe(0);
+    // Opened with no pointer or focus on it first (a click from a script): the server's
+    // copy of the first chat (nothing was sent to it since it was last asked for) comes
+    // at once, and is checked after.
+    await page.getByTestId("new-chat").click();
+    await open(first).evaluate((b: HTMLElement) => b.click());
+    await expect(questions).toHaveText(["read ahead first"]);
+    await expect.poll(() => asked.length).toBe(5);
+    expect(asked[4]).not.toContain("copy_first=false");
+    await expect.poll(() => checks).toBe(1);
   });
 
   test("a remembered chat that no longer exists is forgotten with a notice", async ({ page }) => {

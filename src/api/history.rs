@@ -14,12 +14,15 @@ use crate::model::ComponentKind;
 ///
 /// When the server holds a copy of it whose runs have all finished, and nothing was sent
 /// to it through this server since, the copy comes at once, without asking AgentOS, with
-/// `check` set: the browser shows it and asks [`check_session`] meanwhile for what changed.
+/// `check` set: the browser shows it and asks [`check_session`] then for what changed.
+/// `copy_first: Some(false)` asks AgentOS first: a conversation read ahead of a click has
+/// the time, and the click then shows it as it is, with nothing to check after.
 #[server(prefix = "/api", endpoint = "sessions/history", output = DeferredJson)]
 pub async fn load_session(
     kind: ComponentKind,
     component_id: String,
     session_id: String,
+    copy_first: Option<bool>,
 ) -> Result<Deferred<SessionHistory>, ApiError> {
     use crate::server::history_cache::Plan;
     let (state, user) = super::sessions::context().await?;
@@ -27,7 +30,10 @@ pub async fn load_session(
     super::sessions::check_id(&session_id)?;
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
     let key = history_key(&user.0, kind, &component_id, &session_id);
-    let (turns, check) = match state.histories.plan(&key, state.config.history_copy_first) {
+    let (turns, check) = match state.histories.plan(
+        &key,
+        state.config.history_copy_first && copy_first.unwrap_or(true),
+    ) {
         Plan::Copy { copy, version } => {
             timing.phase(
                 "agentos",

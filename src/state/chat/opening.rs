@@ -73,6 +73,7 @@ impl ChatState {
                         component.kind,
                         component.id.clone(),
                         session_id.clone(),
+                        None,
                     )
                     .await
                 }
@@ -102,7 +103,10 @@ impl ChatState {
         };
         let this = *self;
         leptos::task::spawn_local(async move {
-            let request = crate::api::load_session(component.kind, component.id, session_id);
+            // AgentOS is asked before the answer comes, even when the server keeps a copy
+            // (see `api::load_session`): the click then has nothing to check after.
+            let request =
+                crate::api::load_session(component.kind, component.id, session_id, Some(false));
             let (answer, ()) = futures::join!(request, async { preload_conversation(this) });
             // Decoded as soon as it is here (a click meanwhile waits for it), unless the
             // slot went to another entry since.
