@@ -30,7 +30,7 @@ pub async fn load_session(
     super::sessions::check_id(&session_id)?;
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
     let key = history_key(&user.0, kind, &component_id, &session_id);
-    let (turns, check) = match state.histories.plan(
+    let (turns, version, check) = match state.histories.plan(
         &key,
         state.config.history_copy_first && copy_first.unwrap_or(true),
     ) {
@@ -40,14 +40,15 @@ pub async fn load_session(
                 "AgentOS asked after: the server's copy shown first",
             );
             count_load("copy");
-            (copy, Some(version))
+            (copy, Some(version), Some(version))
         }
         plan => {
-            let (turns, _) = brought_up_to_date(&state, key, plan, &mut timing).await?;
-            (turns, None)
+            let (turns, version) =
+                brought_up_to_date(&state, key.clone(), plan, &mut timing).await?;
+            (turns, version, None)
         }
     };
-    let history = answer(&turns, check).await;
+    let history = answer(&state, &key, &turns, version, check).await;
     timing.phase("rebuild", "agno-chat");
     timing.send();
     Ok(Deferred::new(history))
@@ -69,7 +70,7 @@ pub async fn check_session(
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
     let key = history_key(&user.0, kind, &component_id, &session_id);
     let plan = state.histories.plan(&key, false);
-    let (turns, now) = brought_up_to_date(&state, key, plan, &mut timing).await?;
+    let (turns, now) = brought_up_to_date(&state, key.clone(), plan, &mut timing).await?;
     let changed = now != Some(version);
     metrics::counter!(
         "agno_chat_history_checks_total",
@@ -77,7 +78,7 @@ pub async fn check_session(
     )
     .increment(1);
     let history = if changed {
-        Some(answer(&turns, None).await)
+        Some(answer(&state, &key, &turns, now, None).await)
     } else {
         None
     };
@@ -193,29 +194,46 @@ async fn brought_up_to_date(
 
 /// The history the browser is sent: the turns, and the code in the newest ones
 /// highlighted, so that opening the conversation shows it at once, without a request per
-/// block after the first render.
+/// block after the first render. The highlighting is kept with the copy's `version`
+/// (tens of milliseconds on a busy machine), for the next opening.
 #[cfg(feature = "ssr")]
 async fn answer(
+    state: &crate::server::state::AppState,
+    key: &crate::server::history_cache::HistoryKey,
     dated: &[crate::server::history_cache::DatedTurn],
+    version: Option<u64>,
     check: Option<u64>,
 ) -> SessionHistory {
     let turns: Vec<crate::chat::history::HistoryTurn> =
         dated.iter().map(|t| t.turn.clone()).collect();
-    let blocks = crate::chat::history::newest_code_blocks(&turns, HIGHLIGHT_NEWEST_TURNS, 48);
-    let highlighted = if blocks.is_empty() {
-        Vec::new()
-    } else {
-        tokio::task::spawn_blocking(move || {
-            blocks
-                .into_iter()
-                .filter_map(|(lang, code)| {
-                    let html = crate::server::highlight::highlight(&lang, &code)?;
-                    Some(crate::chat::history::HighlightedCode { lang, code, html })
+    let kept = version.and_then(|v| state.histories.highlighted(key, v));
+    let highlighted = match kept {
+        Some(kept) => kept.as_ref().clone(),
+        None => {
+            let blocks =
+                crate::chat::history::newest_code_blocks(&turns, HIGHLIGHT_NEWEST_TURNS, 48);
+            let highlighted: Vec<_> = if blocks.is_empty() {
+                Vec::new()
+            } else {
+                tokio::task::spawn_blocking(move || {
+                    blocks
+                        .into_iter()
+                        .filter_map(|(lang, code)| {
+                            let html = crate::server::highlight::highlight(&lang, &code)?;
+                            Some(crate::chat::history::HighlightedCode { lang, code, html })
+                        })
+                        .collect()
                 })
-                .collect()
-        })
-        .await
-        .unwrap_or_default()
+                .await
+                .unwrap_or_default()
+            };
+            if let Some(v) = version {
+                state
+                    .histories
+                    .keep_highlighted(key, v, std::sync::Arc::new(highlighted.clone()));
+            }
+            highlighted
+        }
     };
     SessionHistory {
         turns,

@@ -34,7 +34,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::chat::history::HistoryTurn;
+use crate::chat::history::{HighlightedCode, HistoryTurn};
 use crate::chat::reducer::Status;
 use crate::model::ComponentKind;
 
@@ -99,6 +99,8 @@ struct Entry {
     /// When a run was last sent to this conversation through this server, if that was
     /// after AgentOS was last asked for the copy's runs.
     changed: Option<Instant>,
+    /// The highlighted code of the newest turns, as sent with this version.
+    highlighted: Option<Arc<Vec<HighlightedCode>>>,
 }
 
 impl HistoryCache {
@@ -178,24 +180,22 @@ impl HistoryCache {
         let mut inner = self.lock();
         inner.clock += 1;
         let new_version = inner.clock;
-        let (checked, version, changed) = match inner.entries.remove(&key) {
+        let (checked, version, changed, highlighted) = match inner.entries.remove(&key) {
             Some(old) => {
                 inner.bytes -= old.bytes;
+                let same = old.turns == turns;
                 (
                     if full { now } else { old.checked },
-                    if old.turns == turns {
-                        old.version
-                    } else {
-                        new_version
-                    },
+                    if same { old.version } else { new_version },
                     // A run sent after AgentOS was asked may be missing from `turns`.
                     old.changed.filter(|&at| at >= asked),
+                    old.highlighted.filter(|_| same),
                 )
             }
             // A copy brought up to date whose entry was evicted meanwhile: its age is
             // unknown, so it is checked in full next time.
             None if !full => return None,
-            None => (now, new_version, None),
+            None => (now, new_version, None, None),
         };
         if bytes > self.budget {
             return None;
@@ -225,9 +225,31 @@ impl HistoryCache {
                 checked,
                 version,
                 changed,
+                highlighted,
             },
         );
         Some(version)
+    }
+
+    /// The highlighted code kept with version `version` of `key`'s copy, if any.
+    pub fn highlighted(&self, key: &HistoryKey, version: u64) -> Option<Arc<Vec<HighlightedCode>>> {
+        let inner = self.lock();
+        let e = inner.entries.get(key).filter(|e| e.version == version)?;
+        e.highlighted.clone()
+    }
+
+    /// Keeps `highlighted` with version `version` of `key`'s copy (highlighting the same
+    /// turns again gives the same): an opening from the copy then highlights nothing.
+    pub fn keep_highlighted(
+        &self,
+        key: &HistoryKey,
+        version: u64,
+        highlighted: Arc<Vec<HighlightedCode>>,
+    ) {
+        let mut inner = self.lock();
+        if let Some(e) = inner.entries.get_mut(key).filter(|e| e.version == version) {
+            e.highlighted = Some(highlighted);
+        }
     }
 
     /// A run was sent to `key`'s conversation through this server: its copy is not shown
@@ -534,9 +556,31 @@ mod tests {
         ));
         // The same turns again keep their version: the check answers "unchanged".
         assert_eq!(
-            cache.store_at(key("s"), grown, false, at(5), at(5)),
+            cache.store_at(key("s"), grown.clone(), false, at(5), at(5)),
             Some(v2)
         );
+
+        // Highlighted code is kept with a version, and goes when the turns change.
+        let code = Arc::new(vec![HighlightedCode {
+            lang: "rust".into(),
+            code: "x".into(),
+            html: "<b>x</b>".into(),
+        }]);
+        cache.keep_highlighted(&key("s"), v1, code.clone()); // an older version: not kept
+        assert!(cache.highlighted(&key("s"), v2).is_none());
+        cache.keep_highlighted(&key("s"), v2, code.clone());
+        assert_eq!(cache.highlighted(&key("s"), v2), Some(code.clone()));
+        cache.store_at(key("s"), grown, false, at(6), at(6));
+        assert_eq!(
+            cache.highlighted(&key("s"), v2),
+            Some(code),
+            "same turns, same code"
+        );
+        let v3 = cache
+            .store_at(key("s"), turns, false, at(7), at(7))
+            .unwrap();
+        assert!(cache.highlighted(&key("s"), v3).is_none());
+        assert!(cache.highlighted(&key("s"), v2).is_none());
     }
 
     #[test]
