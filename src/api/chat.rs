@@ -72,12 +72,12 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
         // The server's copy of this conversation lacks the run about to start.
         state
             .histories
-            .mark_changed(&crate::server::history_cache::HistoryKey {
-                user: user.0.clone(),
-                kind: req.kind,
-                component: req.component_id.clone(),
-                session: session.clone(),
-            });
+            .mark_changed(&crate::server::history_cache::HistoryKey::new(
+                &user.0,
+                req.kind,
+                &req.component_id,
+                session,
+            ));
     }
     let run = RunRequest {
         kind: req.kind,

@@ -29,7 +29,8 @@ pub async fn load_session(
     super::sessions::check_id(&component_id)?;
     super::sessions::check_id(&session_id)?;
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
-    let key = history_key(&user.0, kind, &component_id, &session_id);
+    let key =
+        crate::server::history_cache::HistoryKey::new(&user.0, kind, &component_id, &session_id);
     let (turns, version, check) = match state.histories.plan(
         &key,
         state.config.history_copy_first && copy_first.unwrap_or(true),
@@ -68,7 +69,8 @@ pub async fn check_session(
     super::sessions::check_id(&component_id)?;
     super::sessions::check_id(&session_id)?;
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
-    let key = history_key(&user.0, kind, &component_id, &session_id);
+    let key =
+        crate::server::history_cache::HistoryKey::new(&user.0, kind, &component_id, &session_id);
     let plan = state.histories.plan(&key, false);
     let (turns, now) = brought_up_to_date(&state, key.clone(), plan, &mut timing).await?;
     let changed = now != Some(version);
@@ -85,21 +87,6 @@ pub async fn check_session(
     timing.phase("rebuild", "agno-chat");
     timing.send();
     Ok(history)
-}
-
-#[cfg(feature = "ssr")]
-fn history_key(
-    user: &str,
-    kind: ComponentKind,
-    component_id: &str,
-    session_id: &str,
-) -> crate::server::history_cache::HistoryKey {
-    crate::server::history_cache::HistoryKey {
-        user: user.to_owned(),
-        kind,
-        component: component_id.to_owned(),
-        session: session_id.to_owned(),
-    }
 }
 
 #[cfg(feature = "ssr")]

@@ -75,12 +75,12 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
     // The server's copy of this conversation holds the run as paused.
     state
         .histories
-        .mark_changed(&crate::server::history_cache::HistoryKey {
-            user: user.clone(),
-            kind: req.kind,
-            component: req.component_id.clone(),
-            session: req.session_id.clone(),
-        });
+        .mark_changed(&crate::server::history_cache::HistoryKey::new(
+            &user,
+            req.kind,
+            &req.component_id,
+            &req.session_id,
+        ));
     let run_req = RunRequest {
         kind: req.kind,
         component_id: req.component_id,

@@ -106,12 +106,12 @@ pub async fn delete_session(
     // Its copy, if the server keeps one, goes too (see `server::history_cache`).
     state
         .histories
-        .forget(&crate::server::history_cache::HistoryKey {
-            user: user.0,
+        .forget(&crate::server::history_cache::HistoryKey::new(
+            &user.0,
             kind,
-            component: component_id,
-            session: session_id.clone(),
-        });
+            &component_id,
+            &session_id,
+        ));
     tracing::info!(%session_id, "session deleted by its user");
     Ok(())
 }

@@ -47,6 +47,17 @@ pub struct HistoryKey {
     pub session: String,
 }
 
+impl HistoryKey {
+    pub fn new(user: &str, kind: ComponentKind, component: &str, session: &str) -> Self {
+        Self {
+            user: user.to_owned(),
+            kind,
+            component: component.to_owned(),
+            session: session.to_owned(),
+        }
+    }
+}
+
 /// One turn of a copy, with its run's `created_at` (seconds since the epoch).
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatedTurn {
