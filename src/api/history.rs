@@ -25,12 +25,8 @@ pub async fn load_session(
     copy_first: Option<bool>,
 ) -> Result<Deferred<SessionHistory>, ApiError> {
     use crate::server::history_cache::Plan;
-    let (state, user) = super::sessions::context().await?;
-    super::sessions::check_id(&component_id)?;
-    super::sessions::check_id(&session_id)?;
+    let (state, key) = caller_conversation(kind, &component_id, &session_id).await?;
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
-    let key =
-        crate::server::history_cache::HistoryKey::new(&user.0, kind, &component_id, &session_id);
     let (turns, version, check) = match state.histories.plan(
         &key,
         state.config.history_copy_first && copy_first.unwrap_or(true),
@@ -65,12 +61,8 @@ pub async fn check_session(
     session_id: String,
     version: u64,
 ) -> Result<Option<SessionHistory>, ApiError> {
-    let (state, user) = super::sessions::context().await?;
-    super::sessions::check_id(&component_id)?;
-    super::sessions::check_id(&session_id)?;
+    let (state, key) = caller_conversation(kind, &component_id, &session_id).await?;
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
-    let key =
-        crate::server::history_cache::HistoryKey::new(&user.0, kind, &component_id, &session_id);
     let plan = state.histories.plan(&key, false);
     let (turns, now) = brought_up_to_date(&state, key.clone(), plan, &mut timing).await?;
     let changed = now != Some(version);
@@ -87,6 +79,27 @@ pub async fn check_session(
     timing.phase("rebuild", "agno-chat");
     timing.send();
     Ok(history)
+}
+
+/// The server's state and the key of the caller's conversation, once its ids are valid.
+#[cfg(feature = "ssr")]
+async fn caller_conversation(
+    kind: ComponentKind,
+    component_id: &str,
+    session_id: &str,
+) -> Result<
+    (
+        crate::server::state::AppState,
+        crate::server::history_cache::HistoryKey,
+    ),
+    ApiError,
+> {
+    let (state, user) = super::sessions::context().await?;
+    super::sessions::check_id(component_id)?;
+    super::sessions::check_id(session_id)?;
+    let key =
+        crate::server::history_cache::HistoryKey::new(&user.0, kind, component_id, session_id);
+    Ok((state, key))
 }
 
 #[cfg(feature = "ssr")]
