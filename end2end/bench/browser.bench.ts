@@ -549,6 +549,7 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
       const how = e?.serverTiming.find((t) => t.name === "agentos")?.description ?? "";
       return {
         ms: e ? e.responseEnd - e.startTime : NaN,
+        kib: e ? `${(e.decodedBodySize / 1024).toFixed(0)} KiB, ${(e.encodedBodySize / 1024).toFixed(0)} KiB sent` : "",
         agentos: phase("agentos"),
         rebuild: phase("rebuild"),
         source: how.includes("shown first") ? "copy" : how.includes("since the copy") ? "newest" : "full",
@@ -593,6 +594,17 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
       decode.push(decoded.ms);
       decodedAhead.push(decoded.ahead);
     }
+    // The conversation's code fetched after the click (none when read ahead): when its
+    // requests were sent, answered and done, from the click.
+    const code = await page.evaluate(
+      (t0) =>
+        (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
+          .filter((e) => e.name.includes("/pkg/") && e.name.endsWith(".wasm") && e.startTime >= t0)
+          .map((e) => [e.requestStart, e.responseStart, e.responseEnd].map((t) => Math.round(t - t0)).join("/"))
+          .join(" ")
+          .replace(/^$/, "none"),
+      r.t0,
+    );
     const count = await page.evaluate(() => document.getElementsByTagName("*").length);
     const mem = await memory(page, cdp);
     settled.push(r.settled);
@@ -605,7 +617,8 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
     console.log(
       `session ${i + 1}/${RUNS}: settled ${fmt(r.settled)} ms, TBT ${fmt(b.tbt)} ms, ${count} elements, heap ${fmt(mib(mem.heap))} MiB, ` +
         `${SOURCES[fetched.source]} ` +
-        `(request ${fmt(fetched.ms)} ms, AgentOS ${fmt(fetched.agentos)} ms)`,
+        `(request ${fmt(fetched.ms)} ms, AgentOS ${fmt(fetched.agentos)} ms, ${fetched.kib}); ` +
+        `the conversation's code sent/answered/done at ${code} ms`,
     );
     expectNoPanics(page);
     await context.close();

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod catalog;
+pub mod chunk_loader;
 pub mod config;
 pub mod health;
 pub mod highlight;

@@ -38,8 +38,16 @@ pub fn build(state: AppState) -> Router {
     let hashed_assets = state.leptos_options.hash_files;
     let site_root = state.leptos_options.site_root.clone();
     let pkg_dir = state.leptos_options.site_pkg_dir.clone();
+    // The chunk loader, rewritten so that chunks compile as they download (see
+    // `chunk_loader`); built without chunks, there is none.
+    let chunk_loader = super::assets::front_files(&state.leptos_options)
+        .split_loader
+        .as_deref()
+        .and_then(|path| {
+            super::chunk_loader::ChunkLoader::load(std::path::Path::new(site_root.as_ref()), path)
+        });
 
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(health::liveness))
         .route("/readyz", get(health::readiness))
         // The highlighting stylesheet is made at start-up (19 KB), so it is compressed
@@ -60,7 +68,20 @@ pub fn build(state: AppState) -> Router {
             routes,
             move || provide_context(context_state.clone()),
             move || shell(options.clone()),
-        )
+        );
+    if let Some(loader) = chunk_loader {
+        let path = loader.path.clone();
+        let loader = std::sync::Arc::new(loader);
+        router = router.route(
+            &path,
+            get(move |headers: axum::http::HeaderMap| {
+                let loader = loader.clone();
+                async move { loader.respond(&headers) }
+            })
+            .layer(tower_http::compression::CompressionLayer::new()),
+        );
+    }
+    router
         // The app's files, with conditional requests answered (304): leptos_axum's file
         // handler passes only Accept-Encoding on, so the JS modules, which browsers must
         // revalidate (see `asset_cache_policy`), would be sent whole every time.
