@@ -195,6 +195,13 @@ test("assets are named by content hash and cached for a year; the page and its J
     const again = await request.get(a.url, { headers: { "if-modified-since": a.lastModified } });
     expect(again.status(), a.url).toBe(304);
   }
+  // The chunk loader is served so that each lazily loaded chunk compiles as it downloads
+  // (server/chunk_loader.rs), not after the chunk it depends on.
+  const loader = modules.find((a) => a.url.includes("/__wasm_split."));
+  expect(loader, names.join(" ")).toBeTruthy();
+  const loaderJs = await (await request.get(loader!.url)).text();
+  expect(loaderJs).toContain("WebAssembly.compileStreaming(fetch(");
+  expect(loaderJs).not.toContain("instantiateStreaming");
   for (const a of assets.filter((a) => !/\.js$/.test(a.url))) expect(a.cache, a.url).toBe("public, max-age=31536000, immutable");
   const html = await request.get("/");
   expect(html.headers()["cache-control"] ?? "").not.toContain("immutable");

@@ -17,18 +17,22 @@
 
 use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
-/// The rewritten loader, kept in memory, and its entity tag.
+/// The rewritten loader, kept in memory, with what a browser revalidates it by: its
+/// entity tag, and when this server made it (`Last-Modified`: the rewrite is the server's,
+/// so the built file's date would not follow a change to it).
 #[derive(Debug, Clone)]
 pub struct ChunkLoader {
     /// Its path under the site (`/pkg/__wasm_split.<hash>.js`).
     pub path: String,
     body: Bytes,
     etag: HeaderValue,
+    made: SystemTime,
 }
 
 impl ChunkLoader {
@@ -63,40 +67,58 @@ impl ChunkLoader {
         // Weak: the body is sent compressed or not, the same JS either way.
         let etag = HeaderValue::from_str(&format!("W/\"{:016x}\"", hasher.finish()))
             .expect("an entity tag of hex digits is a valid header value");
+        // HTTP dates are in whole seconds.
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         Self {
             path: path.to_owned(),
             body: Bytes::from(js),
             etag,
+            made: UNIX_EPOCH + Duration::from_secs(secs),
         }
     }
 
     /// The loader, or 304 when the browser's copy is this one (JS modules are revalidated:
-    /// see `router::asset_cache_policy`).
+    /// see `router::asset_cache_policy`). `If-None-Match`, when sent, decides (RFC 9110
+    /// 13.2.2); else `If-Modified-Since`.
     pub fn respond(&self, request: &HeaderMap) -> Response {
-        let fresh = request
+        let made = HeaderValue::from_str(&httpdate::fmt_http_date(self.made))
+            .expect("an HTTP date is a valid header value");
+        let ours = self
+            .etag
+            .to_str()
+            .unwrap_or_default()
+            .trim_start_matches("W/");
+        let tags: Vec<&str> = request
             .get_all(header::IF_NONE_MATCH)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(|tag| tag.trim().trim_start_matches("W/"))
-            .any(|tag| {
-                tag == "*" || tag == self.etag.to_str().unwrap_or("").trim_start_matches("W/")
-            });
+            .collect();
+        let fresh = if tags.is_empty() {
+            request
+                .get(header::IF_MODIFIED_SINCE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| httpdate::parse_http_date(v).ok())
+                .is_some_and(|since| since >= self.made)
+        } else {
+            tags.iter().any(|tag| *tag == "*" || *tag == ours)
+        };
+        let validators = [
+            (header::ETAG, self.etag.clone()),
+            (header::LAST_MODIFIED, made),
+        ];
         if fresh {
-            return (
-                StatusCode::NOT_MODIFIED,
-                [(header::ETAG, self.etag.clone())],
-            )
-                .into_response();
+            return (StatusCode::NOT_MODIFIED, validators).into_response();
         }
         (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/javascript; charset=utf-8"),
-                ),
-                (header::ETAG, self.etag.clone()),
-            ],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            )],
+            validators,
             self.body.clone(),
         )
             .into_response()
@@ -216,7 +238,34 @@ mod tests {
         // Another loader's tag does not.
         let other = ChunkLoader::new("/pkg/__wasm_split.x.js", "export const a = 2;\n".into());
         let mut stale = HeaderMap::new();
-        stale.insert(header::IF_NONE_MATCH, tag);
+        stale.insert(header::IF_NONE_MATCH, tag.clone());
         assert_eq!(other.respond(&stale).status(), StatusCode::OK);
+        // Nor does a date that would: the entity tag decides when there is one.
+        stale.insert(
+            header::IF_MODIFIED_SINCE,
+            first.headers()[header::LAST_MODIFIED].clone(),
+        );
+        assert_eq!(other.respond(&stale).status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn the_loader_is_revalidated_by_its_date() {
+        let loader = ChunkLoader::new("/pkg/__wasm_split.x.js", "export const a = 1;\n".into());
+        let made = loader.respond(&HeaderMap::new()).headers()[header::LAST_MODIFIED].clone();
+        let since = |date: HeaderValue| {
+            let mut h = HeaderMap::new();
+            h.insert(header::IF_MODIFIED_SINCE, date);
+            loader.respond(&h).status()
+        };
+        assert_eq!(since(made), StatusCode::NOT_MODIFIED);
+        let earlier = httpdate::fmt_http_date(loader.made - Duration::from_secs(1));
+        assert_eq!(
+            since(HeaderValue::from_str(&earlier).unwrap()),
+            StatusCode::OK
+        );
+        assert_eq!(
+            since(HeaderValue::from_static("not a date")),
+            StatusCode::OK
+        );
     }
 }
