@@ -202,6 +202,13 @@ test("assets are named by content hash and cached for a year; the page and its J
   const loaderJs = await (await request.get(loader!.url)).text();
   expect(loaderJs).toContain("WebAssembly.compileStreaming(fetch(");
   expect(loaderJs).not.toContain("instantiateStreaming");
+  // Compressed once, at start-up, either way a browser accepts (server/precompressed.rs).
+  for (const coding of ["br", "gzip"]) {
+    const sent = await request.get(loader!.url, { headers: { "accept-encoding": coding } });
+    expect(sent.headers()["content-encoding"], coding).toBe(coding);
+    expect(sent.headers()["vary"], coding).toContain("accept-encoding");
+    expect(await sent.text(), coding).toBe(loaderJs);
+  }
   for (const a of assets.filter((a) => !/\.js$/.test(a.url))) expect(a.cache, a.url).toBe("public, max-age=31536000, immutable");
   const html = await request.get("/");
   expect(html.headers()["cache-control"] ?? "").not.toContain("immutable");
@@ -209,6 +216,7 @@ test("assets are named by content hash and cached for a year; the page and its J
   // accept it, and whole to those that do not.
   const css = await request.get("/highlight.css", { headers: { "accept-encoding": "br, gzip" } });
   expect(css.headers()["content-encoding"]).toBe("br");
+  expect(css.headers()["vary"]).toContain("accept-encoding");
   expect(await css.text()).toContain(".hl-");
   const plain = await request.get("/highlight.css", { headers: { "accept-encoding": "identity" } });
   expect(plain.headers()["content-encoding"]).toBeUndefined();

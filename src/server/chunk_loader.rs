@@ -21,16 +21,18 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 
-/// The rewritten loader, kept in memory, with what a browser revalidates it by: its
-/// entity tag, and when this server made it (`Last-Modified`: the rewrite is the server's,
-/// so the built file's date would not follow a change to it).
-#[derive(Debug, Clone)]
+use super::precompressed::Precompressed;
+
+/// The rewritten loader, kept in memory (compressed once, see `precompressed`), with what
+/// a browser revalidates it by: its entity tag, and when this server made it
+/// (`Last-Modified`: the rewrite is the server's, so the built file's date would not
+/// follow a change to it).
+#[derive(Debug)]
 pub struct ChunkLoader {
     /// Its path under the site (`/pkg/__wasm_split.<hash>.js`).
     pub path: String,
-    body: Bytes,
+    body: Precompressed,
     etag: HeaderValue,
     made: SystemTime,
 }
@@ -73,7 +75,7 @@ impl ChunkLoader {
             .map_or(0, |d| d.as_secs());
         Self {
             path: path.to_owned(),
-            body: Bytes::from(js),
+            body: Precompressed::new(js),
             etag,
             made: UNIX_EPOCH + Duration::from_secs(secs),
         }
@@ -113,13 +115,15 @@ impl ChunkLoader {
         if fresh {
             return (StatusCode::NOT_MODIFIED, validators).into_response();
         }
+        let (coding, body) = self.body.for_request(request);
         (
             [(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/javascript; charset=utf-8"),
             )],
             validators,
-            self.body.clone(),
+            coding,
+            body,
         )
             .into_response()
     }

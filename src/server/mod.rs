@@ -12,6 +12,7 @@ pub mod identity;
 pub mod limits;
 pub mod logging;
 pub mod page_compression;
+pub mod precompressed;
 pub mod proxy;
 pub mod router;
 pub mod runs;

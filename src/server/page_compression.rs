@@ -70,13 +70,13 @@ pub async fn compress_pages(req: Request, next: Next) -> Response {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Coding {
+pub(super) enum Coding {
     Brotli,
     Gzip,
 }
 
 impl Coding {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Coding::Brotli => "br",
             Coding::Gzip => "gzip",
@@ -85,7 +85,7 @@ impl Coding {
 
     /// The coding to use for an `Accept-Encoding` header: brotli if accepted, else gzip,
     /// else none. A coding with `q=0` is refused.
-    fn preferred(accept: &str) -> Option<Coding> {
+    pub(super) fn preferred(accept: &str) -> Option<Coding> {
         let accepts = |name: &str| {
             accept.split(',').any(|item| {
                 let mut parts = item.split(';').map(str::trim);

@@ -50,14 +50,10 @@ pub fn build(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(health::liveness))
         .route("/readyz", get(health::readiness))
-        // The highlighting stylesheet is made at start-up (19 KB), so it is compressed
-        // here (to about 3 KB); the app's own assets are precompressed at build time.
-        // (Pages are compressed by `page_compression`, streams are left alone.)
-        .route(
-            "/highlight.css",
-            get(super::highlight::stylesheet_handler)
-                .layer(tower_http::compression::CompressionLayer::new()),
-        )
+        // The highlighting stylesheet is made and compressed at start-up (see
+        // `precompressed`); the app's own assets are precompressed at build time. (Pages
+        // are compressed by `page_compression`, streams are left alone.)
+        .route("/highlight.css", get(super::highlight::stylesheet_handler))
         .route("/metrics", get(super::telemetry::metrics::endpoint))
         .route(
             crate::analytics::ERROR_REPORT_PATH,
@@ -77,8 +73,7 @@ pub fn build(state: AppState) -> Router {
             get(move |headers: axum::http::HeaderMap| {
                 let loader = loader.clone();
                 async move { loader.respond(&headers) }
-            })
-            .layer(tower_http::compression::CompressionLayer::new()),
+            }),
         );
     }
     router
