@@ -48,18 +48,17 @@ impl ChatState {
         // for longest. Its sample run (see `warm_up`) does not start: the opening runs the
         // same code.
         preload_conversation(*self);
-        self.stop_and_detach();
-        self.clear();
-        self.opening.set_value(true);
-        self.session_id.set(Some(session_id.clone()));
-        self.loading_history.set(true);
         let key = (component.clone(), session_id.clone());
         let now = crate::state::analytics::now_ms();
         let ahead = self
             .read_ahead
             .try_update_value(|r| r.take(&key, now))
             .flatten();
+        // The history is asked for next, before the changes below: the tasks they queue
+        // (the list's selection, the address, the loading state) take tens of
+        // milliseconds before a request spawned after them would go out.
         let this = *self;
+        let id = session_id.clone();
         leptos::task::spawn_local(async move {
             // The answer read ahead, if any (a failed one is not reused: it is asked again).
             let ahead = match ahead {
@@ -69,17 +68,17 @@ impl ChatState {
             let answer = match ahead {
                 Some(history) => Ok(history),
                 None => {
-                    crate::api::load_session(
-                        component.kind,
-                        component.id.clone(),
-                        session_id.clone(),
-                        None,
-                    )
-                    .await
+                    crate::api::load_session(component.kind, component.id.clone(), id.clone(), None)
+                        .await
                 }
             };
-            open_job(this, component, session_id, answer).await;
+            open_job(this, component, id, answer).await;
         });
+        self.stop_and_detach();
+        self.clear();
+        self.opening.set_value(true);
+        self.session_id.set(Some(session_id));
+        self.loading_history.set(true);
     }
 
     /// Starts loading a conversation the user is about to open: the pointer rests on its
