@@ -132,3 +132,56 @@ test.describe("fallback when AgentOS is down", () => {
     await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Agent", { timeout: 20_000 });
   });
 });
+
+test.describe("a conversation shown from the server's copy while AgentOS is away", () => {
+  test.afterEach(async ({ page }) => expectNoPanics(page));
+
+  // An AgentOS of its own, stopped by the test; the page's own checks of AgentOS are far
+  // apart, so the chat stays on screen and only the opening finds AgentOS gone.
+  const OS_PORT = 7794;
+  const PORT = 3106;
+  let demo: Proc | undefined;
+  let app: Proc | undefined;
+
+  test.beforeAll(async () => {
+    demo = await startDemo(OS_PORT);
+    app = await startApp(PORT, OS_PORT, { AGNO_CHAT_HEALTH_POLL_MS: "600000" });
+  });
+
+  test.afterAll(async () => {
+    await app?.stop();
+    await demo?.stop();
+  });
+
+  test("is shown, and the page says that newer messages could not be looked for", async ({ page }) => {
+    const base = `http://127.0.0.1:${PORT}`;
+    await openHydrated(page, `${base}/?agent=echo-agent`);
+    const input = page.getByTestId("composer-input");
+    await input.fill("kept while AgentOS is away");
+    await input.press("Enter");
+    await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    expect(sid).toBeTruthy();
+    // Opened once (every run asked of AgentOS): the server keeps a copy of it.
+    const listed = page.waitForResponse((r) => r.url().includes("/api/sessions/history"));
+    await openHydrated(page, `${base}/?agent=echo-agent&session=${sid}`);
+    await listed;
+    await expect(page.getByTestId("answer-text")).toHaveCount(1);
+
+    await demo!.stop();
+    // Opened again from the list: the copy is shown, the check for newer runs fails.
+    await page.getByTestId("new-chat").click();
+    await expect(page.getByTestId("answer-text")).toHaveCount(0);
+    const check = page.waitForResponse((r) => r.url().includes("/api/sessions/check"), { timeout: 30_000 });
+    await page.locator(`[data-testid="session-item"][data-session-id="${sid}"] .session-open`).click();
+    await expect(page.getByTestId("answer-text")).toHaveText(["Echo: kept while AgentOS is away"]);
+    expect((await check).ok()).toBe(false);
+    await expect(page.getByTestId("chat-notice")).toContainText(
+      "shown as the server last saw it: newer messages could not be looked for",
+    );
+    // Still the conversation: its turn stays, the composer takes a message.
+    await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", sid!);
+    await expect(page.getByTestId("chat-unavailable")).toHaveCount(0);
+    await expect(page.getByTestId("composer-input")).toBeEditable();
+  });
+});
