@@ -40,17 +40,23 @@ pub(super) enum Call {
 
 /// The entry point into the conversation's code; loaded on first use, and ahead of it by
 /// [`preload_conversation`]. Views come back as `Some`; jobs run to their end.
+///
+/// Each job runs as a boxed future, polled through its vtable, and the list and the stop
+/// are functions of their own: the browser compiles a wasm function on its first call,
+/// and with every job inlined into this one's poll it was the chunk's largest function
+/// (21 KB), compiled (9 ms in a trace) on the first call of any of them, an opening's
+/// included. Now a call compiles its own job's code only.
 #[leptos::lazy]
 pub(super) async fn conversation(call: Call) -> Option<AnyView> {
     match call {
-        Call::MessageList => Some(crate::components::messages::message_list()),
+        Call::MessageList => Some(list()),
         #[cfg(feature = "hydrate")]
         Call::Stream(state, job) => {
-            streaming::stream_job(state, job).await;
+            boxed(streaming::stream_job(state, job)).await;
             None
         }
         Call::StopHere(state, answer) => {
-            streaming::stop_here(state, answer);
+            stop(state, answer);
             None
         }
         Call::Open {
@@ -59,19 +65,50 @@ pub(super) async fn conversation(call: Call) -> Option<AnyView> {
             session_id,
             answer,
         } => {
-            history::open_job(state, component, session_id, answer).await;
+            boxed(history::open_job(state, component, session_id, answer)).await;
             None
         }
         Call::Prepare(answer, done) => {
-            let _ = done.send(history::prepare(answer).await);
+            let prepared = boxed(history::prepare(answer)).await;
+            let _ = done.send(prepared);
             None
         }
         #[cfg(feature = "hydrate")]
         Call::WarmUp(state) => {
-            super::warm_up::run(state).await;
+            // An opening under way runs the same code: the sample is not even entered
+            // (it checks again once the tasks already queued have run).
+            if !state.opening.try_get_value().unwrap_or(true) {
+                boxed(super::warm_up::run(state)).await;
+            }
             None
         }
     }
+}
+
+/// A job's future, boxed (see `conversation`). On the server, where nothing is split and
+/// the list is rendered in a `Send` future, it stays `Send`.
+#[cfg(feature = "hydrate")]
+fn boxed<'a, F: std::future::Future + 'a>(
+    job: F,
+) -> futures::future::LocalBoxFuture<'a, F::Output> {
+    futures::FutureExt::boxed_local(job)
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn boxed<'a, F: std::future::Future + Send + 'a>(
+    job: F,
+) -> futures::future::BoxFuture<'a, F::Output> {
+    futures::FutureExt::boxed(job)
+}
+
+#[inline(never)]
+fn list() -> AnyView {
+    crate::components::messages::message_list()
+}
+
+#[inline(never)]
+fn stop(state: ChatState, answer: ArcRwSignal<Answer>) {
+    streaming::stop_here(state, answer);
 }
 
 /// The conversation's list of turns, loaded with the rest of its code.
