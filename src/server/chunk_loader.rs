@@ -113,7 +113,9 @@ impl ChunkLoader {
             (header::LAST_MODIFIED, made),
         ];
         if fresh {
-            return (StatusCode::NOT_MODIFIED, validators).into_response();
+            // As the 200 would: the body depends on Accept-Encoding (RFC 9110 15.4.5).
+            let vary = [(header::VARY, HeaderValue::from_static("accept-encoding"))];
+            return (StatusCode::NOT_MODIFIED, validators, vary).into_response();
         }
         let (coding, body) = self.body.for_request(request);
         (
@@ -231,7 +233,10 @@ mod tests {
         assert!(tag.to_str().unwrap().starts_with("W/\""));
         let mut again = HeaderMap::new();
         again.insert(header::IF_NONE_MATCH, tag.clone());
-        assert_eq!(loader.respond(&again).status(), StatusCode::NOT_MODIFIED);
+        let not_modified = loader.respond(&again);
+        assert_eq!(not_modified.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(not_modified.headers()[header::VARY], "accept-encoding");
+        assert_eq!(first.headers()[header::VARY], "accept-encoding");
         // The strong form of the same tag, and a list holding it, match too.
         let strong = tag.to_str().unwrap().trim_start_matches("W/").to_owned();
         again.insert(
