@@ -482,7 +482,9 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
   const heap: number[] = [];
   const wasm: number[] = [];
   const modes = new Set<string>();
-  const arg = { posinset: SEEDED_RUNS, timeoutMs: 60_000 };
+  // BENCH_MUTATIONS=1 prints, for each opening, when the DOM changed after the click and what
+  // changed (the last change is the "settled" time).
+  const arg = { posinset: SEEDED_RUNS, timeoutMs: 60_000, log: !!process.env.BENCH_MUTATIONS };
 
   for (let i = 0; i < RUNS; i++) {
     const context = await newContext(browser);
@@ -526,6 +528,10 @@ async function openSeededSession(browser: Browser, pointerFirst: boolean): Promi
       () => (window as any).__benchSettle as Promise<{ t0: number; settled: number; shown: number; detected: number }>,
     );
     await sleep(200); // long-task entries are delivered late
+    if (arg.log) {
+      const changes = await page.evaluate(() => (window as any).__benchProbe.log as string[]);
+      console.log(`DOM changes after the click:\n  ${changes.join("\n  ")}`);
+    }
     if (TRACE_DIR && i === TRACE_RUN && visible) await browser.stopTracing();
     const tasks = await page.evaluate(
       ({ from, to }) =>

@@ -132,7 +132,7 @@ export function streamProbe(arg: { timeoutMs: number }): void {
 /** Resolves `window.__benchSettle` once turn `posinset` is in the DOM with answer text and
  * the DOM has not changed for 2 animation frames. Times are from `__benchProbe.t0` (set at
  * the click; 0, the navigation's start, when installed as an init script). */
-export function settleProbe(arg: { posinset: number; timeoutMs: number }): void {
+export function settleProbe(arg: { posinset: number; timeoutMs: number; log?: boolean }): void {
   const w = window as any;
   const probe = { t0: 0, lastChange: 0, shownAt: undefined as number | undefined, tasks: [] as { start: number; duration: number }[] };
   w.__benchProbe = probe;
@@ -141,9 +141,26 @@ export function settleProbe(arg: { posinset: number; timeoutMs: number }): void 
   });
   longTasks.observe({ type: "longtask", buffered: false });
   let changed = false;
-  const mutations = new MutationObserver(() => {
+  // With `arg.log`, what each batch of changes touched: "<ms from t0> <type>:<element>[@attribute] x<count> ...".
+  const log: string[] = [];
+  (probe as any).log = log;
+  const describe = (node: Node) => {
+    if (!(node instanceof Element)) return node.nodeName;
+    const id = node.getAttribute("data-testid");
+    const cls = node.classList[0];
+    return `${node.tagName.toLowerCase()}${id ? `[${id}]` : ""}${cls ? `.${cls}` : ""}`;
+  };
+  const mutations = new MutationObserver((records) => {
     changed = true;
     probe.lastChange = performance.now();
+    if (!arg.log) return;
+    const counts = new Map<string, number>();
+    for (const r of records) {
+      const key = `${r.type}:${describe(r.target)}${r.attributeName ? `@${r.attributeName}` : ""}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const what = [...counts].map(([key, n]) => `${key} x${n}`).join(" ");
+    log.push(`${(probe.lastChange - probe.t0).toFixed(0)} ms ${what}`);
   });
   mutations.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
   const deadline = performance.now() + arg.timeoutMs;

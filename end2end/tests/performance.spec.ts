@@ -90,6 +90,16 @@ test.describe("long conversations", () => {
     const rendered = await turns.count();
     expect(rendered).toBeGreaterThan(2);
     expect(rendered).toBeLessThan(40);
+    // At first only the turns in view are built; the ones above them, kept for scrolling,
+    // come once the pointer is over the list (before a wheel or a drag could scroll it).
+    const above = () =>
+      page.getByTestId("messages").evaluate((el) => {
+        const top = el.getBoundingClientRect().top;
+        return Array.from(el.querySelectorAll('[data-testid="turn"]')).filter((t) => t.getBoundingClientRect().bottom <= top).length;
+      });
+    expect(await above(), "turns built above the viewport before any sign of scrolling").toBe(0);
+    await page.getByTestId("messages").hover();
+    await expect.poll(above, { message: "turns built above the viewport once the pointer is over the list" }).toBeGreaterThan(0);
     await expect(page.getByTestId("messages")).toHaveAttribute("role", "feed");
 
     // Scrolling to the top renders the first turns (and drops the last ones).

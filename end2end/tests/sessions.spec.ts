@@ -322,6 +322,10 @@ test.describe("sessions", () => {
     // the runs since before it shows anything, and needs no check.
     await ask(page, "fourth, from here");
     await open();
+    // Four turns overflow the list: the ones above the viewport are built once the
+    // pointer is over it.
+    await expect(page.locator('[data-testid="turn"][aria-posinset="4"]')).toBeVisible();
+    await page.getByTestId("messages").hover();
     await expect(answers).toHaveCount(4);
     await expect(answers.nth(3)).toContainText("Echo: fourth, from here");
     expect(await asked()).toEqual({ opening: "AgentOS, the runs since the copy", check: "no request" });

@@ -35,6 +35,27 @@ fn MessageList() -> impl IntoView {
     // The turn last jumped to (search, Page Up/Down), outlined.
     let highlighted = RwSignal::new(None::<u64>);
 
+    // The turns beyond the viewport, kept rendered so that a scroll never shows a blank
+    // spacer, are rendered once the user may scroll: the pointer over the list (a mouse,
+    // pen or finger, before any wheel, drag or swipe), focus in it (Page Up/Down, a
+    // screen reader's feed navigation) or a scroll up. An opened conversation shows only
+    // the turns in view; rendered in a task after its first frame, the margin took about
+    // 25 ms more, with no sign yet that it would be scrolled.
+    let margin = RwSignal::new(false);
+    let want_margin = move || {
+        if !margin.get_untracked() {
+            margin.set(true);
+        }
+    };
+    // The list stays mounted from one conversation to the next: an opening (which empties
+    // it first) starts again without the margin.
+    let empty = Memo::new(move |_| chat.turns.with(Vec::is_empty));
+    Effect::new(move |_| {
+        if empty.get() {
+            margin.set(false);
+        }
+    });
+
     let read_viewport = move || {
         if let Some(el) = list_ref.get_untracked() {
             viewport.set((el.scroll_top() as f64, el.client_height() as f64));
@@ -50,6 +71,7 @@ fn MessageList() -> impl IntoView {
                 at_bottom.set(true);
             } else if top < last_top.get_value() - 4 {
                 at_bottom.set(false);
+                want_margin();
             }
             last_top.set_value(top);
         }
@@ -63,23 +85,12 @@ fn MessageList() -> impl IntoView {
     // The list's size is read at the next frame, not when it is mounted: read in the task
     // that rendered the turns, it forced the layout of all of them inside that task (about
     // 20 ms of a 500-run conversation's opening), and the frame laid them out again.
-    //
-    // The turns beyond the viewport, kept rendered for scrolling, come in a task after
-    // that frame: the task that shows an opened conversation builds only the visible
-    // turns (about half as many), and the newest one is shown sooner.
-    let margin = RwSignal::new(false);
     Effect::new(move |_| {
         if list_ref.get().is_some() {
             request_animation_frame(move || {
                 if let Some(el) = list_ref.try_get_untracked().flatten() {
                     viewport.try_set((el.scroll_top() as f64, el.client_height() as f64));
                 }
-                set_timeout(
-                    move || {
-                        margin.try_set(true);
-                    },
-                    std::time::Duration::ZERO,
-                );
             });
         }
     });
@@ -176,6 +187,8 @@ fn MessageList() -> impl IntoView {
                 tabindex="0"
                 node_ref=list_ref
                 on:scroll=on_scroll
+                on:pointerover=move |_| want_margin()
+                on:focusin=move |_| want_margin()
                 on:keydown=on_keydown
                 on:click=copy_code_on_click
             >
