@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { expectNoPanics, openHydrated } from "./support/page";
+import { ask, expectNoPanics, openHydrated } from "./support/page";
 import { Proc, startApp, startDemo } from "./support/servers";
 
 // This test owns its AgentOS so it can stop and restart it.
@@ -156,9 +156,7 @@ test.describe("a conversation shown from the server's copy while AgentOS is away
   test("is shown, and the page says that newer messages could not be looked for", async ({ page }) => {
     const base = `http://127.0.0.1:${PORT}`;
     await openHydrated(page, `${base}/?agent=echo-agent`);
-    const input = page.getByTestId("composer-input");
-    await input.fill("kept while AgentOS is away");
-    await input.press("Enter");
+    await ask(page, "kept while AgentOS is away");
     await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
     const sid = await page.getByTestId("chat").getAttribute("data-session-id");
     expect(sid).toBeTruthy();

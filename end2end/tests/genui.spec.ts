@@ -1,13 +1,7 @@
 import { test, expect, Page } from "@playwright/test";
-import { expectNoPanics, openHydrated } from "./support/page";
+import { ask, expectNoPanics, openHydrated } from "./support/page";
 
 // Generative UI from tool results of the demo's genui-agent and from a frontend tool.
-
-async function ask(page: Page, text: string) {
-  const input = page.getByTestId("composer-input");
-  await input.fill(text);
-  await input.press("Enter");
-}
 
 const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
 

@@ -1,15 +1,9 @@
 import { test, expect, Page } from "@playwright/test";
-import { expectNoPanics, openHydrated } from "./support/page";
+import { ask, expectNoPanics, openHydrated } from "./support/page";
 import { DEMO_PORT, Proc, startApp } from "./support/servers";
 
 // Human in the loop against the demo AgentOS: confirmation, user input, frontend tools,
 // a team's pause, and a pause that outlives a reload.
-
-async function ask(page: Page, text: string) {
-  const input = page.getByTestId("composer-input");
-  await input.fill(text);
-  await input.press("Enter");
-}
 
 const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
 

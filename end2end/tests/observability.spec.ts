@@ -1,7 +1,7 @@
 import { test, expect, Page } from "@playwright/test";
 import * as http from "node:http";
 import * as zlib from "node:zlib";
-import { expectNoPanics, openHydrated } from "./support/page";
+import { ask, expectNoPanics, openHydrated } from "./support/page";
 import { Proc, startApp, startDemo } from "./support/servers";
 
 // The app with every observability output switched on, pointed at receivers this test
@@ -34,12 +34,6 @@ function startReceiver(): Promise<void> {
 }
 
 const bodiesAt = (prefix: string) => received.filter((r) => r.path.startsWith(prefix)).map((r) => r.body);
-
-async function ask(page: Page, text: string) {
-  const input = page.getByTestId("composer-input");
-  await input.fill(text);
-  await input.press("Enter");
-}
 
 const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
 

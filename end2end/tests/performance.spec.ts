@@ -1,15 +1,9 @@
 import { test, expect, Page } from "@playwright/test";
-import { expectNoPanics, openHydrated } from "./support/page";
+import { ask, expectNoPanics, openHydrated } from "./support/page";
 import { DEMO_PORT } from "./support/servers";
 
 // Long conversations stay light: the list is virtualized (with search over every turn),
 // and a long answer streams as frozen blocks plus a re-rendered tail.
-
-async function ask(page: Page, text: string) {
-  const input = page.getByTestId("composer-input");
-  await input.fill(text);
-  await input.press("Enter");
-}
 
 const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
 

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { expectNoPanics, openHydrated } from "./support/page";
+import { ask, expectNoPanics, openHydrated } from "./support/page";
 import { DEMO_PORT, Proc, startApp } from "./support/servers";
 
 // agno-chat behind an authenticating reverse proxy that names the user in a header.
@@ -21,9 +21,7 @@ test.describe("identity from a trusted proxy header", () => {
     const carol = await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-User": "carol" } });
     const page = await carol.newPage();
     await openHydrated(page, `${BASE}/?agent=echo-agent`);
-    const input = page.getByTestId("composer-input");
-    await input.fill("carol via the proxy");
-    await input.press("Enter");
+    await ask(page, "carol via the proxy");
     await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
     const sid = await page.getByTestId("chat").getAttribute("data-session-id");
     // AgentOS stored the session under the proxy-named user; no identity cookie was needed.

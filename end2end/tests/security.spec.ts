@@ -2,7 +2,7 @@ import { test, expect, Page, Response } from "@playwright/test";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { expectNoPanics, openHydrated } from "./support/page";
+import { ask, expectNoPanics, openHydrated } from "./support/page";
 import { Proc, startApp, startDemo } from "./support/servers";
 
 // A demo AgentOS in JWT mode with an OAuth2 token endpoint beside it. Its tokens really
@@ -19,12 +19,6 @@ const OAUTH_APP = 3106;
 const JWT_APP = 3107;
 const LIMITED_APP = 3108;
 const NARROW_APP = 3109;
-
-async function ask(page: Page, text: string) {
-  const input = page.getByTestId("composer-input");
-  await input.fill(text);
-  await input.press("Enter");
-}
 
 const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
 

@@ -26,3 +26,10 @@ export async function openHydrated(page: Page, path = "/"): Promise<void> {
 export function expectNoPanics(page: Page): void {
   expect(panics.get(page) ?? []).toEqual([]);
 }
+
+/** Types `text` into the composer and sends it with Enter. */
+export async function ask(page: Page, text: string): Promise<void> {
+  const input = page.getByTestId("composer-input");
+  await input.fill(text);
+  await input.press("Enter");
+}
