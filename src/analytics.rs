@@ -39,8 +39,10 @@ pub enum Event {
     RunPaused,
     RunContinued,
     RunCancelled,
-    /// Something failed; `kind` names it (no message text).
+    /// Something failed; `kind` names it (no message text). Sent as `error_kind`: the
+    /// event is flattened beside the conversation's own `kind`.
     Error {
+        #[serde(rename = "error_kind")]
         kind: String,
     },
     /// The user is typing (at most one per few seconds).
@@ -62,6 +64,25 @@ impl Event {
             Event::Error { .. } => "error",
             Event::Typing => "typing",
         }
+    }
+
+    /// With every free-text field cut to its bound: an event's size is then bounded
+    /// whatever a browser sends.
+    pub fn bounded(mut self) -> Self {
+        let cut = |s: &mut String, max: usize| {
+            if let Some((i, _)) = s.char_indices().nth(max) {
+                s.truncate(i);
+            }
+        };
+        match &mut self {
+            Event::StreamEnded { outcome, .. } => cut(outcome, MAX_LABEL_CHARS),
+            Event::Error { kind } => cut(kind, MAX_LABEL_CHARS),
+            Event::MessageSent {
+                text: Some(text), ..
+            } => cut(text, MAX_TEXT_CHARS),
+            _ => {}
+        }
+        self
     }
 
     /// Removes any message text.
@@ -108,6 +129,10 @@ pub struct ErrorReport {
 
 /// Most events accepted in one batch.
 pub const MAX_BATCH: usize = 100;
+/// Longest label (an outcome, an error kind) kept in an event.
+pub const MAX_LABEL_CHARS: usize = 64;
+/// Longest message text kept in an event (when content reporting is on).
+pub const MAX_TEXT_CHARS: usize = 10_000;
 /// Where error reports go.
 pub const ERROR_REPORT_PATH: &str = "/api/telemetry/error";
 
@@ -136,6 +161,57 @@ mod tests {
         let back: ClientEvent = serde_json::from_value(json).unwrap();
         assert_eq!(back, e);
         assert_eq!(back.event.name(), "stream_ended");
+    }
+
+    #[test]
+    fn an_error_event_of_an_agent_conversation_reads_back() {
+        // The event's own `kind` must not collide with the conversation's `kind`.
+        let e = ClientEvent {
+            seq: 1,
+            at_ms: 1.0,
+            kind: Some(ComponentKind::Agent),
+            component_id: Some("echo-agent".into()),
+            session_id: None,
+            event: Event::Error {
+                kind: "stream".into(),
+            },
+        };
+        let json = serde_json::to_string(&e).unwrap();
+        let back: ClientEvent =
+            serde_json::from_str(&json).unwrap_or_else(|err| panic!("{err}: {json}"));
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn free_text_fields_are_bounded() {
+        let e = Event::StreamEnded {
+            outcome: "é".repeat(70_000),
+            duration_ms: 1,
+            first_token_ms: None,
+        }
+        .bounded();
+        assert!(
+            matches!(e, Event::StreamEnded { ref outcome, .. } if outcome.chars().count() == MAX_LABEL_CHARS)
+        );
+        let e = Event::Error {
+            kind: "x".repeat(70_000),
+        }
+        .bounded();
+        assert!(matches!(e, Event::Error { ref kind } if kind.len() == MAX_LABEL_CHARS));
+        let e = Event::MessageSent {
+            chars: 5,
+            text: Some("y".repeat(70_000)),
+        }
+        .bounded();
+        assert!(
+            matches!(e, Event::MessageSent { text: Some(ref t), .. } if t.len() == MAX_TEXT_CHARS)
+        );
+        let short = Event::StreamEnded {
+            outcome: "completed".into(),
+            duration_ms: 1,
+            first_token_ms: None,
+        };
+        assert_eq!(short.clone().bounded(), short);
     }
 
     #[test]

@@ -78,9 +78,13 @@ async fn main() {
         }
     };
     tracing::info!("agno-chat listening on http://{addr}");
-    if let Err(e) = axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    if let Err(e) = axum::serve(
+        listener,
+        // The peer's address, for limits on requests without an identity.
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
     {
         tracing::error!(error = %e, "server stopped with an error");
         std::process::exit(1);

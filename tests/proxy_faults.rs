@@ -10,8 +10,8 @@ use agno_chat::agentos::{AgentOsClient, ClientOptions, Credentials, RunRequest};
 use agno_chat::chat::event::{FailureKind, RunEvent};
 use agno_chat::chat::framing::LineDecoder;
 use agno_chat::model::ComponentKind;
-use agno_chat::server::proxy::{proxy_run, StreamTimeouts};
-use agno_chat::server::runs::ActiveRuns;
+use agno_chat::server::proxy::{proxy_resume, proxy_run, Resume, StreamTimeouts};
+use agno_chat::server::runs::{ActiveRun, ActiveRuns};
 use axum::body::Body;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -119,22 +119,79 @@ async fn runs(Form(f): Form<RunForm>) -> Response {
     }
 }
 
+/// `/resume`: the run "gone" is refused as AgentOS refuses an unknown run; any other is
+/// replayed and completes.
+async fn resume(
+    axum::extract::Path((_, run_id)): axum::extract::Path<(String, String)>,
+) -> Response {
+    match run_id.as_str() {
+        "gone" => (StatusCode::NOT_FOUND, r#"{"detail":"Run not found"}"#).into_response(),
+        _ => sse(vec![(0, Ok(completed("again").into_bytes()))]),
+    }
+}
+
 async fn serve() -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = Router::new().route("/agents/{id}/runs", post(runs));
+    let app = Router::new()
+        .route("/agents/{id}/runs", post(runs))
+        .route("/agents/{id}/runs/{run_id}/resume", post(resume));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
 }
 
-async fn run_case(addr: SocketAddr, message: &str) -> Vec<RunEvent> {
-    let client = AgentOsClient::new(ClientOptions {
+fn client(addr: SocketAddr) -> AgentOsClient {
+    AgentOsClient::new(ClientOptions {
         base_url: format!("http://{addr}").parse().unwrap(),
         credentials: Credentials::none(),
         connect_timeout: Duration::from_millis(500),
         request_timeout: Duration::from_secs(2),
     })
-    .unwrap();
+    .unwrap()
+}
+
+/// Resumes `run_id` as `user`, with `active` as the registry of running answers.
+async fn resume_case(
+    addr: SocketAddr,
+    user: &str,
+    run_id: &str,
+    active: ActiveRuns,
+) -> Vec<RunEvent> {
+    let run = RunRequest {
+        kind: ComponentKind::Agent,
+        component_id: "a".into(),
+        message: String::new(),
+        user_id: user.into(),
+        session_id: Some("s1".into()),
+        background: true,
+    };
+    let resume = Resume {
+        run_id: run_id.into(),
+        session_id: "s1".into(),
+        last_event_index: None,
+        continue_with: None,
+    };
+    collect(proxy_resume(client(addr), run, resume, TIMEOUTS, active)).await
+}
+
+const TIMEOUTS: StreamTimeouts = StreamTimeouts {
+    first_event: Duration::from_millis(400),
+    idle: Duration::from_millis(400),
+};
+
+/// The browser-bound stream's events, once it has ended.
+async fn collect(out: impl futures::Stream<Item = Bytes>) -> Vec<RunEvent> {
+    let chunks: Vec<Bytes> = tokio::time::timeout(Duration::from_secs(10), out.collect())
+        .await
+        .expect("the proxy stream ends");
+    let mut d = LineDecoder::new();
+    let mut events: Vec<RunEvent> = chunks.iter().flat_map(|c| d.push(c)).collect();
+    events.extend(d.finish());
+    events
+}
+
+async fn run_case(addr: SocketAddr, message: &str) -> Vec<RunEvent> {
+    let client = client(addr);
     let run = RunRequest {
         kind: ComponentKind::Agent,
         component_id: "a".into(),
@@ -143,18 +200,7 @@ async fn run_case(addr: SocketAddr, message: &str) -> Vec<RunEvent> {
         session_id: None,
         background: false,
     };
-    let timeouts = StreamTimeouts {
-        first_event: Duration::from_millis(400),
-        idle: Duration::from_millis(400),
-    };
-    let out = proxy_run(client, run, timeouts, ActiveRuns::default());
-    let chunks: Vec<Bytes> = tokio::time::timeout(Duration::from_secs(10), out.collect())
-        .await
-        .expect("the proxy stream ends");
-    let mut d = LineDecoder::new();
-    let mut events: Vec<RunEvent> = chunks.iter().flat_map(|c| d.push(c)).collect();
-    events.extend(d.finish());
-    events
+    collect(proxy_run(client, run, TIMEOUTS, ActiveRuns::default())).await
 }
 
 fn failure(events: &[RunEvent]) -> Option<(FailureKind, String)> {
@@ -259,4 +305,54 @@ async fn an_unreachable_agentos_is_a_connect_failure() {
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let ev = run_case(addr, "complete").await;
     assert_eq!(failure(&ev).unwrap().0, FailureKind::Connect);
+}
+
+#[tokio::test]
+async fn a_resume_that_cannot_start_leaves_no_running_answer_behind() {
+    let addr = serve().await;
+    let active = ActiveRuns::default();
+    let ev = resume_case(addr, "u1", "gone", active.clone()).await;
+    assert!(failure(&ev).is_some(), "{ev:?}");
+    // The stream has ended; its task releases the run as it finishes.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        active.is_empty(),
+        "the failed resume's entry stays registered"
+    );
+    assert!(active.owned_by("gone", "u1").is_none());
+
+    let ev = resume_case(addr, "u1", "r9", active.clone()).await;
+    assert!(
+        matches!(ev.last(), Some(RunEvent::Completed { .. })),
+        "{ev:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(active.is_empty(), "a finished resume is released too");
+}
+
+#[tokio::test]
+async fn another_users_running_answer_is_never_taken_over() {
+    let addr = serve().await;
+    let active = ActiveRuns::default();
+    let alices = ActiveRun {
+        user_id: "alice".into(),
+        kind: ComponentKind::Agent,
+        component_id: "a".into(),
+        session_id: Some("s1".into()),
+    };
+    assert!(active.claim("r7", alices.clone()));
+    let ev = resume_case(addr, "bob", "r7", active.clone()).await;
+    let (_, message) = failure(&ev).expect("bob's resume is refused");
+    assert!(message.contains("not found"), "{message}");
+    assert!(
+        !ev.iter().any(|e| matches!(e, RunEvent::Completed { .. })),
+        "{ev:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        active.owned_by("r7", "alice"),
+        Some(alices),
+        "alice can still stop it"
+    );
+    assert!(active.owned_by("r7", "bob").is_none());
 }

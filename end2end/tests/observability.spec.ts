@@ -230,12 +230,21 @@ test.describe("observability", () => {
   });
 
   test("the health summary reports uptime, active streams and AgentOS facts", async () => {
-    const h = await (await fetch(`http://127.0.0.1:${APP}/healthz`)).json();
+    const operator = { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } };
+    const h = await (await fetch(`http://127.0.0.1:${APP}/healthz`, operator)).json();
     expect(h.status).toBe("ok");
     expect(typeof h.uptime_s).toBe("number");
     expect(h.active_streams).toBe(0);
     expect(h.agentos.auth).toBe("none");
+    expect(h.agentos.url_host).toBe("127.0.0.1");
     expect(h.agentos).toHaveProperty("last_error");
+    // Anyone else learns that the chat is up, not where AgentOS is or how it failed.
+    for (const headers of [{}, { Authorization: "Bearer wrong" }]) {
+      const anon = await (await fetch(`http://127.0.0.1:${APP}/healthz`, { headers })).json();
+      expect(anon.status).toBe("ok");
+      expect(anon).not.toHaveProperty("agentos");
+      expect(JSON.stringify(anon)).not.toContain("127.0.0.1");
+    }
     const r = await (await fetch(`http://127.0.0.1:${APP}/readyz`)).json();
     expect(r.agentos.reachable).toBe(true);
     expect(typeof r.agentos.latency_ms).toBe("number");

@@ -6,9 +6,8 @@
 //! for [`Credentials::refresh`]: callers holding the same stale token share one refresh
 //! (a per-slot lock), so an expiry costs exactly one new token however many requests hit it.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -120,8 +119,10 @@ struct Cached {
 
 type Slot = Arc<tokio::sync::Mutex<Option<Cached>>>;
 
-/// Most cached slots before expired ones are swept.
-const SWEEP_ABOVE: usize = 4096;
+/// Most per-user token slots kept; the least recently used go first.
+const MOST_SLOTS: u64 = 10_000;
+/// A slot unused this long is dropped (its token would be renewed on next use anyway).
+const SLOT_IDLE: Duration = Duration::from_secs(30 * 60);
 
 /// Hands out AgentOS bearer tokens. Cheap to clone.
 #[derive(Clone)]
@@ -132,7 +133,9 @@ pub struct Credentials {
 struct Inner {
     source: CredentialSource,
     http: reqwest::Client,
-    slots: Mutex<HashMap<String, Slot>>,
+    /// Per user for minted JWTs (one slot, "", otherwise). Bounded in count and idle time
+    /// by `moka`, so one-shot identities cannot grow it.
+    slots: moka::sync::Cache<String, Slot>,
     /// Tokens obtained because AgentOS said "Token has expired".
     refreshes: AtomicU64,
     /// Tokens obtained in all (first, renewed before expiry, and refreshed).
@@ -154,7 +157,10 @@ impl Credentials {
             inner: Arc::new(Inner {
                 source,
                 http,
-                slots: Mutex::new(HashMap::new()),
+                slots: moka::sync::Cache::builder()
+                    .max_capacity(MOST_SLOTS)
+                    .time_to_idle(SLOT_IDLE)
+                    .build(),
                 refreshes: AtomicU64::new(0),
                 issued: AtomicU64::new(0),
             }),
@@ -249,18 +255,14 @@ impl Credentials {
             (CredentialSource::Jwt(_), Caller::User(u)) => u,
             _ => "",
         };
-        let mut slots = self.inner.slots.lock().unwrap_or_else(|p| p.into_inner());
-        if slots.len() > SWEEP_ABOVE && !slots.contains_key(key) {
-            let now = SystemTime::now();
-            slots.retain(|_, slot| match slot.try_lock() {
-                Ok(c) => c
-                    .as_ref()
-                    .and_then(|c| c.renew_at)
-                    .is_some_and(|at| at > now),
-                Err(_) => true, // in use
-            });
-        }
-        slots.entry(key.to_owned()).or_default().clone()
+        // An evicted slot still held by a request stays valid for that request.
+        self.inner.slots.get_with_by_ref(key, Slot::default)
+    }
+
+    /// Token slots held now (for tests and metrics).
+    pub fn slot_count(&self) -> u64 {
+        self.inner.slots.run_pending_tasks();
+        self.inner.slots.entry_count()
     }
 
     async fn obtain(&self, caller: Caller<'_>, generation: u64) -> Result<Cached, AgentOsError> {
@@ -488,6 +490,22 @@ mod tests {
     fn short_hs256_secrets_and_bad_pems_are_refused() {
         assert!(check_signing_key(&SigningKey::Hs256(SecretString::from("short"))).is_err());
         assert!(check_signing_key(&SigningKey::Rs256(SecretString::from("not a pem"))).is_err());
+    }
+
+    #[tokio::test]
+    async fn one_shot_identities_cannot_grow_the_token_cache() {
+        let c = Credentials::new(CredentialSource::Jwt(hs(600)), reqwest::Client::new());
+        let visitors = MOST_SLOTS + 2_000;
+        for i in 0..visitors {
+            c.token(Caller::User(&format!("visitor-{i}")))
+                .await
+                .unwrap();
+        }
+        assert!(
+            c.slot_count() <= MOST_SLOTS,
+            "{} slots for {visitors} one-shot visitors",
+            c.slot_count()
+        );
     }
 
     #[tokio::test]

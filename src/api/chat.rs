@@ -64,7 +64,21 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
             );
         }
     }
-    let permit = match state.streams.acquire(&user.0) {
+    if let Some(session) = &req.session_id {
+        // A supplied conversation must be the caller's. One AgentOS does not have (its
+        // store was reset) is started afresh for the caller, as AgentOS does, so that a
+        // conversation on screen can go on.
+        use super::sessions::{session_owner, Owner};
+        match session_owner(&state, req.kind, &req.component_id, session, &user.0).await {
+            Ok(Owner::Caller | Owner::Missing) => {}
+            Ok(Owner::Other) | Err(ApiError::NotFound(_)) => {
+                return refuse("That conversation was not found. Start a new chat.".into())
+            }
+            Err(e) => return refuse_as(FailureKind::Connect, e.to_string()),
+        }
+    }
+    let limit_key = crate::server::identity::current_limit_key().await?;
+    let permit = match state.streams.acquire(&limit_key) {
         Ok(p) => p,
         Err(why) => return refuse_as(FailureKind::RateLimited, why.message()),
     };
@@ -108,13 +122,12 @@ pub async fn resume_run(
 
     let state = crate::server::state::app_state()?;
     let user = crate::server::identity::current_user().await?;
-    if check_id("run id", &run_id).is_err() {
-        return Err(ApiError::NotFound("That answer was not found.".into()));
-    }
-    super::sessions::owned_session(&state, kind, &component_id, &session_id, &user.0).await?;
+    // Before anything streams: the run must be one of the caller's session's.
+    super::sessions::owned_run(&state, kind, &component_id, &session_id, &run_id, &user.0).await?;
+    let limit_key = crate::server::identity::current_limit_key().await?;
     let permit = state
         .streams
-        .acquire(&user.0)
+        .acquire(&limit_key)
         .map_err(|why| ApiError::RateLimited {
             retry_after_s: 2,
             message: why.message(),

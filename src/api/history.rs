@@ -156,7 +156,8 @@ async fn brought_up_to_date(
         },
     );
     match crate::chat::history::runs_owned_by(&runs, key.kind, &key.component, &key.user) {
-        Some(true) => {}
+        // Sending into it next need not ask AgentOS whose it is.
+        Some(true) => state.owners.remember(key.clone()),
         Some(false) => {
             state.histories.forget(&key);
             tracing::warn!(session_id = %key.session, "session access refused: not the caller's");

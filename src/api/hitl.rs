@@ -24,11 +24,7 @@ pub async fn pending_decisions(
     session_id: String,
     run_id: String,
 ) -> Result<Vec<PausedTool>, ApiError> {
-    let (state, user) = paused_context(kind, &component_id, &session_id, &run_id).await?;
-    let run = state
-        .agentos
-        .get_run(kind, &component_id, &run_id, &session_id, &user)
-        .await?;
+    let (_, run) = paused_context(kind, &component_id, &session_id, &run_id).await?;
     Ok(crate::chat::hitl::paused_tools(&run))
 }
 
@@ -40,18 +36,8 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
     use crate::agentos::RunRequest;
     use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
 
-    let (state, user) =
+    let ((state, user), run) =
         paused_context(req.kind, &req.component_id, &req.session_id, &req.run_id).await?;
-    let run = state
-        .agentos
-        .get_run(
-            req.kind,
-            &req.component_id,
-            &req.run_id,
-            &req.session_id,
-            &user,
-        )
-        .await?;
     if run.get("status").and_then(|s| s.as_str()) != Some("PAUSED") {
         return Err(ApiError::Invalid(
             "This answer is not waiting for a decision any more.".into(),
@@ -60,9 +46,10 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
     let (field, payload) =
         crate::chat::hitl::continue_payload(&run, &req.decisions, req.kind == ComponentKind::Team)
             .map_err(|e| ApiError::Invalid(format!("The decision could not be sent: {e}.")))?;
+    let limit_key = crate::server::identity::current_limit_key().await?;
     let permit = state
         .streams
-        .acquire(&user)
+        .acquire(&limit_key)
         .map_err(|why| ApiError::RateLimited {
             retry_after_s: 2,
             message: why.message(),
@@ -107,14 +94,15 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
     Ok(super::chat::held(stream, permit))
 }
 
-/// Checks the ids, that human-in-the-loop is on, and that the session is the caller's.
+/// Checks that human-in-the-loop is on and that the run is one of the caller's session's;
+/// returns the state, the caller and the run as AgentOS stores it.
 #[cfg(feature = "ssr")]
 async fn paused_context(
     kind: ComponentKind,
     component_id: &str,
     session_id: &str,
     run_id: &str,
-) -> Result<(crate::server::state::AppState, String), ApiError> {
+) -> Result<((crate::server::state::AppState, String), serde_json::Value), ApiError> {
     let state = crate::server::state::app_state()?;
     let user = crate::server::identity::current_user().await?;
     if !state.config.hitl_enabled {
@@ -122,9 +110,7 @@ async fn paused_context(
             "Answering paused runs is switched off in this chat.".into(),
         ));
     }
-    if !crate::chat::validate::is_valid_id(run_id) {
-        return Err(ApiError::NotFound("That answer was not found.".into()));
-    }
-    super::sessions::owned_session(&state, kind, component_id, session_id, &user.0).await?;
-    Ok((state, user.0))
+    let run =
+        super::sessions::owned_run(&state, kind, component_id, session_id, run_id, &user.0).await?;
+    Ok(((state, user.0), run))
 }

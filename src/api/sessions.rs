@@ -104,14 +104,10 @@ pub async fn delete_session(
         .delete_session(kind, &session_id, &user.0)
         .await?;
     // Its copy, if the server keeps one, goes too (see `server::history_cache`).
-    state
-        .histories
-        .forget(&crate::server::history_cache::HistoryKey::new(
-            &user.0,
-            kind,
-            &component_id,
-            &session_id,
-        ));
+    let key =
+        crate::server::history_cache::HistoryKey::new(&user.0, kind, &component_id, &session_id);
+    state.histories.forget(&key);
+    state.owners.forget(&key);
     tracing::info!(%session_id, "session deleted by its user");
     Ok(())
 }
@@ -141,7 +137,8 @@ pub(super) fn check_id(id: &str) -> Result<(), ApiError> {
     }
 }
 
-/// The session, if it exists, belongs to `user_id` and is with this agent or team.
+/// Whether the session exists, belongs to `user_id` and is with this agent or team (else
+/// "not found"). A confirmation is remembered for a while (see `server::ownership`).
 #[cfg(feature = "ssr")]
 pub(crate) async fn owned_session(
     state: &crate::server::state::AppState,
@@ -149,13 +146,45 @@ pub(crate) async fn owned_session(
     component_id: &str,
     session_id: &str,
     user_id: &str,
-) -> Result<crate::agentos::types::SessionRecord, ApiError> {
+) -> Result<(), ApiError> {
+    match session_owner(state, kind, component_id, session_id, user_id).await? {
+        Owner::Caller => Ok(()),
+        Owner::Missing | Owner::Other => Err(ApiError::NotFound(
+            "That conversation was not found.".into(),
+        )),
+    }
+}
+
+/// Whose a session is, as far as the caller may know.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// The caller's, with this agent or team.
+    Caller,
+    /// AgentOS has no such session (deleted, or AgentOS's store was reset).
+    Missing,
+    /// Someone else's, or with another agent or team.
+    Other,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) async fn session_owner(
+    state: &crate::server::state::AppState,
+    kind: ComponentKind,
+    component_id: &str,
+    session_id: &str,
+    user_id: &str,
+) -> Result<Owner, ApiError> {
     check_id(component_id)?;
     check_id(session_id)?;
-    let not_found = || ApiError::NotFound("That conversation was not found.".into());
+    let key =
+        crate::server::history_cache::HistoryKey::new(user_id, kind, component_id, session_id);
+    if state.owners.confirmed(&key) {
+        return Ok(Owner::Caller);
+    }
     let record = match state.agentos.get_session(kind, session_id, user_id).await {
         Ok(r) => r,
-        Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => return Err(not_found()),
+        Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => return Ok(Owner::Missing),
         Err(e) => return Err(e.into()),
     };
     let component = match kind {
@@ -164,7 +193,49 @@ pub(crate) async fn owned_session(
     };
     if record.user_id.as_deref() != Some(user_id) || component != Some(component_id) {
         tracing::warn!(%session_id, "session access refused: not the caller's");
+        return Ok(Owner::Other);
+    }
+    state.owners.remember(key);
+    Ok(Owner::Caller)
+}
+
+/// One run of one of the caller's sessions, as AgentOS stores it (raw JSON, read by
+/// `chat::hitl`): a run id from the browser is only trusted once it is found in a session
+/// that is the caller's. AgentOS looks the run up inside that session, so another
+/// session's run, or another user's, is "not found".
+#[cfg(feature = "ssr")]
+pub(crate) async fn owned_run(
+    state: &crate::server::state::AppState,
+    kind: ComponentKind,
+    component_id: &str,
+    session_id: &str,
+    run_id: &str,
+    user_id: &str,
+) -> Result<serde_json::Value, ApiError> {
+    let not_found = || ApiError::NotFound("That answer was not found.".into());
+    if !crate::chat::validate::is_valid_id(run_id) {
         return Err(not_found());
     }
-    Ok(record)
+    owned_session(state, kind, component_id, session_id, user_id).await?;
+    let run = match state
+        .agentos
+        .get_run(kind, component_id, run_id, session_id, user_id)
+        .await
+    {
+        Ok(r) => r,
+        Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => {
+            tracing::warn!(%run_id, "run access refused: not in the caller's session");
+            return Err(not_found());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let field = |name: &str| run.get(name).and_then(|v| v.as_str());
+    // Defence in depth: whatever AgentOS returns must be that run of that session.
+    if field("run_id").is_some_and(|r| r != run_id)
+        || field("session_id").is_some_and(|s| s != session_id)
+    {
+        tracing::warn!(%run_id, "run access refused: AgentOS answered with another run");
+        return Err(not_found());
+    }
+    Ok(run)
 }

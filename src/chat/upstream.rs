@@ -154,6 +154,14 @@ fn parse_base(base: &str, v: &Value) -> Result<Option<Vec<RunEvent>>, String> {
                 .unwrap_or_else(|| "the run failed".into()),
             error_type: str_field(v, "error_type"),
         }),
+        // AgentOS's own failure on a resume (run not found, event stream unavailable): an
+        // `error` frame with the reason in `error`, passed on as the run's error.
+        "error" => one(RunEvent::Error {
+            message: str_field(v, "error")
+                .filter(|e| !e.trim().is_empty())
+                .unwrap_or_else(|| "AgentOS could not continue this answer".into()),
+            error_type: None,
+        }),
         "RunCancelled" => one(RunEvent::Cancelled {
             reason: str_field(v, "reason"),
             content: content_text(v.get("content")),
@@ -318,6 +326,25 @@ mod tests {
             parse_frame("ModelRequestStarted", "{}").unwrap(),
             Upstream::Ignored
         );
+    }
+
+    #[test]
+    fn agentos_errors_on_resume_are_passed_on() {
+        // As agno 3.1.10's resume endpoint writes them (`_resume_stream_generator`).
+        let f = parse_frame(
+            "error",
+            r#"{"event": "error", "error": "Run 4f1c not found in buffer or database"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            f,
+            Upstream::Events(vec![RunEvent::Error {
+                message: "Run 4f1c not found in buffer or database".into(),
+                error_type: None,
+            }])
+        );
+        let f = parse_frame("error", r#"{"error": ""}"#).unwrap();
+        assert!(matches!(f, Upstream::Events(ref e) if matches!(e[0], RunEvent::Error { .. })));
     }
 
     #[test]

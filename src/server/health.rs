@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json};
 use serde_json::json;
 use tokio::sync::Mutex;
@@ -110,21 +110,25 @@ impl HealthMonitor {
 
 /// `GET /healthz`: the app itself is alive, with a summary for operators: uptime, answers
 /// streaming now, and the last problem seen with AgentOS.
-pub async fn liveness(State(state): State<AppState>) -> impl IntoResponse {
-    let last_error = state.health.last_error();
-    Json(json!({
+pub async fn liveness(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
+    let mut body = json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_s": state.health.uptime().as_secs(),
         "active_streams": state.streams.active(),
-        "agentos": {
+    });
+    // Where AgentOS is and how it failed are for the operator only (the metrics token).
+    if super::telemetry::metrics::operator(&state, &headers) {
+        let last_error = state.health.last_error();
+        body["agentos"] = json!({
             "url_host": state.config.agentos_url.host_str(),
             "auth": state.agentos.credentials().source_name(),
             "token_refreshes": state.agentos.credentials().refresh_count(),
             "last_error": last_error.as_ref().map(|(_, r)| r),
             "last_error_at": last_error.as_ref().map(|(at, _)| at),
-        },
-    }))
+        });
+    }
+    Json(body)
 }
 
 /// Formats a time as RFC 3339 in UTC, to the second.

@@ -10,8 +10,15 @@ use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
-/// Larger blocks are left plain: highlighting cost grows with size.
-pub const MAX_CODE_BYTES: usize = 100_000;
+/// Larger blocks are left plain: highlighting cost grows with size (and a browser can ask
+/// for any code it likes).
+pub const MAX_CODE_BYTES: usize = 20_000;
+/// Blocks highlighted at once for browsers' requests; more wait their turn, briefly.
+const AT_ONCE: usize = 1;
+/// How long a request waits for its turn before its block is left plain.
+const WAIT_FOR_TURN: std::time::Duration = std::time::Duration::from_millis(250);
+/// Bytes of highlighted HTML kept, by the block's content.
+const CACHE_BYTES: u64 = 8 << 20;
 
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
@@ -33,6 +40,49 @@ pub fn highlight(lang: &str, code: &str) -> Option<String> {
         gen.parse_html_for_line_which_includes_newline(line).ok()?;
     }
     Some(gen.finalize())
+}
+
+/// Highlights a block a browser asked for, within a budget: the same block (language and
+/// code) is highlighted once and then served from a cache, and only [`AT_ONCE`] blocks are
+/// highlighted at a time, so that many requests cannot take the server's CPU from pages and
+/// streams. A block that does not get its turn soon is left plain (`None`).
+pub async fn highlight_budgeted(lang: String, code: String) -> Option<String> {
+    use std::hash::BuildHasher;
+    use std::sync::Arc;
+
+    struct Budget {
+        turns: tokio::sync::Semaphore,
+        done: moka::sync::Cache<u64, Option<Arc<str>>>,
+        // Seeded per process: nobody can make two blocks share a key on purpose.
+        keys: std::hash::RandomState,
+    }
+    static BUDGET: OnceLock<Budget> = OnceLock::new();
+    if code.len() > MAX_CODE_BYTES || lang.is_empty() {
+        return None;
+    }
+    let b = BUDGET.get_or_init(|| Budget {
+        turns: tokio::sync::Semaphore::new(AT_ONCE),
+        done: moka::sync::Cache::builder()
+            .weigher(|_, html: &Option<Arc<str>>| html.as_ref().map_or(16, |h| h.len() as u32 + 16))
+            .max_capacity(CACHE_BYTES)
+            .build(),
+        keys: std::hash::RandomState::new(),
+    });
+    let key = b.keys.hash_one((&lang, &code));
+    if let Some(html) = b.done.get(&key) {
+        return html.map(|h| h.to_string());
+    }
+    let Ok(Ok(_turn)) = tokio::time::timeout(WAIT_FOR_TURN, b.turns.acquire()).await else {
+        super::telemetry::metrics::rate_limited("highlight");
+        return None;
+    };
+    let html = tokio::task::spawn_blocking(move || highlight(&lang, &code))
+        .await
+        .ok()
+        .flatten()
+        .map(Arc::<str>::from);
+    b.done.insert(key, html.clone());
+    html.map(|h| h.to_string())
 }
 
 /// Loads the syntax definitions and compiles the patterns of the languages answers use
@@ -118,6 +168,44 @@ mod tests {
         assert_eq!(highlight("no-such-language", "x"), None);
         assert_eq!(highlight("", "x"), None);
         assert_eq!(highlight("rust", &"a".repeat(MAX_CODE_BYTES + 1)), None);
+    }
+
+    #[tokio::test]
+    async fn browser_requests_are_capped_cached_and_taken_in_turn() {
+        let big = "let x = 1;\n".repeat(30_000 / 11 + 1);
+        assert!(big.len() > 30_000);
+        assert_eq!(
+            highlight_budgeted("rust".into(), big).await,
+            None,
+            "30 KB is left plain"
+        );
+
+        // The same block again comes from the cache: fast even while a turn is taken.
+        let code = format!("fn cached_{}() {{}}\n", std::process::id());
+        let first = highlight_budgeted("rust".into(), code.clone()).await;
+        assert!(first.is_some());
+        let started = std::time::Instant::now();
+        let again = highlight_budgeted("rust".into(), code).await;
+        assert_eq!(again, first);
+        assert!(started.elapsed() < std::time::Duration::from_millis(50));
+
+        // Eight callers at once: each is answered (highlighted or plain) within its wait
+        // plus one block's work, never queued behind all the others.
+        let started = std::time::Instant::now();
+        let calls = (0..8).map(|i| {
+            highlight_budgeted(
+                "rust".into(),
+                format!("fn f{i}() {{ {} }}\n", "1 + ".repeat(4_000) + "1"),
+            )
+        });
+        let answers = futures::future::join_all(calls).await;
+        assert_eq!(answers.len(), 8);
+        assert!(answers.iter().any(|a| a.is_some()));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

@@ -10,10 +10,59 @@ use cookie::{Cookie, CookieJar, Key, SameSite};
 use secrecy::{ExposeSecret, SecretString};
 
 const COOKIE_NAME: &str = "agno_chat_uid";
+/// The name over https: browsers only accept a `__Host-` cookie that is Secure, for the
+/// whole site and set by this host itself, so no sibling subdomain can plant one.
+const HOST_COOKIE_NAME: &str = "__Host-agno_chat_uid";
 
 /// The current user's id (opaque, stable while the cookie lives).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserId(pub String);
+
+/// Whom per-user limits (rates, streams) count against: the user, when the request proved
+/// an identity (a signed cookie, or a trusted proxy's header); otherwise the client's
+/// address, so that leaving the cookie out does not buy a fresh set of limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitKey(pub String);
+
+impl LimitKey {
+    fn for_address(ip: Option<std::net::IpAddr>) -> Self {
+        match ip {
+            Some(ip) => Self(format!("addr:{ip}")),
+            // Without a known address, every such request shares one key: stricter, never looser.
+            None => Self("addr:unknown".into()),
+        }
+    }
+}
+
+/// Paths that need no identity: a visitor is not given one for fetching them.
+fn needs_no_identity(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || matches!(
+            path,
+            "/healthz"
+                | "/readyz"
+                | "/metrics"
+                | "/highlight.css"
+                | "/favicon.svg"
+                | "/favicon.ico"
+        )
+}
+
+/// The client's address, as configured (`AGNO_CHAT_CLIENT_IP_SOURCE`): the connection's
+/// peer, or the header a trusted proxy writes. `None` when it cannot be told.
+async fn client_ip(
+    source: &axum_client_ip::ClientIpSource,
+    req: Request,
+) -> (Option<std::net::IpAddr>, Request) {
+    use axum::extract::FromRequestParts;
+    let (mut parts, body) = req.into_parts();
+    parts.extensions.insert(source.clone());
+    let ip = axum_client_ip::ClientIp::from_request_parts(&mut parts, &())
+        .await
+        .map(|axum_client_ip::ClientIp(ip)| ip)
+        .ok();
+    (ip, Request::from_parts(parts, body))
+}
 
 /// Signs and checks identity cookies; optionally trusts a proxy's user header instead.
 #[derive(Clone)]
@@ -22,6 +71,8 @@ pub struct IdentityKeys {
     trusted_header: Option<axum::http::HeaderName>,
     /// Mark cookies Secure on every response (the public URL is https).
     always_secure: bool,
+    /// Where the client's address is read.
+    client_ip: axum_client_ip::ClientIpSource,
 }
 
 impl IdentityKeys {
@@ -48,7 +99,14 @@ impl IdentityKeys {
             key,
             trusted_header,
             always_secure: false,
+            client_ip: axum_client_ip::ClientIpSource::ConnectInfo,
         }
+    }
+
+    /// Reads the client's address from `source` (see [`LimitKey`]).
+    pub fn client_ip_from(mut self, source: axum_client_ip::ClientIpSource) -> Self {
+        self.client_ip = source;
+        self
     }
 
     /// Cookies are Secure on every response, not only on requests seen as https.
@@ -57,28 +115,40 @@ impl IdentityKeys {
         self
     }
 
-    /// The user id in a verified cookie header, if any.
-    fn verify(&self, cookie_header: &str) -> Option<String> {
+    /// The user id in a verified cookie header, if any, and whether it came under the
+    /// `__Host-` name.
+    fn verify(&self, cookie_header: &str) -> Option<(String, bool)> {
         let mut jar = CookieJar::new();
         for c in Cookie::split_parse_encoded(cookie_header.to_owned()).flatten() {
             jar.add_original(c.into_owned());
         }
-        jar.signed(&self.key)
-            .get(COOKIE_NAME)
-            .map(|c| c.value().to_owned())
-            .filter(|v| !v.is_empty() && v.len() <= 64)
+        let signed = jar.signed(&self.key);
+        let read = |name: &str| {
+            signed
+                .get(name)
+                .map(|c| c.value().to_owned())
+                .filter(|v| !v.is_empty() && v.len() <= 64)
+        };
+        read(HOST_COOKIE_NAME)
+            .map(|id| (id, true))
+            .or_else(|| read(COOKIE_NAME).map(|id| (id, false)))
     }
 
     fn sign(&self, user_id: &str, secure: bool) -> String {
         let mut jar = CookieJar::new();
-        let mut c = Cookie::new(COOKIE_NAME, user_id.to_owned());
+        let name = if secure {
+            HOST_COOKIE_NAME
+        } else {
+            COOKIE_NAME
+        };
+        let mut c = Cookie::new(name, user_id.to_owned());
         c.set_http_only(true);
         c.set_same_site(SameSite::Lax);
         c.set_path("/");
         c.set_secure(secure);
         c.set_max_age(cookie::time::Duration::days(400));
         jar.signed_mut(&self.key).add(c);
-        jar.get(COOKIE_NAME)
+        jar.get(name)
             .map(|c| c.encoded().to_string())
             .unwrap_or_default()
     }
@@ -91,10 +161,15 @@ fn valid_proxy_user(v: &str) -> Option<String> {
         .then(|| v.to_owned())
 }
 
-/// Middleware: puts [`UserId`] into the request. With a trusted proxy header configured,
-/// the user is the one it names (health endpoints aside, requests without it get 401);
-/// otherwise the signed cookie is read, or issued to a new visitor.
-pub async fn identify(State(keys): State<IdentityKeys>, mut req: Request, next: Next) -> Response {
+/// Middleware: puts [`UserId`] and [`LimitKey`] into the request. With a trusted proxy
+/// header configured, the user is the one it names (health endpoints aside, requests
+/// without it get 401); otherwise the signed cookie is read, or issued to a new visitor, as
+/// fast as the client's address may be given new identities.
+pub async fn identify(
+    State((keys, limits)): State<(IdentityKeys, super::limits::RateLimits)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     if let Some(header) = &keys.trusted_header {
         let user = req
             .headers()
@@ -105,6 +180,7 @@ pub async fn identify(State(keys): State<IdentityKeys>, mut req: Request, next: 
             Some(u) => {
                 let id = format!("proxy:{u}");
                 tracing::Span::current().record("user", log_id(&id).as_str());
+                req.extensions_mut().insert(LimitKey(id.clone()));
                 req.extensions_mut().insert(UserId(id));
                 next.run(req).await
             }
@@ -127,10 +203,9 @@ pub async fn identify(State(keys): State<IdentityKeys>, mut req: Request, next: 
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(|h| keys.verify(h));
-    let (user_id, is_new) = match existing {
-        Some(id) => (id, false),
-        None => (uuid::Uuid::new_v4().simple().to_string(), true),
-    };
+    if existing.is_none() && needs_no_identity(req.uri().path()) {
+        return next.run(req).await;
+    }
     let secure = keys.always_secure
         || req
             .headers()
@@ -138,10 +213,39 @@ pub async fn identify(State(keys): State<IdentityKeys>, mut req: Request, next: 
             .and_then(|v| v.to_str().ok())
             .is_some_and(|p| p.eq_ignore_ascii_case("https"))
         || req.uri().scheme_str() == Some("https");
+    let (user_id, issue) = match existing {
+        Some((id, prefixed)) => {
+            req.extensions_mut().insert(LimitKey(id.clone()));
+            // A cookie from before https (or before the prefix) moves to the `__Host-`
+            // name, keeping the identity and so the person's conversations.
+            (id, secure && !prefixed)
+        }
+        None => {
+            let (ip, with_ip) = client_ip(&keys.client_ip, req).await;
+            req = with_ip;
+            if let Err(wait) = limits.check_new_identity(ip) {
+                let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+                super::telemetry::metrics::rate_limited("new_identities");
+                tracing::info!(retry_after_s = secs, "new identities: rate limit reached");
+                let message = format!(
+                    "Too many new visitors from your network just now. Try again in {secs} s."
+                );
+                return super::limits::refusal(
+                    crate::api::ApiError::RateLimited {
+                        retry_after_s: secs,
+                        message,
+                    },
+                    Some(secs),
+                );
+            }
+            req.extensions_mut().insert(LimitKey::for_address(ip));
+            (uuid::Uuid::new_v4().simple().to_string(), true)
+        }
+    };
     tracing::Span::current().record("user", log_id(&user_id).as_str());
     req.extensions_mut().insert(UserId(user_id.clone()));
     let mut resp = next.run(req).await;
-    if is_new {
+    if issue {
         if let Ok(v) = HeaderValue::from_str(&keys.sign(&user_id, secure)) {
             resp.headers_mut().append(SET_COOKIE, v);
         }
@@ -156,6 +260,15 @@ pub fn log_id(user_id: &str) -> String {
     let mut h = std::hash::DefaultHasher::new();
     user_id.hash(&mut h);
     format!("u-{:016x}", h.finish())
+}
+
+/// Whom the current request's limits count against (see [`LimitKey`]).
+#[cfg(feature = "ssr")]
+pub async fn current_limit_key() -> Result<String, crate::api::ApiError> {
+    if let Ok(axum::Extension(k)) = leptos_axum::extract::<axum::Extension<LimitKey>>().await {
+        return Ok(k.0);
+    }
+    current_user().await.map(|u| u.0)
 }
 
 /// The current user inside a server function.
@@ -191,15 +304,35 @@ mod tests {
             "{set}"
         );
         let pair = set.split(';').next().unwrap();
-        assert_eq!(keys.verify(pair).as_deref(), Some("user-1"));
-        assert_eq!(
-            keys.verify(&format!("other=1; {pair}")).as_deref(),
-            Some("user-1")
-        );
+        let id = |h: &str| keys.verify(h).map(|(id, _)| id);
+        assert_eq!(id(pair).as_deref(), Some("user-1"));
+        assert_eq!(id(&format!("other=1; {pair}")).as_deref(), Some("user-1"));
         let tampered = pair.replace("user-1", "user-2");
         assert_eq!(keys.verify(&tampered), None);
         assert_eq!(keys.verify("agno_chat_uid=user-1"), None);
         let other = IdentityKeys::new(Some(&SecretString::from("z".repeat(40))));
         assert_eq!(other.verify(pair), None);
+    }
+
+    #[test]
+    fn over_https_the_cookie_is_host_only_and_older_ones_still_count() {
+        let keys = IdentityKeys::new(Some(&SecretString::from("k".repeat(40))));
+        let set = keys.sign("user-1", true);
+        assert!(set.starts_with("__Host-agno_chat_uid="), "{set}");
+        assert!(set.contains("Secure") && set.contains("Path=/"), "{set}");
+        assert!(!set.contains("Domain"), "{set}");
+        let pair = set.split(';').next().unwrap();
+        assert_eq!(keys.verify(pair), Some(("user-1".into(), true)));
+        let plain = keys.sign("user-1", false);
+        assert!(plain.starts_with("agno_chat_uid="), "{plain}");
+        let old = plain.split(';').next().unwrap();
+        assert_eq!(keys.verify(old), Some(("user-1".into(), false)));
+        // Both present: the host-only one wins.
+        let other = keys.sign("user-2", false);
+        let other = other.split(';').next().unwrap();
+        assert_eq!(
+            keys.verify(&format!("{other}; {pair}")),
+            Some(("user-1".into(), true))
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! overall. Refusals are 429 with `Retry-After` and a message that says when to retry.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,20 +16,30 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::config::protection::Rate;
-use super::identity::UserId;
+use super::identity::{LimitKey, UserId};
 use crate::api::ApiError;
 
 /// The server function that sends messages (the send rate applies to it).
 const SEND_PATH: &str = "/api/chat/send";
+/// Browser error reports one user may send: a page that fails in a loop is heard, not
+/// allowed to fill the log.
+const REPORT_RATE: Rate = Rate {
+    per_minute: 20,
+    burst: 10,
+};
 
 /// The two per-user limiters. Cheap to clone.
 #[derive(Clone)]
 pub struct RateLimits {
     send: Option<Arc<DefaultKeyedRateLimiter<String>>>,
     calls: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+    /// Browser error reports, per user: stricter than other calls, as each is logged.
+    reports: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+    /// New identities per client address (see `identity::LimitKey`).
+    new_identities: Option<Arc<DefaultKeyedRateLimiter<Option<IpAddr>>>>,
 }
 
-fn limiter(rate: Rate) -> Option<Arc<DefaultKeyedRateLimiter<String>>> {
+fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<Arc<DefaultKeyedRateLimiter<K>>> {
     let per_minute = NonZeroU32::new(rate.per_minute)?;
     let burst = NonZeroU32::new(rate.burst).unwrap_or(NonZeroU32::MIN);
     Some(Arc::new(RateLimiter::keyed(
@@ -41,7 +52,33 @@ impl RateLimits {
         Self {
             send: limiter(send),
             calls: limiter(calls),
+            reports: limiter(REPORT_RATE),
+            new_identities: None,
         }
+    }
+
+    /// Also limits how fast one client address is given new identities.
+    pub fn with_new_identities(mut self, rate: Rate) -> Self {
+        self.new_identities = limiter(rate);
+        self
+    }
+
+    /// `Err(wait)` when the client at `ip` must wait before it is given another identity.
+    pub fn check_new_identity(&self, ip: Option<IpAddr>) -> Result<(), Duration> {
+        let Some(l) = &self.new_identities else {
+            return Ok(());
+        };
+        l.check_key(&ip)
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
+    /// `Err(wait)` when `user` must wait before sending another error report.
+    pub fn check_report(&self, user: &str) -> Result<(), Duration> {
+        let Some(l) = &self.reports else {
+            return Ok(());
+        };
+        l.check_key(&user.to_owned())
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
     /// `Err(wait)` when `user` must wait before this request.
@@ -54,7 +91,14 @@ impl RateLimits {
 
     /// Forgets users whose limits have fully recovered (bounds memory); call periodically.
     pub fn sweep(&self) {
-        for l in [&self.send, &self.calls].into_iter().flatten() {
+        for l in [&self.send, &self.calls, &self.reports]
+            .into_iter()
+            .flatten()
+        {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+        if let Some(l) = &self.new_identities {
             l.retain_recent();
             l.shrink_to_fit();
         }
@@ -80,14 +124,28 @@ pub async fn rate_limit(State(limits): State<RateLimits>, req: Request, next: Ne
         return next.run(req).await;
     }
     let sending = path == SEND_PATH;
-    let Some(user) = req.extensions().get::<UserId>().map(|u| u.0.clone()) else {
+    // A request without a proven identity counts against its client's address.
+    let key = req.extensions().get::<LimitKey>().map(|k| k.0.clone());
+    let Some(user) = key.or_else(|| req.extensions().get::<UserId>().map(|u| u.0.clone())) else {
         return next.run(req).await;
     };
-    match limits.check(&user, sending) {
+    let reporting = path == crate::analytics::ERROR_REPORT_PATH;
+    let checked = limits.check(&user, sending).and_then(|()| {
+        if reporting {
+            limits.check_report(&user)
+        } else {
+            Ok(())
+        }
+    });
+    match checked {
         Ok(()) => next.run(req).await,
         Err(wait) => {
             let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-            super::telemetry::metrics::rate_limited(if sending { "send" } else { "calls" });
+            super::telemetry::metrics::rate_limited(match (sending, reporting) {
+                (true, _) => "send",
+                (_, true) => "reports",
+                _ => "calls",
+            });
             let what = if sending {
                 "sending messages"
             } else {
@@ -239,6 +297,38 @@ mod tests {
         assert!(l.check("b", true).is_ok(), "limits are per user");
         for _ in 0..100 {
             assert!(l.check("a", false).is_ok(), "0 per minute = no call limit");
+        }
+    }
+
+    #[test]
+    fn new_identities_are_limited_per_client_address() {
+        const OFF: Rate = Rate {
+            per_minute: 0,
+            burst: 1,
+        };
+        let l = RateLimits::new(OFF, OFF).with_new_identities(Rate {
+            per_minute: 6,
+            burst: 2,
+        });
+        let a = Some(IpAddr::from([10, 0, 0, 1]));
+        let b = Some(IpAddr::from([10, 0, 0, 2]));
+        assert!(l.check_new_identity(a).is_ok());
+        assert!(l.check_new_identity(a).is_ok());
+        assert!(
+            l.check_new_identity(a).is_err(),
+            "a third in the same instant"
+        );
+        assert!(
+            l.check_new_identity(b).is_ok(),
+            "another address has its own"
+        );
+        assert!(l.check_new_identity(None).is_ok());
+        let unlimited = RateLimits::new(OFF, OFF).with_new_identities(OFF);
+        for _ in 0..50 {
+            assert!(
+                unlimited.check_new_identity(a).is_ok(),
+                "0 per minute = no limit"
+            );
         }
     }
 

@@ -11,6 +11,7 @@ pub mod history_cache;
 pub mod identity;
 pub mod limits;
 pub mod logging;
+pub mod ownership;
 pub mod page_compression;
 pub mod precompressed;
 pub mod proxy;

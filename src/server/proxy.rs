@@ -9,7 +9,7 @@ use futures::channel::mpsc;
 use futures::{SinkExt, Stream, StreamExt};
 use tracing::Instrument;
 
-use super::runs::{ActiveRun, ActiveRuns};
+use super::runs::{ActiveRun, ActiveRuns, Claims};
 use super::telemetry::run::RunTelemetry;
 use crate::agentos::sse::{frames, Frame};
 use crate::agentos::{AgentOsClient, AgentOsError, RunRequest};
@@ -82,10 +82,13 @@ async fn forward(
     mut tx: mpsc::Sender<Bytes>,
 ) {
     let mut log = RunTelemetry::start(&run, resume.as_ref().map(|r| r.run_id.as_str()));
+    // Released when this task ends, on every path.
+    let mut claims = Claims::new(active, &run.user_id);
     if let Some(r) = &resume {
-        // The run is known already: its owner may stop it while it resumes.
-        active.insert(
-            r.run_id.clone(),
+        // The run is known already: its owner may stop it while it resumes. Someone else's
+        // entry is never taken over (the caller checked the run is in the caller's session).
+        let mine = claims.claim(
+            &r.run_id,
             ActiveRun {
                 user_id: run.user_id.clone(),
                 kind: run.kind,
@@ -93,6 +96,17 @@ async fn forward(
                 session_id: Some(r.session_id.clone()),
             },
         );
+        if !mine {
+            tracing::warn!(run_id = %r.run_id, "resume refused: the run is streaming for another user");
+            log.start_failed("run held by another user");
+            let ev = RunEvent::Failed {
+                kind: FailureKind::Rejected,
+                message: "That answer was not found.".into(),
+            };
+            let _ = tx.send(Bytes::from(encode(&ev))).await;
+            log.end();
+            return;
+        }
     }
     let response = match &resume {
         None => client.start_run(&run).await,
@@ -179,7 +193,8 @@ async fn forward(
                     log.set_status("broken");
                     let ev = RunEvent::Failed {
                         kind: FailureKind::Upstream,
-                        message: "AgentOS closed the stream before the answer finished; the answer so far is kept.".into(),
+                        message: "The answer stopped before it was finished; what arrived is kept."
+                            .into(),
                     };
                     let _ = tx.send(Bytes::from(encode(&ev))).await;
                 }
@@ -196,8 +211,8 @@ async fn forward(
                         run_id, session_id, ..
                     } = &ev
                     {
-                        active.insert(
-                            run_id.clone(),
+                        claims.claim(
+                            run_id,
                             ActiveRun {
                                 user_id: run.user_id.clone(),
                                 kind: run.kind,
@@ -231,7 +246,7 @@ async fn forward(
                 tracing::warn!(%reason, "AgentOS stream broke off");
                 let ev = RunEvent::Failed {
                     kind: FailureKind::Upstream,
-                    message: "The connection to AgentOS broke off; the answer so far is kept."
+                    message: "The connection to the agent service broke off; what arrived is kept."
                         .into(),
                 };
                 let _ = tx.send(Bytes::from(encode(&ev))).await;
@@ -239,9 +254,7 @@ async fn forward(
             }
         }
     }
-    if let Some(id) = log.run_id() {
-        active.remove(id);
-    }
+    drop(claims);
     log.end();
 }
 
@@ -266,9 +279,10 @@ fn describe_start_error(e: &AgentOsError) -> (FailureKind, String) {
             FailureKind::Rejected,
             format!("The agent service refused the message: {detail}"),
         ),
-        other => (
+        // Logged by the caller; people get what happened, not the machinery.
+        _ => (
             FailureKind::Upstream,
-            format!("The message could not be sent: {other}"),
+            "The message could not be sent. Try again in a moment.".into(),
         ),
     }
 }

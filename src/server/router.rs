@@ -32,6 +32,7 @@ pub fn build(state: AppState) -> Router {
     let context_state = state.clone();
     let identity = state.identity.clone();
     let limits = state.limits.clone();
+    let limits_for_identity = state.limits.clone();
     let origins =
         super::security::OriginPolicy::new(state.config.protection.public_origin.as_ref());
     let body_limit = body_limit(state.config.max_input_chars);
@@ -94,7 +95,7 @@ pub fn build(state: AppState) -> Router {
             super::limits::rate_limit,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            identity,
+            (identity, limits_for_identity),
             super::identity::identify,
         ))
         .layer(axum::middleware::from_fn_with_state(

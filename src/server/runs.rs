@@ -17,35 +17,139 @@ pub struct ActiveRun {
 pub struct ActiveRuns(Arc<Mutex<HashMap<String, ActiveRun>>>);
 
 impl ActiveRuns {
-    pub fn insert(&self, run_id: String, run: ActiveRun) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(run_id, run);
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ActiveRun>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn remove(&self, run_id: &str) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(run_id);
+    /// Registers `run_id` as `run`'s user's, unless another user holds it: an entry is
+    /// never handed from one user to another. `false` when someone else holds it.
+    pub fn claim(&self, run_id: &str, run: ActiveRun) -> bool {
+        let mut runs = self.lock();
+        match runs.get(run_id) {
+            Some(held) if held.user_id != run.user_id => false,
+            _ => {
+                runs.insert(run_id.to_owned(), run);
+                true
+            }
+        }
+    }
+
+    /// Forgets `run_id` if `user_id` holds it.
+    pub fn release(&self, run_id: &str, user_id: &str) {
+        let mut runs = self.lock();
+        if runs.get(run_id).is_some_and(|r| r.user_id == user_id) {
+            runs.remove(run_id);
+        }
     }
 
     /// The run, if it is active and belongs to `user_id`.
     pub fn owned_by(&self, run_id: &str, user_id: &str) -> Option<ActiveRun> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.lock()
             .get(run_id)
             .filter(|r| r.user_id == user_id)
             .cloned()
     }
 
     pub fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.lock().len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The runs one stream has claimed, released when the stream ends however it ends (a
+/// start that fails, a timeout, the browser going away, a panic).
+pub struct Claims {
+    runs: ActiveRuns,
+    user_id: String,
+    held: Vec<String>,
+}
+
+impl Claims {
+    pub fn new(runs: ActiveRuns, user_id: &str) -> Self {
+        Self {
+            runs,
+            user_id: user_id.to_owned(),
+            held: Vec::new(),
+        }
+    }
+
+    /// Claims `run_id` for this stream's user (see [`ActiveRuns::claim`]).
+    pub fn claim(&mut self, run_id: &str, run: ActiveRun) -> bool {
+        debug_assert_eq!(run.user_id, self.user_id);
+        if !self.runs.claim(run_id, run) {
+            return false;
+        }
+        if !self.held.iter().any(|r| r == run_id) {
+            self.held.push(run_id.to_owned());
+        }
+        true
+    }
+}
+
+impl Drop for Claims {
+    fn drop(&mut self) {
+        for run_id in &self.held {
+            self.runs.release(run_id, &self.user_id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(user: &str) -> ActiveRun {
+        ActiveRun {
+            user_id: user.into(),
+            kind: ComponentKind::Agent,
+            component_id: "echo-agent".into(),
+            session_id: Some("s1".into()),
+        }
+    }
+
+    #[test]
+    fn an_entry_is_never_handed_to_another_user() {
+        let runs = ActiveRuns::default();
+        assert!(runs.claim("r1", run("alice")));
+        assert!(
+            !runs.claim("r1", run("bob")),
+            "bob must not take alice's run"
+        );
+        assert_eq!(runs.owned_by("r1", "alice"), Some(run("alice")));
+        assert_eq!(runs.owned_by("r1", "bob"), None);
+        assert!(
+            runs.claim("r1", run("alice")),
+            "the owner may claim it again"
+        );
+        runs.release("r1", "bob");
+        assert_eq!(runs.len(), 1, "only the owner releases it");
+        runs.release("r1", "alice");
+        assert!(runs.is_empty());
+    }
+
+    #[test]
+    fn claims_are_released_when_the_stream_ends_on_any_path() {
+        let runs = ActiveRuns::default();
+        {
+            let mut claims = Claims::new(runs.clone(), "alice");
+            assert!(claims.claim("r1", run("alice")));
+            assert!(claims.claim("r1", run("alice")));
+            assert_eq!(runs.len(), 1);
+        }
+        assert!(runs.is_empty(), "dropped with the stream");
+
+        assert!(runs.claim("r2", run("alice")));
+        {
+            let mut bobs = Claims::new(runs.clone(), "bob");
+            assert!(!bobs.claim("r2", run("bob")));
+        }
+        assert_eq!(
+            runs.owned_by("r2", "alice"),
+            Some(run("alice")),
+            "a refused claim releases nothing of the holder's"
+        );
     }
 }

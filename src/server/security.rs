@@ -27,7 +27,8 @@ impl OriginPolicy {
 
     /// Whether a state-changing request with these headers may proceed. Browsers send
     /// `Sec-Fetch-Site` (and `Origin` on POST); requests from other tools carry neither
-    /// and no ambient browser credentials, so they pass.
+    /// and no ambient browser credentials, so they pass. With a public URL configured,
+    /// only its origin is accepted: `Host` is the attacker's to choose under DNS rebinding.
     pub fn allows(&self, headers: &HeaderMap) -> bool {
         if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
             if site != "same-origin" && site != "none" {
@@ -36,9 +37,10 @@ impl OriginPolicy {
         }
         match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
             None => true,
-            Some(origin) => {
-                self.public_origin.as_deref() == Some(origin) || same_host(origin, headers)
-            }
+            Some(origin) => match &self.public_origin {
+                Some(public) => public == origin,
+                None => same_host(origin, headers),
+            },
         }
     }
 }
@@ -100,9 +102,10 @@ async fn with_error_status(path: String, resp: Response) -> Response {
             parts.status = status;
         }
         // Faults inside agno-chat are errors (and reach Sentry); AgentOS trouble is a warning.
+        // `Debug`: the technical detail, which the message for people leaves out.
         match err.status() {
-            500 => tracing::error!(%path, error = %err, "server function failed"),
-            502 | 503 => tracing::warn!(%path, error = %err, "server function failed upstream"),
+            500 => tracing::error!(%path, error = ?err, "server function failed"),
+            502 | 503 => tracing::warn!(%path, error = ?err, "server function failed upstream"),
             _ => {}
         }
     }
@@ -184,17 +187,28 @@ mod tests {
         let p = OriginPolicy::new(Some(&"https://chat.example.com/".parse().unwrap()));
         let host = ("host", "127.0.0.1:3000");
         assert!(p.allows(&headers(&[host])), "no browser headers");
-        assert!(p.allows(&headers(&[host, ("origin", "http://127.0.0.1:3000")])));
+        // DNS rebinding: the attacker's name resolves here, and Host carries it.
+        assert!(!p.allows(&headers(&[
+            ("host", "rebound.example:3000"),
+            ("origin", "http://rebound.example:3000"),
+            ("sec-fetch-site", "same-origin"),
+        ])));
+        assert!(
+            !p.allows(&headers(&[host, ("origin", "http://127.0.0.1:3000")])),
+            "with a public URL, only its origin"
+        );
         assert!(p.allows(&headers(&[host, ("origin", "https://chat.example.com")])));
         assert!(!p.allows(&headers(&[host, ("origin", "http://evil.example")])));
         assert!(!p.allows(&headers(&[host, ("origin", "null")])));
         assert!(!p.allows(&headers(&[host, ("sec-fetch-site", "cross-site")])));
         assert!(!p.allows(&headers(&[host, ("sec-fetch-site", "same-site")])));
-        assert!(p.allows(&headers(&[
+        let local = OriginPolicy::new(None);
+        assert!(local.allows(&headers(&[
             host,
             ("sec-fetch-site", "same-origin"),
             ("origin", "http://127.0.0.1:3000")
         ])));
+        assert!(!local.allows(&headers(&[host, ("origin", "http://evil.example")])));
     }
 
     #[test]

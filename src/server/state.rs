@@ -8,6 +8,7 @@ use super::health::HealthMonitor;
 use super::history_cache::HistoryCache;
 use super::identity::IdentityKeys;
 use super::limits::{RateLimits, StreamSlots};
+use super::ownership::SessionOwners;
 use super::runs::ActiveRuns;
 use super::swr::SwrCache;
 use super::telemetry::sink::AnalyticsSink;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Copies of recently opened conversations (see `history_cache`).
     pub histories: HistoryCache,
+    /// Conversations recently confirmed to be their caller's (see `ownership`).
+    pub owners: SessionOwners,
     /// AgentOS's agents and teams: see [`AppState::catalog`].
     catalog: SwrCache<Catalog>,
 }
@@ -68,9 +71,11 @@ impl AppState {
                 .public_origin
                 .as_ref()
                 .is_some_and(|u| u.scheme() == "https"),
-        );
+        )
+        .client_ip_from(config.protection.client_ip_source.clone());
         let p = &config.protection;
-        let limits = RateLimits::new(p.send_rate, p.call_rate);
+        let limits =
+            RateLimits::new(p.send_rate, p.call_rate).with_new_identities(p.new_identity_rate);
         let streams = StreamSlots::new(p.max_streams_per_user, p.max_streams);
         let histories = HistoryCache::new(config.history_cache_bytes, config.history_recheck);
         Ok(Self {
@@ -85,6 +90,7 @@ impl AppState {
             metrics: super::telemetry::metrics::install(),
             leptos_options,
             histories,
+            owners: SessionOwners::default(),
             catalog: SwrCache::new(CATALOG_FRESH_FOR, CATALOG_STALE_FOR),
         })
     }

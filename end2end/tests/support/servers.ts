@@ -23,6 +23,9 @@ export function appEnv(appPort: number, agentosPort: number, extra: Record<strin
     LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
     AGNO_CHAT_AGENTOS_URL: `http://127.0.0.1:${agentosPort}`,
     AGNO_CHAT_FAQ_URL: "https://example.com/faq",
+    // Every test's browsers come from 127.0.0.1: as many new visitors as they like (the
+    // ownership spec checks the limit with an app of its own).
+    AGNO_CHAT_NEW_IDENTITY_RATE_PER_MIN: "0",
     AGNO_CHAT_SUPPORT_URL: "https://example.com/support",
     ...extra,
   };

@@ -36,6 +36,21 @@ pub struct ProtectionFlags {
     /// refused [env: AGNO_CHAT_BLOCKED_PATTERNS_FILE]
     #[arg(long)]
     pub blocked_patterns_file: Option<String>,
+    /// Where the client's address is read for limits on requests without an identity:
+    /// `ConnectInfo` (the connection's peer), or, only behind a proxy that sets it, the
+    /// header that proxy writes: `RightmostXForwardedFor`, `XRealIp`, `RightmostForwarded`,
+    /// `CfConnectingIp`, `TrueClientIp`, `FlyClientIp`, `CloudFrontViewerAddress`,
+    /// `XEnvoyExternalAddress` [env: AGNO_CHAT_CLIENT_IP_SOURCE]
+    #[arg(long)]
+    pub client_ip_source: Option<String>,
+    /// New identities (cookies) one client address may be given per minute
+    /// [env: AGNO_CHAT_NEW_IDENTITY_RATE_PER_MIN]
+    #[arg(long)]
+    pub new_identity_rate_per_min: Option<String>,
+    /// New identities one client address may be given in a quick burst
+    /// [env: AGNO_CHAT_NEW_IDENTITY_BURST]
+    #[arg(long)]
+    pub new_identity_burst: Option<String>,
     /// The URL people open the chat at, e.g. https://chat.example.com; server functions
     /// accept requests from this origin (and the request's own host), and cookies are
     /// Secure when it is https [env: AGNO_CHAT_PUBLIC_URL]
@@ -61,6 +76,10 @@ pub struct Protection {
     /// Compiled blocked-message patterns (case-insensitive), if configured.
     pub blocked_patterns: Option<regex::RegexSet>,
     pub public_origin: Option<Url>,
+    /// Where a client's address comes from (the connection unless a proxy is trusted).
+    pub client_ip_source: axum_client_ip::ClientIpSource,
+    /// New identities one client address may be given.
+    pub new_identity_rate: Rate,
 }
 
 impl Default for Protection {
@@ -79,44 +98,41 @@ impl Default for Protection {
             min_send_interval: Duration::from_millis(800),
             blocked_patterns: None,
             public_origin: None,
+            client_ip_source: axum_client_ip::ClientIpSource::ConnectInfo,
+            new_identity_rate: Rate {
+                per_minute: 30,
+                burst: 20,
+            },
         }
     }
 }
 
 pub(super) fn read(r: &mut Reader<'_>, f: ProtectionFlags) -> Protection {
     let d = Protection::default();
-    let send_rate = Rate {
-        per_minute: r.number(
-            f.send_rate_per_min,
+    let send_rate = rate(
+        r,
+        (f.send_rate_per_min, f.send_burst),
+        [
             "AGNO_CHAT_SEND_RATE_PER_MIN",
             "send-rate-per-min",
-            d.send_rate.per_minute.into(),
-            (0, 100_000),
-        ) as u32,
-        burst: r.number(
-            f.send_burst,
             "AGNO_CHAT_SEND_BURST",
             "send-burst",
-            d.send_rate.burst.into(),
-            (1, 10_000),
-        ) as u32,
-    };
-    let call_rate = Rate {
-        per_minute: r.number(
-            f.call_rate_per_min,
+        ],
+        d.send_rate,
+        (100_000, 10_000),
+    );
+    let call_rate = rate(
+        r,
+        (f.call_rate_per_min, f.call_burst),
+        [
             "AGNO_CHAT_CALL_RATE_PER_MIN",
             "call-rate-per-min",
-            d.call_rate.per_minute.into(),
-            (0, 1_000_000),
-        ) as u32,
-        burst: r.number(
-            f.call_burst,
             "AGNO_CHAT_CALL_BURST",
             "call-burst",
-            d.call_rate.burst.into(),
-            (1, 100_000),
-        ) as u32,
-    };
+        ],
+        d.call_rate,
+        (1_000_000, 100_000),
+    );
     let max_streams_per_user = r.number(
         f.max_streams_per_user,
         "AGNO_CHAT_MAX_STREAMS_PER_USER",
@@ -142,7 +158,36 @@ pub(super) fn read(r: &mut Reader<'_>, f: ProtectionFlags) -> Protection {
         .raw(f.blocked_patterns_file, "AGNO_CHAT_BLOCKED_PATTERNS_FILE")
         .and_then(|path| blocked_patterns(r, &path));
     let public_origin = r.url(f.public_url, "AGNO_CHAT_PUBLIC_URL", "public-url");
+    let client_ip_source = match r.raw(f.client_ip_source, "AGNO_CHAT_CLIENT_IP_SOURCE") {
+        None => d.client_ip_source,
+        Some(v) => v.trim().parse().unwrap_or_else(|_| {
+            r.fail(
+                "AGNO_CHAT_CLIENT_IP_SOURCE",
+                "client-ip-source",
+                format!(
+                    "{v:?} is not a known source: use ConnectInfo, or behind a trusted proxy \
+                     RightmostXForwardedFor, XRealIp, RightmostForwarded, CfConnectingIp, \
+                     TrueClientIp, FlyClientIp, CloudFrontViewerAddress or XEnvoyExternalAddress"
+                ),
+            );
+            d.client_ip_source.clone()
+        }),
+    };
+    let new_identity_rate = rate(
+        r,
+        (f.new_identity_rate_per_min, f.new_identity_burst),
+        [
+            "AGNO_CHAT_NEW_IDENTITY_RATE_PER_MIN",
+            "new-identity-rate-per-min",
+            "AGNO_CHAT_NEW_IDENTITY_BURST",
+            "new-identity-burst",
+        ],
+        d.new_identity_rate,
+        (1_000_000, 100_000),
+    );
     Protection {
+        client_ip_source,
+        new_identity_rate,
         send_rate,
         call_rate,
         max_streams_per_user,
@@ -150,6 +195,34 @@ pub(super) fn read(r: &mut Reader<'_>, f: ProtectionFlags) -> Protection {
         min_send_interval,
         blocked_patterns,
         public_origin,
+    }
+}
+
+/// A rate from its two settings (per minute, burst), given as flags `given`, named by
+/// `[per-minute variable, flag, burst variable, flag]`, each up to its `most`.
+fn rate(
+    r: &mut Reader<'_>,
+    given: (Option<String>, Option<String>),
+    names: [&'static str; 4],
+    default: Rate,
+    most: (u64, u64),
+) -> Rate {
+    let [per_minute_var, per_minute_flag, burst_var, burst_flag] = names;
+    Rate {
+        per_minute: r.number(
+            given.0,
+            per_minute_var,
+            per_minute_flag,
+            default.per_minute.into(),
+            (0, most.0),
+        ) as u32,
+        burst: r.number(
+            given.1,
+            burst_var,
+            burst_flag,
+            default.burst.into(),
+            (1, most.1),
+        ) as u32,
     }
 }
 
@@ -217,6 +290,26 @@ mod tests {
         assert_eq!(c.protection.max_streams_per_user, 1);
         let err = load(&[URL, ("AGNO_CHAT_SEND_BURST", "0")]).unwrap_err();
         assert_eq!(vars(err), vec!["AGNO_CHAT_SEND_BURST"]);
+    }
+
+    #[test]
+    fn the_client_address_comes_from_the_connection_unless_a_proxy_is_named() {
+        let c = load(&[URL]).unwrap();
+        assert_eq!(
+            c.protection.client_ip_source,
+            axum_client_ip::ClientIpSource::ConnectInfo
+        );
+        let c = load(&[
+            URL,
+            ("AGNO_CHAT_CLIENT_IP_SOURCE", "RightmostXForwardedFor"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.protection.client_ip_source,
+            axum_client_ip::ClientIpSource::RightmostXForwardedFor
+        );
+        let err = load(&[URL, ("AGNO_CHAT_CLIENT_IP_SOURCE", "x-forwarded-for")]).unwrap_err();
+        assert_eq!(vars(err), vec!["AGNO_CHAT_CLIENT_IP_SOURCE"]);
     }
 
     #[test]

@@ -56,23 +56,50 @@ pub async fn report(
         // still, keep only the first line.
         message = message.lines().next().unwrap_or_default().to_owned();
     }
+    let message = log_safe(&message, MAX_MESSAGE);
     metrics::client_error(kind);
-    let location: String = report
-        .location
-        .as_deref()
-        .unwrap_or("-")
-        .chars()
-        .take(300)
-        .collect();
+    let location = log_safe(report.location.as_deref().unwrap_or("-"), 300);
+    let session_id = log_safe(report.session_id.as_deref().unwrap_or("-"), 64);
     tracing::error!(
         source = "browser",
         kind,
         user = %log_id(&user.0),
-        session_id = report.session_id.as_deref().unwrap_or("-"),
+        session_id = %session_id,
         message_count = report.message_count,
         location = %location,
         error = %message,
         "browser error reported"
     );
     StatusCode::NO_CONTENT
+}
+
+/// What the browser sent, made safe for a log line: at most `max` characters, with line
+/// breaks and other control characters escaped, so that a report cannot forge log lines.
+fn log_safe(text: &str, max: usize) -> String {
+    text.chars()
+        .take(max)
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_safe;
+
+    #[test]
+    fn reported_text_cannot_start_a_log_line_of_its_own() {
+        let forged = "/\n2026-01-01T00:00:00Z  INFO agno_chat: user signed in as admin";
+        let safe = log_safe(forged, 300);
+        assert!(!safe.contains('\n') && !safe.contains('\r'), "{safe}");
+        assert!(safe.contains("\\n2026"), "{safe}");
+        assert_eq!(log_safe("a\r\u{1b}[31mb\tc", 300), "a\\r\\u{1b}[31mb\\tc");
+        assert_eq!(log_safe("Überall ✓ fine", 300), "Überall ✓ fine");
+        assert_eq!(log_safe(&"x".repeat(500), 300).len(), 300);
+    }
 }

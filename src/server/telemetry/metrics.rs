@@ -157,20 +157,13 @@ pub fn analytics_event(name: &'static str) {
 /// `GET /metrics`: Prometheus text format. With `AGNO_CHAT_METRICS_TOKEN` set, only for
 /// `Authorization: Bearer <token>`.
 pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = &state.config.telemetry.metrics_token {
-        let given = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
-        if !constant_time_eq(given.as_bytes(), token.expose_secret().as_bytes()) {
-            return (
-                StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, "Bearer")],
-                "metrics need the bearer token",
-            )
-                .into_response();
-        }
+    if state.config.telemetry.metrics_token.is_some() && !operator(&state, &headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "metrics need the bearer token",
+        )
+            .into_response();
     }
     state.metrics.run_upkeep();
     (
@@ -181,6 +174,20 @@ pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap) -> Resp
         state.metrics.render(),
     )
         .into_response()
+}
+
+/// Whether the request carries the configured metrics token (the operator's key for
+/// metrics and health details); `false` when none is configured.
+pub fn operator(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(token) = &state.config.telemetry.metrics_token else {
+        return false;
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    constant_time_eq(given.as_bytes(), token.expose_secret().as_bytes())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
