@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict
 
 from agno.tools import tool
@@ -201,6 +202,11 @@ def show_table(topic: str) -> str:
             "density": "comfortable",
         },
     }
+    # "locale X" in the request formats the population in locale X, whatever X is: the
+    # front end must refuse a malformed one with the spec's error box.
+    locale = re.search(r"\blocale\s+(\S+)", topic)
+    if locale:
+        ui["props"]["columns"][2]["format"]["locale"] = locale.group(1)
     return _genui(data, ui)
 
 

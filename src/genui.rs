@@ -406,13 +406,18 @@ fn table(props: &Value) -> Result<Table, String> {
                     .and_then(Value::as_str)
                     .filter(|c| c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
                     .map(str::to_uppercase),
-                locale: fmt
-                    .and_then(|f| f.get("locale"))
-                    .and_then(Value::as_str)
-                    .filter(|l| {
-                        l.len() <= 35 && l.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
-                    })
-                    .map(str::to_owned),
+                locale: match fmt.and_then(|f| f.get("locale")).and_then(Value::as_str) {
+                    None => None,
+                    Some(l) if is_language_tag(l) => Some(l.to_owned()),
+                    // The browser's `Intl` throws on a malformed tag: refused here, shown
+                    // as the spec's error.
+                    Some(l) => {
+                        return Err(format!(
+                            "column {key:?}: format.locale {:?} is not a language tag such as \"en-US\"",
+                            l.chars().take(40).collect::<String>()
+                        ))
+                    }
+                },
                 key,
             })
         })
@@ -475,6 +480,41 @@ fn cards(props: &Value) -> Result<Cards, String> {
         .map(|n| n.clamp(1, 6) as u8)
         .unwrap_or(3);
     Ok(Cards { cards, columns })
+}
+
+/// Whether `tag` is a well-formed BCP 47 language tag as `Intl` accepts it: a language of
+/// 2-3 or 5-8 letters, then subtags of 1-8 letters or digits, where a one-character
+/// extension subtag is followed by at least one subtag of 2-8, and no extension repeats.
+pub fn is_language_tag(tag: &str) -> bool {
+    if tag.is_empty() || tag.len() > 35 {
+        return false;
+    }
+    let mut parts = tag.split('-');
+    let lang = parts.next().unwrap_or_default();
+    if !matches!(lang.len(), 2 | 3 | 5..=8) || !lang.chars().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let mut singletons = Vec::new();
+    let mut open_singleton = false;
+    for part in parts {
+        if part.is_empty() || part.len() > 8 || !part.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return false;
+        }
+        if part.len() == 1 {
+            let s = part.to_ascii_lowercase();
+            if open_singleton || singletons.contains(&s) {
+                return false;
+            }
+            if s == "x" {
+                return true; // private use: anything of 1-8 after it
+            }
+            singletons.push(s);
+            open_singleton = true;
+        } else {
+            open_singleton = false;
+        }
+    }
+    !open_singleton
 }
 
 /// Formats a number for a column, by hand (the browser refines it with `Intl` by locale).
@@ -614,5 +654,48 @@ mod tests {
         assert_eq!(rows[0]["s"], "c");
         assert_eq!(format_number(0.012, NumberFormat::Percent, None), "1.2%");
         assert_eq!(format_number(3.0, NumberFormat::Plain, None), "3");
+    }
+
+    #[test]
+    fn table_locales_must_be_language_tags() {
+        for good in [
+            "en",
+            "en-US",
+            "de-CH",
+            "zh-Hant-TW",
+            "sr-Latn-RS",
+            "en-u-nu-latn",
+            "es-419",
+            "fil",
+        ] {
+            assert!(is_language_tag(good), "{good}");
+        }
+        for bad in [
+            "zzzzzzzzz",
+            "",
+            "e",
+            "en-",
+            "en--US",
+            "en-a",
+            "en-u",
+            "en-u-nu-u-ca",
+            "1en",
+            "en_US",
+            "en-toolongsubtag",
+        ] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
+        let spec = |locale: &str| {
+            serde_json::json!({
+                "type": "table",
+                "props": {
+                    "columns": [{"key": "n", "cellType": "number", "format": {"type": "decimal", "locale": locale}}],
+                    "data": [{"n": 1.5}]
+                }
+            })
+        };
+        let err = parse(&spec("zzzzzzzzz")).unwrap_err();
+        assert!(err.contains("not a language tag"), "{err}");
+        assert!(parse(&spec("de-DE")).is_ok());
     }
 }

@@ -144,9 +144,11 @@ fn parse_iso8601(s: &str) -> Option<i64> {
 }
 
 /// The sidebar group of a conversation last active at `then`, seen at `now` (epoch s, UTC).
-pub fn date_group(now: i64, then: Option<i64>) -> &'static str {
+pub fn date_group(now: i64, then: Option<i64>, utc_offset_s: impl Fn(i64) -> i64) -> &'static str {
     let Some(then) = then else { return "Older" };
-    let day = |t: i64| t.div_euclid(86_400);
+    // Days of the person's calendar, not UTC's: each time with its own offset (daylight
+    // saving may differ between the two).
+    let day = |t: i64| (t + utc_offset_s(t)).div_euclid(86_400);
     match day(now) - day(then) {
         i64::MIN..=0 => "Today",
         1 => "Yesterday",
@@ -227,12 +229,36 @@ mod tests {
     #[test]
     fn date_groups() {
         let now = 1_795_552_788; // 2026-11-24 20:39 UTC
-        assert_eq!(date_group(now, Some(now - 60)), "Today");
-        assert_eq!(date_group(now, Some(now - 86_400)), "Yesterday");
-        assert_eq!(date_group(now, Some(now - 3 * 86_400)), "Previous 7 days");
-        assert_eq!(date_group(now, Some(now - 20 * 86_400)), "Previous 30 days");
-        assert_eq!(date_group(now, Some(now - 90 * 86_400)), "Older");
-        assert_eq!(date_group(now, None), "Older");
+        let utc = |_| 0;
+        assert_eq!(date_group(now, Some(now - 60), utc), "Today");
+        assert_eq!(date_group(now, Some(now - 86_400), utc), "Yesterday");
+        assert_eq!(
+            date_group(now, Some(now - 3 * 86_400), utc),
+            "Previous 7 days"
+        );
+        assert_eq!(
+            date_group(now, Some(now - 20 * 86_400), utc),
+            "Previous 30 days"
+        );
+        assert_eq!(date_group(now, Some(now - 90 * 86_400), utc), "Older");
+        assert_eq!(date_group(now, None, utc), "Older");
+    }
+
+    #[test]
+    fn date_groups_follow_the_persons_calendar() {
+        // 2026-12-03 09:00 at UTC+14 is 2026-12-02 19:00 UTC; last evening there, 20:00
+        // on the 2nd, is 06:00 UTC on the 2nd: the same UTC day, the day before locally.
+        let now = 1_796_238_000; // 2026-12-02T19:00:00Z
+        let last_evening = 1_796_191_200; // 2026-12-02T06:00:00Z
+        let kiribati = |_| 14 * 3_600;
+        assert_eq!(date_group(now, Some(last_evening), kiribati), "Yesterday");
+        assert_eq!(date_group(now, Some(last_evening), |_| 0), "Today");
+        // West of UTC: 23:30 local on the 2nd is already the 3rd in UTC.
+        let honolulu = |_| -10 * 3_600;
+        let now = 1_796_261_400; // 2026-12-03T01:30:00Z = 15:30 on the 2nd in Honolulu
+        let morning = 1_796_238_000 - 4 * 3_600; // 05:00 on the 2nd in Honolulu
+        assert_eq!(date_group(now, Some(morning), honolulu), "Today");
+        assert_eq!(date_group(now, Some(morning), |_| 0), "Yesterday");
     }
 
     #[test]

@@ -212,6 +212,34 @@ test.describe("streaming chat", () => {
     expect(body).toContain("the limit is 10000");
   });
 
+  test("a long conversation scrolls inside its list, never the page", async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await openHydrated(page, "/?agent=echo-agent");
+    const input = page.getByTestId("composer-input");
+    for (let i = 1; i <= 8; i++) {
+      const text = `turn number ${i} of a long conversation`;
+      await ask(page, text);
+      // The send rate allows a burst of five: a refused send stays in the box; sent again.
+      await expect(async () => {
+        if ((await input.inputValue()) === text) await input.press("Enter");
+        await expect(page.getByTestId("user-message").last()).toContainText(text, { timeout: 1_000 });
+      }).toPass({ timeout: 30_000 });
+      await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    }
+    const page_ = () => page.evaluate(() => ({ height: document.scrollingElement!.scrollHeight, view: innerHeight, y: scrollY }));
+    expect((await page_()).height).toBeLessThanOrEqual((await page_()).view);
+    await page.getByTestId("sidebar").hover();
+    await page.mouse.wheel(0, 800);
+    await page.getByTestId("messages").focus();
+    await page.keyboard.press("PageUp");
+    await page.keyboard.press("End");
+    await page.waitForTimeout(300);
+    expect((await page_()).y).toBe(0);
+    // The composer stays at the bottom of the window.
+    const box = await page.getByTestId("composer-input").boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(720);
+  });
+
   test("earlier messages are not re-rendered while a new answer streams", async ({ page }) => {
     await openHydrated(page, "/?agent=echo-agent");
     await ask(page, "first question");
@@ -270,6 +298,8 @@ test.describe("streaming chat", () => {
     const member = answer.getByTestId("member-activity");
     await expect(member).toHaveCount(1);
     await expect(member.getByTestId("member-text")).toContainText("Echo:");
+    // Name and state are told apart, for the eye and for screen readers.
+    await expect(member.locator("summary")).toHaveText(/Echo Member\s*·\s*done/);
     await expect(answer.getByTestId("answer-text")).toContainText("hello team");
   });
 });

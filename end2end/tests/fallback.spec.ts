@@ -1,4 +1,7 @@
 import { test, expect } from "@playwright/test";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { ask, expectNoPanics, openHydrated } from "./support/page";
 import { Proc, startApp, startDemo } from "./support/servers";
 
@@ -181,5 +184,58 @@ test.describe("a conversation shown from the server's copy while AgentOS is away
     await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", sid!);
     await expect(page.getByTestId("chat-unavailable")).toHaveCount(0);
     await expect(page.getByTestId("composer-input")).toBeEditable();
+  });
+});
+
+test.describe("a reload while AgentOS is down", () => {
+  test.afterEach(async ({ page }) => expectNoPanics(page));
+
+  // AgentOS keeps its sessions across its restart, as a deployed one does.
+  const OS_PORT = 7799;
+  const PORT = 3116;
+  const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), "agno-chat-fallback-"));
+  const startAgentOs = () => startDemo(OS_PORT, `--db-dir ${dbDir}`);
+  let demo: Proc | undefined;
+  let app: Proc | undefined;
+
+  test.beforeAll(async () => {
+    demo = await startAgentOs();
+    app = await startApp(PORT, OS_PORT, APP_ENV);
+  });
+
+  test.afterAll(async () => {
+    await app?.stop();
+    await demo?.stop();
+    fs.rmSync(dbDir, { recursive: true, force: true });
+  });
+
+  test("a reload while AgentOS is down comes back to the same conversation and draft, without stale notices", async ({ page }) => {
+    const base = `http://127.0.0.1:${PORT}`;
+    await openHydrated(page, `${base}/?agent=echo-agent`);
+    await ask(page, "written before the outage");
+    await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    expect(sid).toBeTruthy();
+    const input = page.getByTestId("composer-input");
+    await input.fill("a draft for that conversation");
+    await page.waitForTimeout(500); // the draft is saved as it is typed
+
+    await demo!.stop();
+    const fallback = page.getByTestId("chat-unavailable");
+    await expect(fallback).toBeVisible({ timeout: 15_000 });
+    await page.reload();
+    await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
+    await expect(fallback).toBeVisible({ timeout: 15_000 });
+
+    demo = await startAgentOs();
+    await expect(page.getByTestId("chat")).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", sid!, { timeout: 15_000 });
+    await expect(page.getByTestId("user-message")).toHaveText([/written before the outage/], { timeout: 15_000 });
+    await expect(page.getByTestId("composer-input")).toHaveValue("a draft for that conversation");
+    await expect(page.locator(`[data-testid="session-item"][data-session-id="${sid}"]`)).toHaveCount(1, { timeout: 15_000 });
+    await expect(page.getByTestId("chat-notice")).toHaveCount(0);
+    await expect(page.getByTestId("session-list").getByRole("alert")).toHaveCount(0);
+    // What was shown while AgentOS was away spoke of the service, not of sockets.
+    expect(await page.content()).not.toMatch(/os error|Connection refused|AgentOS closed/);
   });
 });

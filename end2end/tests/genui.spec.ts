@@ -86,6 +86,23 @@ test.describe("generative UI", () => {
     await expect(lastAnswer(page).getByTestId("answer-text")).not.toHaveText("");
   });
 
+  test("a table whose locale the browser would refuse shows the error box, now and reopened", async ({ page }) => {
+    await openHydrated(page, "/?agent=genui-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "a table please, locale zzzzzzzzz");
+    await answered(page);
+    await expect(lastAnswer(page).getByTestId("genui-error")).toContainText("not a language tag");
+    await expect(lastAnswer(page).getByTestId("answer-text")).not.toHaveText("");
+    // Reopened from the history: the same box, and the page still works.
+    await page.reload();
+    await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
+    await expect(lastAnswer(page).getByTestId("genui-error")).toContainText("not a language tag", { timeout: 15_000 });
+    await ask(page, "a table please, locale de-CH");
+    await answered(page);
+    await expect(lastAnswer(page).locator("table")).toHaveCount(1);
+    await expect(lastAnswer(page).getByTestId("genui-error")).toHaveCount(0);
+  });
+
   test("URLs that try to run script in a spec execute nothing", async ({ page }) => {
     await openHydrated(page, "/?agent=genui-agent");
     await page.getByTestId("new-chat").click();

@@ -26,6 +26,10 @@ test.describe("human in the loop", () => {
     await page.getByTestId("new-chat").click();
     await ask(page, "please delete /srv/approve-me.txt");
     await paused(page);
+    // The tool waits for the person; it is not "running".
+    const card = lastAnswer(page).getByTestId("tool-card");
+    await expect(card).toHaveAttribute("data-state", "waiting");
+    await expect(card.locator(".tool-state")).toHaveText("waiting for you");
     const item = lastAnswer(page).getByTestId("hitl-confirm");
     await expect(item).toHaveAttribute("data-tool", "delete_file");
     await expect(item.getByTestId("hitl-args")).toContainText("/srv/approve-me.txt");

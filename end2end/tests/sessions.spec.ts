@@ -161,6 +161,42 @@ test.describe("sessions", () => {
     await expect(page.getByTestId("chat-notice")).toHaveCount(0);
   });
 
+  test("the address names the open conversation, so a reload reopens the one on screen", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await ask(page, "the first conversation");
+    await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    const first = await page.getByTestId("chat").getAttribute("data-session-id");
+    await expect(page).toHaveURL(new RegExp(`[?&]session=${first}(&|$)`));
+    await page.getByTestId("new-chat").click();
+    await expect(page).not.toHaveURL(/session=/);
+    await ask(page, "the second conversation");
+    await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    const second = await page.getByTestId("chat").getAttribute("data-session-id");
+    expect(second).not.toBe(first);
+
+    // Opened by its address, then another one from the list: the address follows.
+    await openHydrated(page, `/?agent=echo-agent&session=${first}`);
+    await expect(page.getByTestId("user-message")).toHaveText([/the first conversation/], { timeout: 15_000 });
+    await page.locator(`[data-testid="session-item"][data-session-id="${second}"] .session-open`).click();
+    await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", second!);
+    await expect(page).toHaveURL(new RegExp(`[?&]session=${second}(&|$)`));
+    await expect(page).toHaveURL(/agent=echo-agent/);
+    await page.reload();
+    await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
+    await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", second!);
+    await expect(page.getByTestId("user-message")).toHaveText([/the second conversation/], { timeout: 15_000 });
+  });
+
+  test("the rename box has an accessible name", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await ask(page, "a chat to rename");
+    await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    const mine = page.locator(`[data-testid="session-item"][data-session-id="${sid}"]`);
+    await mine.getByTestId("rename").click();
+    await expect(page.getByRole("textbox", { name: "Chat name" })).toBeVisible();
+  });
+
   test("another user can neither list, open, rename nor delete my chat", async ({ browser }) => {
     const alice = await browser.newContext();
     const bob = await browser.newContext();

@@ -6,14 +6,15 @@ use serde::{Deserialize, Serialize};
 /// they never contain credentials or internal addresses.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum ApiError {
-    /// AgentOS did not answer (connection refused, timeout).
-    #[error("AgentOS is unavailable: {0}")]
+    /// AgentOS did not answer (connection refused, timeout). The message is for people;
+    /// the technical cause went to the log.
+    #[error("{0}")]
     Unavailable(String),
     /// AgentOS refused our credentials.
-    #[error("Not authorised by AgentOS: {0}")]
+    #[error("This chat is not allowed to use the agent service right now ({0}). Please tell the people who run it.")]
     Unauthorized(String),
     /// AgentOS answered with an error; `detail` is its own explanation.
-    #[error("AgentOS error {status}: {detail}")]
+    #[error("The agent service could not do that: {detail}")]
     Upstream { status: u16, detail: String },
     /// The thing asked for does not exist, or is not the caller's.
     #[error("{0}")]
@@ -27,11 +28,12 @@ pub enum ApiError {
     /// Refused by agno-chat's own protections (a cross-origin request, for instance).
     #[error("{0}")]
     Forbidden(String),
-    /// A fault inside agno-chat.
-    #[error("Internal error: {0}")]
+    /// A fault inside agno-chat; the text is for the log (see `Debug`), not for people.
+    #[error("Something went wrong in the chat server. Try again; if it keeps happening, please tell the people who run this chat.")]
     Internal(String),
-    /// The browser could not reach the agno-chat server, or the reply was unreadable.
-    #[error("Could not reach the chat server: {0}")]
+    /// The browser could not reach the agno-chat server, or the reply was unreadable; the
+    /// text is the browser's own, for error reports.
+    #[error("The chat server could not be reached. Check your connection and try again.")]
     Transport(String),
 }
 
@@ -84,7 +86,12 @@ impl From<crate::agentos::AgentOsError> for ApiError {
     fn from(e: crate::agentos::AgentOsError) -> Self {
         use crate::agentos::AgentOsError as E;
         match e {
-            E::Connect(_) | E::Timeout(_) => ApiError::Unavailable(e.to_string()),
+            E::Connect(_) | E::Timeout(_) => {
+                tracing::warn!(error = %e, "AgentOS could not be reached");
+                ApiError::Unavailable(
+                    "The agent service is not answering right now. Try again in a moment.".into(),
+                )
+            }
             E::Status { status, detail } if status == 401 || status == 403 => {
                 ApiError::Unauthorized(detail)
             }
@@ -93,5 +100,33 @@ impl From<crate::agentos::AgentOsError> for ApiError {
             E::Decode(m) => ApiError::Internal(format!("unexpected AgentOS reply: {m}")),
             E::Request(m) => ApiError::Internal(m),
         }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::ApiError;
+    use crate::agentos::AgentOsError;
+
+    #[test]
+    fn people_read_what_happened_not_the_machinery() {
+        let refused =
+            AgentOsError::Connect("tcp connect error: Connection refused (os error 111)".into());
+        let timeout = AgentOsError::Timeout(std::time::Duration::from_millis(3_000));
+        for e in [refused, timeout] {
+            let shown = ApiError::from(e).to_string();
+            assert!(shown.contains("not answering"), "{shown}");
+            for internal in ["os error", "tcp", "AgentOS", "ms"] {
+                assert!(!shown.contains(internal), "{shown:?} shows {internal:?}");
+            }
+        }
+        let internal = ApiError::Internal("no user identity on this request".into());
+        assert!(!internal.to_string().contains("identity"));
+        assert!(
+            format!("{internal:?}").contains("identity"),
+            "the log keeps it"
+        );
+        let transport = ApiError::Transport("TypeError: Failed to fetch".into());
+        assert!(!transport.to_string().contains("TypeError"));
     }
 }

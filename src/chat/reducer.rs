@@ -28,6 +28,60 @@ impl Status {
     }
 }
 
+/// How a tool call stands, for its card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToolState {
+    Running,
+    Done,
+    Failed,
+    /// The run paused for the person's decision on it.
+    Waiting,
+    Stopped,
+    /// The run ended without the tool's result.
+    Unfinished,
+}
+
+impl ToolState {
+    /// Given how its run stands: a call without a result is only "running" while the
+    /// run is; in a paused run it waits for the person.
+    pub fn of(tool: &crate::chat::event::ToolCall, run: Status) -> Self {
+        match (tool.tool_call_error, tool.result.is_some(), run) {
+            (true, _, _) => Self::Failed,
+            (false, true, _) => Self::Done,
+            (false, false, Status::Paused) => Self::Waiting,
+            (false, false, Status::Pending | Status::Streaming) => Self::Running,
+            (false, false, Status::Cancelled) => Self::Stopped,
+            (false, false, Status::Completed | Status::Error | Status::Interrupted) => {
+                Self::Unfinished
+            }
+        }
+    }
+
+    /// For attributes and class names.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Waiting => "waiting",
+            Self::Stopped => "stopped",
+            Self::Unfinished => "unfinished",
+        }
+    }
+
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Waiting => "waiting for you",
+            Self::Stopped => "stopped",
+            Self::Unfinished => "not finished",
+        }
+    }
+}
+
 /// What a member agent of a team did within one answer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MemberActivity {

@@ -208,6 +208,32 @@ fn paused_run_keeps_its_tools() {
 }
 
 #[test]
+fn a_tool_of_a_paused_run_waits_for_the_person_not_running() {
+    use super::reducer::ToolState;
+    if !have_transcripts() {
+        return;
+    }
+    let a = answer("20_run_confirm_paused.body");
+    let waiting = a
+        .tools
+        .iter()
+        .find(|t| t.tool_name == "delete_file")
+        .expect("the paused tool is listed");
+    let state = ToolState::of(waiting, a.status);
+    assert_eq!((state.key(), state.label()), ("waiting", "waiting for you"));
+    assert_eq!(
+        ToolState::of(waiting, Status::Streaming),
+        ToolState::Running
+    );
+    assert_eq!(
+        ToolState::of(waiting, Status::Cancelled),
+        ToolState::Stopped
+    );
+    let done = answer("40_team_run_stream.body");
+    assert_eq!(ToolState::of(&done.tools[0], done.status), ToolState::Done);
+}
+
+#[test]
 fn team_run_shows_member_activity() {
     if !have_transcripts() {
         return;

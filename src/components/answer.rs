@@ -5,7 +5,7 @@ use super::hitl::HitlPanel;
 
 use crate::chat::event::ToolCall;
 use crate::chat::markdown::{to_safe_html, StreamingMarkdown};
-use crate::chat::reducer::{Answer, MemberActivity, Status};
+use crate::chat::reducer::{Answer, MemberActivity, Status, ToolState};
 use crate::state::chat::use_chat;
 
 /// Adds the stylesheet of highlighted code (only answers show code, so an empty chat's
@@ -135,7 +135,7 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
             </For>
             <div class="tools">
                 <For each=move || tool_ids.get() key=|id| id.clone() let:id>
-                    <ToolCard tool=Memo::new(move |_| answer.with(|a| a.tools.iter().find(|t| t.tool_call_id == id).cloned())) />
+                    <ToolCard tool=Memo::new(move |_| answer.with(|a| a.tools.iter().find(|t| t.tool_call_id == id).cloned())) run=status.into() />
                 </For>
             </div>
             <Show
@@ -213,15 +213,17 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
 /// A tool call as an expandable card: name and state, then arguments, result, duration
 /// and error.
 #[component]
-fn ToolCard(tool: Memo<Option<ToolCall>>) -> impl IntoView {
+fn ToolCard(tool: Memo<Option<ToolCall>>, run: Signal<Status>) -> impl IntoView {
     let name = move || tool.with(|t| t.as_ref().map(|t| t.tool_name.clone()).unwrap_or_default());
-    let state = move || {
-        tool.with(|t| match t {
-            Some(t) if t.tool_call_error => "failed",
-            Some(t) if t.result.is_some() => "done",
-            _ => "running",
+    let tool_state = Memo::new(move |_| {
+        let run = run.get();
+        tool.with(|t| {
+            t.as_ref()
+                .map_or(ToolState::Running, |t| ToolState::of(t, run))
         })
-    };
+    });
+    let state = move || tool_state.get().key();
+    let label = move || tool_state.get().label();
     let args = move || {
         tool.with(|t| {
             t.as_ref()
@@ -254,7 +256,7 @@ fn ToolCard(tool: Memo<Option<ToolCall>>) -> impl IntoView {
             <summary>
                 <span class="tool-icon" aria-hidden="true">"⚙"</span>
                 <span class="tool-name">{name}</span>
-                <span class="tool-state">{state}</span>
+                <span class="tool-state">{label}</span>
                 <span class="tool-duration">{duration}</span>
             </summary>
             <div class="tool-body">
@@ -277,10 +279,13 @@ fn MemberView(answer: RwSignal<Answer>, run_id: String) -> impl IntoView {
     let get = move |f: fn(&MemberActivity) -> String| {
         member.with(|m| m.as_ref().map(f).unwrap_or_default())
     };
+    let member_status =
+        Signal::derive(move || member.with(|m| m.as_ref().map_or(Status::Streaming, |m| m.status)));
     view! {
         <details class="member" data-testid="member-activity" open=true>
             <summary>
                 <span class="member-name">{move || get(|m| m.name.clone())}</span>
+                " · "
                 <span class="member-status">{move || get(|m| match m.status {
                     Status::Completed => "done".to_owned(),
                     Status::Error => "failed".to_owned(),
@@ -291,7 +296,7 @@ fn MemberView(answer: RwSignal<Answer>, run_id: String) -> impl IntoView {
             <div class="member-body">
                 <p class="member-text" data-testid="member-text">{move || get(|m| m.text.clone())}</p>
                 <For each=move || member.with(|m| m.as_ref().map(|m| m.tools.clone()).unwrap_or_default()) key=|t| (t.tool_call_id.clone(), t.result.is_some(), t.tool_call_error) let:t>
-                    <ToolCard tool=Memo::new(move |_| Some(t.clone())) />
+                    <ToolCard tool=Memo::new(move |_| Some(t.clone())) run=member_status />
                 </For>
                 {move || member.with(|m| m.as_ref().and_then(|m| m.error.clone())).map(|e| view! { <p class="tool-error">{e}</p> })}
             </div>

@@ -54,6 +54,22 @@ pub fn ChatPage() -> impl IntoView {
     Effect::new(move |_| {
         chat.switch_to(selected.get().map(|s| s.reference()), session_param.get())
     });
+    // When AgentOS comes back, what failed while it was away is loaded again.
+    Effect::new(move |seen: Option<u32>| {
+        let now = conn.recoveries.get();
+        if seen.is_some_and(|seen| seen != now) {
+            chat.recover();
+        }
+        now
+    });
+    // The address names the conversation shown (opened from the list, started by a first
+    // message, or none for a new chat), so that a reload or a shared link opens it.
+    Effect::new(move |_| {
+        let open = chat.session_id.get();
+        if chat.component.with(Option::is_some) {
+            url.set_param("session", open.as_deref());
+        }
+    });
     // Error reports say which conversation, and how far along, without its text.
     Effect::new(move |_| {
         crate::state::analytics::set_report_context(

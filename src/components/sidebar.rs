@@ -77,7 +77,7 @@ pub fn SessionSidebar() -> impl IntoView {
                     let items = sessions.items.get();
                     let mut groups: Vec<(&'static str, Vec<SessionSummary>)> = Vec::new();
                     for s in items {
-                        let g = date_group(now, s.updated_at);
+                        let g = date_group(now, s.updated_at, utc_offset_s);
                         match groups.last_mut() {
                             Some((name, list)) if *name == g => list.push(s),
                             _ => groups.push((g, vec![s])),
@@ -186,9 +186,9 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
                 if editing.get() {
                     return Either::Left(view! {
                         <form class="rename-form" on:submit=move |ev| { ev.prevent_default(); save(); }>
-                            <label class="visually-hidden">"Chat name"</label>
                             <input
                                 type="text"
+                                aria-label="Chat name"
                                 data-testid="rename-input"
                                 maxlength="200"
                                 prop:value=move || name_input.get()
@@ -246,5 +246,21 @@ fn now_secs() -> i64 {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0)
+    }
+}
+
+/// The person's UTC offset at `t` (seconds since the epoch), in seconds east of UTC, as
+/// their browser knows it (the server, which renders no list, says UTC).
+fn utc_offset_s(t: i64) -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64 * 1000.0));
+        // getTimezoneOffset is in minutes, positive west of UTC.
+        -(d.get_timezone_offset() as i64) * 60
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = t;
+        0
     }
 }

@@ -94,6 +94,9 @@ pub struct ChatState {
     /// does not start, or stops: the opening runs the same code, and is not to wait
     /// behind it.
     opening: StoredValue<bool>,
+    /// The open conversation's history could not be loaded (AgentOS away, not "not
+    /// found"): it stays open, and is loaded again when AgentOS is back (see `recover`).
+    unloaded: StoredValue<bool>,
 }
 
 /// A conversation's history as the server answered, not yet decoded.
@@ -112,6 +115,7 @@ pub fn provide_chat(sessions: SessionsState, draft: Draft, analytics: Analytics)
         stream_clock: StoredValue::new((0.0, None)),
         read_ahead: StoredValue::new(ReadAhead::new(READ_AHEAD_KEEP_MS)),
         opening: StoredValue::new(false),
+        unloaded: StoredValue::new(false),
         min_send_interval_ms: RwSignal::new(0),
         last_send_ms: StoredValue::new(f64::NEG_INFINITY),
         draft,
@@ -146,6 +150,7 @@ impl ChatState {
         self.input_error.set(None);
         self.notice.set(None);
         self.opening.set_value(false);
+        self.unloaded.set_value(false);
     }
 
     pub fn is_streaming(&self) -> bool {

@@ -27,6 +27,32 @@ impl PageUrl {
         self.query.with(|q| query_param(q, name))
     }
 
+    /// Sets (or, with `None`, removes) the query parameter `name` in place, replacing the
+    /// current history entry: the address then always names what is shown, so a reload
+    /// or a copied link opens it. Does nothing when the address says so already.
+    pub fn set_param(&self, name: &str, value: Option<&str>) {
+        let query = self.query.get_untracked();
+        let next = with_param(&query, name, value);
+        if next == query {
+            return;
+        }
+        let path = self.path.get_untracked();
+        #[cfg(feature = "hydrate")]
+        {
+            let href = if next.is_empty() {
+                path.clone()
+            } else {
+                format!("{path}?{next}")
+            };
+            if let Ok(history) = window().history() {
+                let _ =
+                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
+            }
+        }
+        let _ = path;
+        self.query.set(next);
+    }
+
     /// Goes to `href` (a path and query on this site) without reloading the page, as a
     /// new entry in the browser's history.
     pub fn go(&self, href: &str) {
@@ -101,9 +127,56 @@ pub fn query_param(query: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// `query` with parameter `name` set to `value` (replacing every earlier value, in the
+/// place of the first) or removed, the other parameters as they were.
+pub fn with_param(query: &str, name: &str, value: Option<&str>) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    let mut placed = false;
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        if k == name {
+            if let (Some(v), false) = (value, placed) {
+                out.append_pair(name, v);
+            }
+            placed = true;
+        } else {
+            out.append_pair(&k, &v);
+        }
+    }
+    if let (Some(v), false) = (value, placed) {
+        out.append_pair(name, v);
+    }
+    out.finish()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::query_param;
+    use super::{query_param, with_param};
+
+    #[test]
+    fn a_parameter_is_set_replaced_or_removed_in_place() {
+        assert_eq!(
+            with_param("agent=echo", "session", Some("s1")),
+            "agent=echo&session=s1"
+        );
+        assert_eq!(
+            with_param("agent=echo&session=a&x=1", "session", Some("b")),
+            "agent=echo&session=b&x=1"
+        );
+        assert_eq!(
+            with_param("agent=echo&session=a", "session", None),
+            "agent=echo"
+        );
+        assert_eq!(
+            with_param("session=a&session=b", "session", Some("c")),
+            "session=c"
+        );
+        assert_eq!(with_param("", "session", None), "");
+        assert_eq!(with_param("agent=echo", "session", None), "agent=echo");
+        assert_eq!(
+            with_param("agent=a%20b", "session", Some("é")),
+            "agent=a+b&session=%C3%A9"
+        );
+    }
 
     #[test]
     fn reads_and_decodes_parameters() {

@@ -5,6 +5,25 @@ use serde_json::{Map, Value};
 
 use crate::genui::{self, format_number, sort_rows, CellType, Column, Table};
 
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `Intl.getCanonicalLocales`, with its exception caught: the spec's locale was
+    /// checked already, this keeps a tag the check let through from throwing in a view.
+    #[wasm_bindgen(catch, js_namespace = Intl, js_name = getCanonicalLocales)]
+    fn canonical_locales(tag: &str) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>;
+}
+
+/// The locales to format with: the column's, if the browser accepts it, else its own.
+#[cfg(feature = "hydrate")]
+fn locales_for(locale: Option<&str>) -> js_sys::Array {
+    let locales = js_sys::Array::new();
+    if let Some(l) = locale.filter(|l| canonical_locales(l).is_ok()) {
+        locales.push(&l.into());
+    }
+    locales
+}
+
 #[component]
 pub(super) fn TableView(table: Table) -> impl IntoView {
     let Table {
@@ -115,10 +134,7 @@ fn localized_date(raw: &str, locale: Option<&str>) -> String {
     {
         let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(raw));
         if !raw.trim().is_empty() && !d.get_time().is_nan() {
-            let locales = js_sys::Array::new();
-            if let Some(l) = locale {
-                locales.push(&l.into());
-            }
+            let locales = locales_for(locale);
             // Date-only values are midnight UTC: show them in UTC so the day does not shift.
             let opts = js_sys::Object::new();
             if raw.trim().len() == 10 {
@@ -143,7 +159,7 @@ fn localized(n: f64, c: &Column) -> String {
     #[cfg(feature = "hydrate")]
     {
         use crate::genui::NumberFormat;
-        use js_sys::{Array, Intl, Object, Reflect};
+        use js_sys::{Intl, Object, Reflect};
         let opts = Object::new();
         let style = match c.format {
             NumberFormat::Percent => Some("percent"),
@@ -161,10 +177,7 @@ fn localized(n: f64, c: &Column) -> String {
         if c.format == NumberFormat::Percent {
             let _ = Reflect::set(&opts, &"maximumFractionDigits".into(), &1.into());
         }
-        let locales = Array::new();
-        if let Some(l) = &c.locale {
-            locales.push(&l.into());
-        }
+        let locales = locales_for(c.locale.as_deref());
         let f = Intl::NumberFormat::new(&locales, &opts).format();
         if let Some(s) = f
             .call1(&wasm_bindgen::JsValue::NULL, &n.into())

@@ -115,17 +115,28 @@ impl ChatState {
                 self.track(Event::SessionLoaded { turns: count });
                 self.tick.update(|t| *t = t.wrapping_add(1));
                 remember_session(&component, Some(&session_id));
+                self.unloaded.set_value(false);
                 self.resume_running_turn(component);
             }
-            Err(e) => {
+            // Gone (deleted, someone else's): forgotten, and a new one starts.
+            Err(crate::api::ApiError::NotFound(_)) => {
                 remember_session(&component, None);
                 self.session_id.set(None);
-                self.notice.set(Some(match e {
-                    crate::api::ApiError::NotFound(_) => {
-                        "That conversation is no longer available, so a new one was started."
+                self.notice.set(Some(
+                    "That conversation is no longer available, so a new one was started.".into(),
+                ));
+            }
+            // Not loaded this time (AgentOS away): it stays open, with its draft, and is
+            // loaded again when AgentOS is back.
+            Err(other) => {
+                self.unloaded.set_value(true);
+                self.notice.set(Some(match other {
+                    crate::api::ApiError::Unavailable(_) | crate::api::ApiError::Transport(_) => {
+                        "This conversation could not be loaded while the agent service is not \
+                         answering. It will load by itself when the service is back."
                             .to_owned()
                     }
-                    other => format!("The conversation could not be loaded: {other}"),
+                    other => format!("This conversation could not be loaded: {other}"),
                 }));
             }
         }

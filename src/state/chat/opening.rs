@@ -81,6 +81,20 @@ impl ChatState {
         self.loading_history.set(true);
     }
 
+    /// AgentOS is back after an outage: the list of chats is loaded again, notices of
+    /// the outage go, and the open conversation, if its history could not be loaded, is
+    /// loaded now (its draft was kept with it).
+    pub fn recover(&self) {
+        self.notice.set(None);
+        self.input_error.set(None);
+        self.sessions.reload(self.component.get_untracked());
+        if self.unloaded.get_value() && !self.is_streaming() {
+            if let Some(session) = self.session_id.get_untracked() {
+                self.open_session(session);
+            }
+        }
+    }
+
     /// Starts loading a conversation the user is about to open: the pointer rests on its
     /// entry in the list, or focus is on it. If it is opened within a few seconds, the
     /// answer (or the request still under way) is used instead of asking again.
