@@ -41,6 +41,8 @@ test.describe("AgentOS security key", () => {
 
   test("without the key the page says AgentOS refused, with AgentOS's reason", async ({ page }) => {
     await openHydrated(page, "http://127.0.0.1:3104/");
-    await expect(page.locator(".picker-error")).toContainText("Not authorised by AgentOS: Authorization header required");
+    const error = page.locator(".picker-error");
+    await expect(error).toContainText("not allowed to use the agent service");
+    await expect(error).toContainText("Authorization header required");
   });
 });

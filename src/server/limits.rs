@@ -301,6 +301,24 @@ mod tests {
     }
 
     #[test]
+    fn error_reports_are_limited_per_user_more_tightly_than_calls() {
+        let l = RateLimits::new(
+            Rate {
+                per_minute: 600,
+                burst: 120,
+            },
+            Rate {
+                per_minute: 600,
+                burst: 120,
+            },
+        );
+        let sent = (0..50).take_while(|_| l.check_report("a").is_ok()).count();
+        assert_eq!(sent as u32, REPORT_RATE.burst);
+        assert!(l.check_report("b").is_ok(), "per user");
+        assert!(l.check("a", false).is_ok(), "other calls are not held up");
+    }
+
+    #[test]
     fn new_identities_are_limited_per_client_address() {
         const OFF: Rate = Rate {
             per_minute: 0,
