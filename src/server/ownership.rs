@@ -1,5 +1,6 @@
 //! Conversations recently confirmed to be a user's, so that sending into one does not ask
 //! AgentOS again each time (a session's owner never changes; a deleted one is forgotten).
+//! Confirmed by AgentOS's answer, by an opened history, or by a run of the user in it.
 
 use std::time::Duration;
 

@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use super::history_cache::HistoryKey;
+use super::ownership::SessionOwners;
 use crate::model::ComponentKind;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,24 +16,47 @@ pub struct ActiveRun {
 }
 
 #[derive(Clone, Default)]
-pub struct ActiveRuns(Arc<Mutex<HashMap<String, ActiveRun>>>);
+pub struct ActiveRuns {
+    runs: Arc<Mutex<HashMap<String, ActiveRun>>>,
+    /// Told of every claimed run's session: a run of a user in a session is proof that
+    /// the session is theirs (AgentOS made it for them, or it was checked before the
+    /// claim), so the next message into it need not ask AgentOS.
+    owners: Option<SessionOwners>,
+}
 
 impl ActiveRuns {
+    /// Registers runs, and tells `owners` whose sessions they run in.
+    pub fn with_owners(owners: SessionOwners) -> Self {
+        Self {
+            runs: Arc::default(),
+            owners: Some(owners),
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ActiveRun>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.runs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Registers `run_id` as `run`'s user's, unless another user holds it: an entry is
     /// never handed from one user to another. `false` when someone else holds it.
     pub fn claim(&self, run_id: &str, run: ActiveRun) -> bool {
         let mut runs = self.lock();
-        match runs.get(run_id) {
-            Some(held) if held.user_id != run.user_id => false,
-            _ => {
-                runs.insert(run_id.to_owned(), run);
-                true
-            }
+        if runs
+            .get(run_id)
+            .is_some_and(|held| held.user_id != run.user_id)
+        {
+            return false;
         }
+        if let (Some(owners), Some(session)) = (&self.owners, &run.session_id) {
+            owners.remember(HistoryKey::new(
+                &run.user_id,
+                run.kind,
+                &run.component_id,
+                session,
+            ));
+        }
+        runs.insert(run_id.to_owned(), run);
+        true
     }
 
     /// Forgets `run_id` if `user_id` holds it.
@@ -128,6 +153,20 @@ mod tests {
         assert_eq!(runs.len(), 1, "only the owner releases it");
         runs.release("r1", "alice");
         assert!(runs.is_empty());
+    }
+
+    #[test]
+    fn a_claimed_run_confirms_its_session_for_its_user_only() {
+        let owners = SessionOwners::default();
+        let runs = ActiveRuns::with_owners(owners.clone());
+        let key = |user: &str| HistoryKey::new(user, ComponentKind::Agent, "echo-agent", "s1");
+        assert!(runs.claim("r1", run("alice")));
+        assert!(owners.confirmed(&key("alice")));
+        assert!(!runs.claim("r1", run("bob")));
+        assert!(
+            !owners.confirmed(&key("bob")),
+            "a refused claim proves nothing"
+        );
     }
 
     #[test]

@@ -78,19 +78,20 @@ impl AppState {
             RateLimits::new(p.send_rate, p.call_rate).with_new_identities(p.new_identity_rate);
         let streams = StreamSlots::new(p.max_streams_per_user, p.max_streams);
         let histories = HistoryCache::new(config.history_cache_bytes, config.history_recheck);
+        let owners = SessionOwners::default();
         Ok(Self {
             config: Arc::new(config),
             agentos,
             health,
             identity,
-            runs: ActiveRuns::default(),
+            runs: ActiveRuns::with_owners(owners.clone()),
             limits,
             streams,
             analytics,
             metrics: super::telemetry::metrics::install(),
             leptos_options,
             histories,
-            owners: SessionOwners::default(),
+            owners,
             catalog: SwrCache::new(CATALOG_FRESH_FOR, CATALOG_STALE_FOR),
         })
     }
