@@ -63,12 +63,19 @@ pub fn ChatPage() -> impl IntoView {
         now
     });
     // The address names the conversation shown (opened from the list, started by a first
-    // message, or none for a new chat), so that a reload or a shared link opens it.
+    // message, or none for a new chat), so that a reload or a shared link opens it. It
+    // changes once an opened conversation is on screen, after that frame: an address
+    // change is work for the browser that the opening need not wait for.
     Effect::new(move |_| {
         let open = chat.session_id.get();
-        if chat.component.with(Option::is_some) {
-            url.set_param("session", open.as_deref());
+        if chat.loading_history.get() || chat.component.with(Option::is_none) {
+            return;
         }
+        after_next_frame(move || {
+            if chat.session_id.get_untracked() == open {
+                url.set_param("session", open.as_deref());
+            }
+        });
     });
     // Error reports say which conversation, and how far along, without its text.
     Effect::new(move |_| {
@@ -118,4 +125,12 @@ pub fn ChatPage() -> impl IntoView {
             </main>
         </div>
     }
+}
+
+/// Runs `f` once the next frame has been produced (in the browser; at once on the server).
+fn after_next_frame(f: impl FnOnce() + 'static) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || set_timeout(f, std::time::Duration::ZERO));
+    #[cfg(not(feature = "hydrate"))]
+    f();
 }
