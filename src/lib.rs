@@ -14,6 +14,7 @@ pub mod api;
 pub mod app;
 pub mod chat;
 pub mod components;
+pub mod conversation;
 pub mod genui;
 pub mod model;
 pub mod state;

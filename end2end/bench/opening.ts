@@ -21,12 +21,10 @@ export async function openSeededSession(browser: Browser, pointerFirst: boolean)
   const historyRebuild: number[] = [];
   const decode: number[] = [];
   const decodedAhead: boolean[] = [];
-  // Per run, where the server's answer came from: its copy of the conversation, shown
-  // first and checked after ("copy"); that copy and the runs since ("newest"); or every
-  // run listed by AgentOS ("full"). See server/history_cache.rs.
-  const source: ("copy" | "newest" | "full")[] = [];
-  const checked: number[] = [];
-  let checkChanged = 0;
+  // Per run, where the server's answer came from: its copy of the conversation and the
+  // runs since ("newest"), or every run listed by AgentOS ("full"). See
+  // server/history_cache.rs.
+  const source: ("newest" | "full")[] = [];
   const tbt: number[] = [];
   const longestTask: number[] = [];
   const elements: number[] = [];
@@ -109,35 +107,13 @@ export async function openSeededSession(browser: Browser, pointerFirst: boolean)
         kib: e ? `${(e.decodedBodySize / 1024).toFixed(0)} KiB, ${(e.encodedBodySize / 1024).toFixed(0)} KiB sent` : "",
         agentos: phase("agentos"),
         rebuild: phase("rebuild"),
-        source: how.includes("shown first") ? "copy" : how.includes("since the copy") ? "newest" : "full",
+        source: how.includes("since the copy") ? "newest" : "full",
       } as const;
     });
     if (!Number.isNaN(fetched.ms)) history.push(fetched.ms);
     if (!Number.isNaN(fetched.agentos)) historyAgentOs.push(fetched.agentos);
     if (!Number.isNaN(fetched.rebuild)) historyRebuild.push(fetched.rebuild);
     source.push(fetched.source);
-    if (fetched.source === "copy") {
-      // Shown from the copy: when the page's check for newer runs came back, from the
-      // click, and whether it changed anything (an unchanged answer is `null`).
-      const check = await page
-        .waitForFunction(
-          () => {
-            const e = performance
-              .getEntriesByType("resource")
-              .filter((r) => r.name.includes("/api/sessions/check"))
-              .at(-1) as PerformanceResourceTiming | undefined;
-            return e && e.responseEnd > 0 ? { end: e.responseEnd, size: e.decodedBodySize } : null;
-          },
-          null,
-          { timeout: 10_000 },
-        )
-        .then((h) => h.jsonValue())
-        .catch(() => null);
-      if (check) {
-        checked.push(check.end - r.t0);
-        if (check.size > 4) checkChanged++;
-      }
-    }
     // Decoding the history (a measure of the app's): before the click when it was read
     // ahead, else after the answer came.
     const decoded = await page.evaluate(
@@ -205,13 +181,8 @@ export async function openSeededSession(browser: Browser, pointerFirst: boolean)
   if (historyRebuild.length) record(S, "> in it, agno-chat rebuilding (Server-Timing)", "ms", historyRebuild);
   record(S, "settled (DOM unchanged 2 frames)", "ms", settled, below(200, "ms"));
   // The server keeps a copy of a conversation it has opened: the first opening lists
-  // every run, later ones show the copy first (or ask for the runs since the copy).
+  // every run, later ones ask for the runs since the copy.
   const split = (key: string) => settled.filter((_, i) => source[i] === key);
-  if (split("copy").length) record(S, "> settled, the server's copy shown first", "ms", split("copy"));
-  if (checked.length) {
-    record(S, "> the check for newer runs answered (from the click)", "ms", checked);
-    notes.push(`${S}: the check for newer runs changed the conversation in ${checkChanged} of ${checked.length} runs.`);
-  }
   if (split("newest").length) record(S, "> settled, the copy and the runs since", "ms", split("newest"));
   if (split("full").length) record(S, "> settled, every run asked of AgentOS", "ms", split("full"));
   record(S, "total blocking time", "ms", tbt, below(50, "ms"));

@@ -88,10 +88,8 @@ test.describe("sessions", () => {
     await page.getByTestId("new-chat").click();
 
     const asked: string[] = [];
-    let checks = 0;
     page.on("request", (r) => {
       if (r.url().endsWith("/api/sessions/history")) asked.push(r.postData() ?? "");
-      if (r.url().endsWith("/api/sessions/check")) checks++;
     });
     const open = (sid: string | null) => page.locator(`[data-testid="session-item"][data-session-id="${sid}"] .session-open`);
     const questions = page.locator('[data-testid="user-message"] .user-text');
@@ -120,10 +118,6 @@ test.describe("sessions", () => {
     await expect(questions).toHaveText(["read ahead second"]);
     await page.waitForTimeout(300);
     expect(asked.length).toBe(2);
-    // A read ahead asks AgentOS before it answers (there is time before the click), so
-    // the click has nothing to check after.
-    for (const body of asked) expect(body).toContain("copy_first=false");
-    expect(checks).toBe(0);
 
     // A chat read ahead and then changed here is asked for again: what was read is
     // forgotten once this tab sends into a conversation. (The pointer is still over the
@@ -135,16 +129,14 @@ test.describe("sessions", () => {
     await open(first).click();
     await expect(questions).toHaveText(["read ahead first"]);
     await expect.poll(() => asked.length).toBe(4);
-    expect(checks).toBe(0);
-    // Opened with no pointer or focus on it first (a click from a script): the server's
-    // copy of the first chat (nothing was sent to it since it was last asked for) comes
-    // at once, and is checked after.
+    // Opened with no pointer or focus on it first (a click from a script): asked once,
+    // on the click.
     await page.getByTestId("new-chat").click();
     await open(first).evaluate((b: HTMLElement) => b.click());
     await expect(questions).toHaveText(["read ahead first"]);
     await expect.poll(() => asked.length).toBe(5);
-    expect(asked[4]).not.toContain("copy_first=false");
-    await expect.poll(() => checks).toBe(1);
+    await page.waitForTimeout(300);
+    expect(asked.length).toBe(5);
   });
 
   test("a remembered chat that no longer exists is forgotten with a notice", async ({ page }) => {
@@ -205,7 +197,7 @@ test.describe("sessions", () => {
     await openHydrated(a, "/?agent=echo-agent");
     await ask(a, "alice's secret plans");
     const sid = await a.getByTestId("chat").getAttribute("data-session-id");
-    // Opened by Alice, the server keeps a copy of it (shown first to her next time).
+    // Opened by Alice, the server keeps a copy of it (brought up to date next time).
     await openHydrated(a, `/?agent=echo-agent&session=${sid}`);
     await expect(a.getByTestId("user-message").first()).toContainText("alice's secret plans");
 
@@ -231,13 +223,6 @@ test.describe("sessions", () => {
     });
     expect(hist.ok()).toBe(false);
     expect(await hist.text()).not.toContain("secret plans");
-    for (const version of [0, 1, 2, 3]) {
-      const check = await b.request.post("/api/sessions/check", {
-        form: { kind: "agent", component_id: "echo-agent", session_id: sid!, version: String(version) },
-      });
-      expect(check.ok()).toBe(false);
-      expect(await check.text()).not.toContain("secret plans");
-    }
 
     // Alice still has it, unchanged.
     await openHydrated(a, "/?agent=echo-agent");
@@ -288,10 +273,9 @@ test.describe("sessions", () => {
     await ctx.close();
   });
 
-  test("a chat opened again shows the server's copy at once, then what was added elsewhere", async ({ browser }) => {
-    // The server keeps a copy of a conversation it has opened. Opened again, a copy whose
-    // runs have all finished is shown without asking AgentOS, and the page asks for the
-    // runs created since while it shows it (Server-Timing says which way AgentOS was asked).
+  test("a chat opened again asks AgentOS only for the runs since the server's copy", async ({ browser }) => {
+    // The server keeps a copy of a conversation it has opened. Opened again, AgentOS is
+    // asked only for the runs created since (Server-Timing says which way it was asked).
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await openHydrated(page, "/?agent=echo-agent");
@@ -303,21 +287,15 @@ test.describe("sessions", () => {
       });
       expect(r.status()).toBe(200);
     };
-    // How AgentOS was asked, by the opening and by its check (if any), and what the check
-    // answered ("null": nothing changed).
+    // How AgentOS was asked by the last opening.
     const asked = () =>
       page.evaluate(() => {
-        const last = (path: string) =>
-          performance
-            .getEntriesByType("resource")
-            .filter((r) => r.name.includes(path))
-            .at(-1) as PerformanceResourceTiming | undefined;
-        const how = (e?: PerformanceResourceTiming) =>
-          e ? e.serverTiming.find((t) => t.name === "agentos")?.description ?? "none" : "no request";
-        return { opening: how(last("/api/sessions/history")), check: how(last("/api/sessions/check")) };
+        const e = performance
+          .getEntriesByType("resource")
+          .filter((r) => r.name.includes("/api/sessions/history"))
+          .at(-1) as PerformanceResourceTiming | undefined;
+        return e ? e.serverTiming.find((t) => t.name === "agentos")?.description ?? "none" : "no request";
       });
-    const checks = () =>
-      page.evaluate(() => performance.getEntriesByType("resource").filter((r) => r.name.includes("/api/sessions/check")).length);
     const answers = page.getByTestId("answer-text");
     const open = async () => {
       const answered = page.waitForResponse((r) => r.url().includes("/api/sessions/history"));
@@ -328,34 +306,19 @@ test.describe("sessions", () => {
     await run("second of two");
     await open();
     await expect(answers).toHaveCount(2);
-    expect(await asked()).toEqual({ opening: "AgentOS", check: "no request" });
+    expect(await asked()).toBe("AgentOS");
 
     // Continued elsewhere (another client, straight through AgentOS), then opened again:
-    // the copy shows first, and the check adds the new run after the two kept.
+    // the new run comes after the two kept.
     await run("third, from elsewhere");
-    const checked = page.waitForResponse((r) => r.url().includes("/api/sessions/check"));
     await open();
-    const changed = await checked;
-    expect((await changed.json())?.turns?.length, "the check answers the whole, changed history").toBe(3);
     await expect(answers).toHaveCount(3);
     await expect(answers.nth(0)).toContainText("Echo: first of two");
     await expect(answers.nth(1)).toContainText("Echo: second of two");
     await expect(answers.nth(2)).toContainText("Echo: third, from elsewhere");
-    expect(await asked()).toEqual({
-      opening: "AgentOS asked after: the server's copy shown first",
-      check: "AgentOS, the runs since the copy",
-    });
+    expect(await asked()).toBe("AgentOS, the runs since the copy");
 
-    // Nothing new: the same three at once; the check answers that nothing changed.
-    const unchanged = page.waitForResponse((r) => r.url().includes("/api/sessions/check"));
-    await open();
-    expect(await (await unchanged).text()).toBe("null");
-    await expect(answers).toHaveCount(3);
-    await expect(answers.nth(2)).toContainText("Echo: third, from elsewhere");
-    expect((await asked()).opening).toBe("AgentOS asked after: the server's copy shown first");
-
-    // A message sent here: the copy lacks its run, so the next opening asks AgentOS for
-    // the runs since before it shows anything, and needs no check.
+    // A message sent here is there the next time too.
     await ask(page, "fourth, from here");
     await open();
     // Four turns overflow the list: the ones above the viewport are built once the
@@ -364,8 +327,7 @@ test.describe("sessions", () => {
     await page.getByTestId("messages").hover();
     await expect(answers).toHaveCount(4);
     await expect(answers.nth(3)).toContainText("Echo: fourth, from here");
-    expect(await asked()).toEqual({ opening: "AgentOS, the runs since the copy", check: "no request" });
-    expect(await checks()).toBe(0);
+    expect(await asked()).toBe("AgentOS, the runs since the copy");
 
     // Another user gets no copy: AgentOS refuses them the session.
     const other = await browser.newContext();
@@ -375,9 +337,7 @@ test.describe("sessions", () => {
     await expect(theirs.getByTestId("answer-text")).toHaveCount(0);
     await other.close();
 
-    // Deleted elsewhere: the copy may show for a moment, then the check finds the session
-    // gone and the page says so.
-    await open(); // from the copy again (the listing after the message was asked for)
+    // Deleted elsewhere: the copy is not shown; the page says the chat is gone.
     const gone = await page.request.delete(`${AGENTOS}/sessions/${sid}?type=agent&user_id=${uid}`);
     expect(gone.ok()).toBe(true);
     await open();

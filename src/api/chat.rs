@@ -82,17 +82,6 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
         Ok(p) => p,
         Err(why) => return refuse_as(FailureKind::RateLimited, why.message()),
     };
-    if let Some(session) = &req.session_id {
-        // The server's copy of this conversation lacks the run about to start.
-        state
-            .histories
-            .mark_changed(&crate::server::history_cache::HistoryKey::new(
-                &user.0,
-                req.kind,
-                &req.component_id,
-                session,
-            ));
-    }
     let run = RunRequest {
         kind: req.kind,
         component_id: req.component_id,

@@ -9,76 +9,40 @@ use super::{ApiError, Deferred, DeferredJson};
 use crate::chat::history::SessionHistory;
 use crate::model::ComponentKind;
 
-/// The whole history of one of the caller's sessions. The browser decodes it where it is
-/// shown (see [`Deferred`]).
-///
-/// When the server holds a copy of it whose runs have all finished, and nothing was sent
-/// to it through this server since, the copy comes at once, without asking AgentOS, with
-/// `check` set: the browser shows it and asks [`check_session`] then for what changed.
-/// `copy_first: Some(false)` asks AgentOS first: a conversation read ahead of a click has
-/// the time, and the click then shows it as it is, with nothing to check after.
+/// The whole history of one of the caller's sessions, from the server's copy brought up
+/// to date where one is kept. The browser decodes it where it is shown (see [`Deferred`]).
 #[server(prefix = "/api", endpoint = "sessions/history", output = DeferredJson)]
 pub async fn load_session(
     kind: ComponentKind,
     component_id: String,
     session_id: String,
-    copy_first: Option<bool>,
 ) -> Result<Deferred<SessionHistory>, ApiError> {
     use crate::server::history_cache::Plan;
     let (state, key) = caller_conversation(kind, &component_id, &session_id).await?;
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
-    let (turns, version, check) = match state.histories.plan(
-        &key,
-        state.config.history_copy_first && copy_first.unwrap_or(true),
-    ) {
-        Plan::Copy { copy, version } => {
-            timing.phase(
-                "agentos",
-                "AgentOS asked after: the server's copy shown first",
-            );
-            count_load("copy");
-            (copy, Some(version), Some(version))
-        }
-        plan => {
-            let (turns, version) =
-                brought_up_to_date(&state, key.clone(), plan, &mut timing).await?;
-            (turns, version, None)
-        }
+    let plan = state.histories.plan(&key);
+    let copy = match &plan {
+        Plan::Since { copy, .. } => Some(copy.clone()),
+        Plan::Full => None,
     };
-    let history = answer(&state, &key, &turns, version, check).await;
+    let history = match brought_up_to_date(&state, key.clone(), plan, &mut timing).await {
+        Ok((turns, version)) => answer(&state, &key, &turns, version).await,
+        // AgentOS is away: the conversation as the server last saw it beats none, and the
+        // page says that newer messages could not be looked for.
+        Err(ApiError::Unavailable(why) | ApiError::Transport(why)) if copy.is_some() => {
+            tracing::warn!(session_id = %key.session, %why, "history shown from the server's copy");
+            count_load("stale");
+            let copy = copy.unwrap_or_default();
+            SessionHistory {
+                stale: true,
+                ..answer(&state, &key, &copy, None).await
+            }
+        }
+        Err(e) => return Err(e),
+    };
     timing.phase("rebuild", "agno-chat");
     timing.send();
     Ok(Deferred::new(history))
-}
-
-/// What changed in a conversation the browser was given from the server's copy at
-/// `version` (see [`load_session`]): `None` when nothing did, else its whole history
-/// (without `check`). AgentOS is asked for the runs since the copy, as for an opening.
-#[server(prefix = "/api", endpoint = "sessions/check")]
-pub async fn check_session(
-    kind: ComponentKind,
-    component_id: String,
-    session_id: String,
-    version: u64,
-) -> Result<Option<SessionHistory>, ApiError> {
-    let (state, key) = caller_conversation(kind, &component_id, &session_id).await?;
-    let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
-    let plan = state.histories.plan(&key, false);
-    let (turns, now) = brought_up_to_date(&state, key.clone(), plan, &mut timing).await?;
-    let changed = now != Some(version);
-    metrics::counter!(
-        "agno_chat_history_checks_total",
-        "result" => if changed { "changed" } else { "unchanged" }
-    )
-    .increment(1);
-    let history = if changed {
-        Some(answer(&state, &key, &turns, now, None).await)
-    } else {
-        None
-    };
-    timing.phase("rebuild", "agno-chat");
-    timing.send();
-    Ok(history)
 }
 
 /// The server's state and the key of the caller's conversation, once its ids are valid.
@@ -127,9 +91,8 @@ async fn brought_up_to_date(
     let not_found = || ApiError::NotFound("That conversation was not found.".into());
     let since = match &plan {
         Plan::Since { since, .. } => Some(*since),
-        Plan::Full | Plan::Copy { .. } => None,
+        Plan::Full => None,
     };
-    let asked = std::time::Instant::now();
     // One AgentOS call: it lists a session's runs only to their owner (404 otherwise), and
     // the runs name their user and agent or team, which must be the caller's. Only when
     // the runs cannot tell (an empty session) is the session itself asked, as for the
@@ -183,11 +146,9 @@ async fn brought_up_to_date(
         .collect();
     let turns = std::sync::Arc::new(match plan {
         Plan::Since { copy, since } => merge(&copy, newer, since),
-        Plan::Full | Plan::Copy { .. } => newer,
+        Plan::Full => newer,
     });
-    let version = state
-        .histories
-        .store(key, turns.clone(), since.is_none(), asked);
+    let version = state.histories.store(key, turns.clone(), since.is_none());
     count_load(if since.is_some() { "newest" } else { "full" });
     metrics::gauge!("agno_chat_history_cache_bytes").set(state.histories.size().1 as f64);
     Ok((turns, version))
@@ -203,7 +164,6 @@ async fn answer(
     key: &crate::server::history_cache::HistoryKey,
     dated: &[crate::server::history_cache::DatedTurn],
     version: Option<u64>,
-    check: Option<u64>,
 ) -> SessionHistory {
     let turns: Vec<crate::chat::history::HistoryTurn> =
         dated.iter().map(|t| t.turn.clone()).collect();
@@ -239,7 +199,7 @@ async fn answer(
     SessionHistory {
         turns,
         highlighted,
-        check,
+        stale: false,
     }
 }
 

@@ -59,15 +59,6 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
         decisions = req.decisions.len(),
         "paused run continued by its user"
     );
-    // The server's copy of this conversation holds the run as paused.
-    state
-        .histories
-        .mark_changed(&crate::server::history_cache::HistoryKey::new(
-            &user,
-            req.kind,
-            &req.component_id,
-            &req.session_id,
-        ));
     let run_req = RunRequest {
         kind: req.kind,
         component_id: req.component_id,

@@ -21,7 +21,7 @@ pub use config::fetch_public_config;
 pub use deferred::{Deferred, DeferredJson};
 pub use error::ApiError;
 pub use highlight::highlight_code;
-pub use history::{check_session, load_session};
+pub use history::load_session;
 pub use hitl::{continue_run, pending_decisions, ContinueRequest};
 pub use sessions::{delete_session, list_sessions, rename_session, MAX_SESSION_NAME};
 pub use status::agentos_status;

@@ -23,10 +23,9 @@ pub struct HistoryTurn {
 pub struct SessionHistory {
     pub turns: Vec<HistoryTurn>,
     pub highlighted: Vec<HighlightedCode>,
-    /// Set when the server answered from its copy of the conversation without asking
-    /// AgentOS: the version of that copy, for `check_session` to say what changed since.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check: Option<u64>,
+    /// AgentOS could not be asked: these are the turns as the server last saw them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
 }
 
 /// A code block (language label and text, as the markdown renders them) and its

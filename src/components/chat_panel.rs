@@ -3,8 +3,8 @@ use leptos::prelude::*;
 
 use super::composer::Composer;
 use crate::api::ApiError;
+use crate::conversation::use_chat;
 use crate::model::{Catalog, ComponentRef};
-use crate::state::chat::use_chat;
 
 /// The conversation area for the selected agent or team.
 #[component]
@@ -53,7 +53,7 @@ pub fn ChatPanel(
                 if list_needed.get() {
                     Either::Left(view! {
                         <Suspense fallback=|| view! { <div class="messages-wrap"></div> }>
-                            {Suspend::new(crate::state::chat::message_list())}
+                            {Suspend::new(crate::conversation::message_list())}
                         </Suspense>
                     })
                 } else {

@@ -1,7 +1,7 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use crate::state::chat::use_chat;
+use crate::conversation::use_chat;
 use crate::state::draft::use_draft;
 
 /// The message box. Enter sends, Shift+Enter adds a line, and Enter while an input method
@@ -59,10 +59,10 @@ pub fn Composer() -> impl IntoView {
                 aria-describedby="composer-hint"
                 aria-invalid=move || if chat.input_error.get().is_some() || too_long() { "true" } else { "false" }
                 prop:value=move || draft.get()
-                on:focus=move |_| crate::state::chat::preload_conversation(chat)
+                on:focus=move |_| crate::conversation::preload_conversation()
                 on:input=move |ev| {
                     // An answer will need its renderer: fetch it while the user types.
-                    crate::state::chat::preload_conversation(chat);
+                    crate::conversation::preload_conversation();
                     draft.set(event_target_value(&ev));
                     chat.typing();
                     if chat.input_error.get_untracked().is_some() {

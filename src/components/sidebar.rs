@@ -3,8 +3,8 @@ use leptos::html::Div;
 use leptos::prelude::*;
 
 use crate::api::{delete_session, rename_session};
+use crate::conversation::use_chat;
 use crate::model::{date_group, SessionSummary};
-use crate::state::chat::use_chat;
 use crate::state::sessions::use_sessions;
 
 /// The user's conversations with the current agent or team: newest first, grouped by
@@ -56,8 +56,8 @@ pub fn SessionSidebar() -> impl IntoView {
             class="sidebar"
             aria-label="Your chats"
             data-testid="sidebar"
-            on:pointerover=move |_| crate::state::chat::preload_conversation(chat)
-            on:focusin=move |_| crate::state::chat::preload_conversation(chat)
+            on:pointerover=move |_| crate::conversation::preload_conversation()
+            on:focusin=move |_| crate::conversation::preload_conversation()
         >
             <button type="button" class="button new-chat" data-testid="new-chat" on:click=move |_| chat.new_chat()>
                 "+ New chat"

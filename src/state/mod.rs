@@ -2,7 +2,6 @@
 
 pub mod analytics;
 pub mod backoff;
-pub mod chat;
 pub mod connection;
 pub mod draft;
 #[cfg(feature = "hydrate")]

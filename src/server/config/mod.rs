@@ -21,7 +21,7 @@ pub use protection::Protection;
 use reader::Reader;
 pub use telemetry::Telemetry;
 
-/// Command-line flags. Each has an environment variable of the same meaning; see README.
+/// Command-line flags. Each has an environment variable of the same meaning; see docs/configuration.md.
 #[derive(Parser, Debug, Default)]
 #[command(
     name = "agno-chat",
@@ -91,11 +91,6 @@ pub struct Flags {
     /// [env: AGNO_CHAT_HISTORY_RECHECK_SECS]
     #[arg(long)]
     pub history_recheck_secs: Option<String>,
-    /// Show such a copy at once when all its runs have finished, asking AgentOS for the
-    /// runs since while it shows (true), or only after (false)
-    /// [env: AGNO_CHAT_HISTORY_COPY_FIRST]
-    #[arg(long)]
-    pub history_copy_first: Option<String>,
     /// Secret (32+ characters) signing the identity cookie [env: AGNO_CHAT_COOKIE_KEY]
     #[arg(long)]
     pub cookie_key: Option<String>,
@@ -143,9 +138,6 @@ pub struct Config {
     /// Budget of the copies of recently opened conversations (`server::history_cache`).
     pub history_cache_bytes: usize,
     pub history_recheck: Duration,
-    /// Whether a settled copy of a conversation is shown before AgentOS is asked (see
-    /// `server::history_cache`).
-    pub history_copy_first: bool,
     /// Signs the identity cookie. When unset, a random key per process (identities then
     /// reset when the server restarts).
     pub cookie_key: Option<SecretString>,
@@ -173,7 +165,7 @@ impl fmt::Display for ConfigError {
         for e in &self.0 {
             writeln!(f, "  {} (flag --{}): {}", e.var, e.flag, e.problem)?;
         }
-        write!(f, "See README.md, section Configuration.")
+        write!(f, "See docs/configuration.md.")
     }
 }
 
@@ -312,12 +304,6 @@ impl Config {
             300,
             (0, 86_400),
         ));
-        let history_copy_first = r.bool(
-            flags.history_copy_first,
-            "AGNO_CHAT_HISTORY_COPY_FIRST",
-            "history-copy-first",
-            true,
-        );
         let cookie_key = match r.raw(flags.cookie_key, "AGNO_CHAT_COOKIE_KEY") {
             Some(k) if k.chars().count() >= 32 => Some(SecretString::from(k)),
             Some(_) => {
@@ -395,7 +381,6 @@ impl Config {
             max_input_chars,
             history_cache_bytes,
             history_recheck,
-            history_copy_first,
             cookie_key,
             trusted_user_header,
             log_format,
@@ -552,20 +537,6 @@ mod tests {
         // The copies of opened conversations: 64 MiB, checked in full every 5 minutes.
         assert_eq!(c.history_cache_bytes, 64 << 20);
         assert_eq!(c.history_recheck, Duration::from_secs(300));
-        assert!(c.history_copy_first);
-        let strict = load(&[
-            ("AGNO_CHAT_AGENTOS_URL", "http://127.0.0.1:7777"),
-            ("AGNO_CHAT_HISTORY_COPY_FIRST", "off"),
-        ])
-        .unwrap();
-        assert!(!strict.history_copy_first);
-        let err = load(&[
-            ("AGNO_CHAT_AGENTOS_URL", "http://127.0.0.1:7777"),
-            ("AGNO_CHAT_HISTORY_COPY_FIRST", "sometimes"),
-        ])
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("AGNO_CHAT_HISTORY_COPY_FIRST"), "{err}");
     }
 
     #[test]

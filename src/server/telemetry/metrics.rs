@@ -54,11 +54,7 @@ fn describe() {
     describe_gauge!("agno_chat_active_streams", "Answer streams open now");
     describe_counter!(
         "agno_chat_history_loads_total",
-        "Conversations opened, by how AgentOS was asked (full: every run; newest: the runs since a copy kept on the server; copy: that copy shown first, checked after)"
-    );
-    describe_counter!(
-        "agno_chat_history_checks_total",
-        "Conversations shown from the server's copy then checked for newer runs, by result (unchanged, changed)"
+        "Conversations opened, by how AgentOS was asked (full: every run; newest: the runs since a copy kept on the server; stale: AgentOS away, the copy shown as it was)"
     );
     describe_gauge!(
         "agno_chat_history_cache_bytes",

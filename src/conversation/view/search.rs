@@ -3,7 +3,7 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use crate::state::chat::use_chat;
+use crate::conversation::use_chat;
 
 /// Search within the conversation. The list is virtualized, so the browser's find-in-page
 /// sees only the rendered turns; this searches every turn's question and answer, jumps

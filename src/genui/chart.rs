@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::next_id;
+use super::view::next_id;
 use crate::genui::{format_number, Chart, ChartKind, NumberFormat};
 
 const PALETTE: [&str; 8] = [

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::chat::frontend_tools::{self, BrowserFacts};
 use crate::chat::hitl::{check_form, Decision, InputField, Need, PausedTool};
-use crate::state::chat::use_chat;
+use crate::conversation::use_chat;
 
 #[component]
 pub fn HitlPanel(turn_id: u64, run_id: String) -> impl IntoView {

@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 
-use super::genui::GenUi;
 use super::hitl::HitlPanel;
+use crate::genui::view::GenUi;
 
 use crate::chat::event::ToolCall;
 use crate::chat::markdown::{to_safe_html, StreamingMarkdown};
 use crate::chat::reducer::{Answer, MemberActivity, Status, ToolState};
-use crate::state::chat::use_chat;
+use crate::conversation::use_chat;
 
 /// Adds the stylesheet of highlighted code (only answers show code, so an empty chat's
 /// first load does not fetch it); `state::chat::preload_conversation` calls it.
@@ -235,7 +235,7 @@ fn ToolCard(tool: Memo<Option<ToolCall>>, run: Signal<Status>) -> impl IntoView 
     let result = move || tool.with(|t| t.as_ref().and_then(|t| t.result.clone()));
     // A spec in the result (backend tools and frontend handlers alike) is drawn below the
     // card; it lives in the stored tool result, so a reload redraws it.
-    let chat = crate::state::chat::use_chat();
+    let chat = crate::conversation::use_chat();
     let spec = Memo::new(move |_| {
         tool.with(|t| {
             t.as_ref()

@@ -1,5 +1,6 @@
 //! The streaming half of the conversation state: running, continuing and resuming an
-//! answer's stream, and applying its events. Loaded lazily (see `stream_job`).
+//! answer's stream, and applying its events. Part of the conversation's lazily loaded
+//! code (see `lazy`).
 
 use leptos::prelude::*;
 
@@ -290,55 +291,8 @@ impl ChatState {
     }
 }
 
-/// A stream to run into an answer.
-#[cfg(feature = "hydrate")]
-pub(super) enum StreamJob {
-    Send {
-        req: crate::api::ChatRequest,
-        turn_id: u64,
-        answer: ArcRwSignal<Answer>,
-    },
-    Continue {
-        req: crate::api::ContinueRequest,
-        turn_id: u64,
-        answer: ArcRwSignal<Answer>,
-    },
-    Resume {
-        component: ComponentRef,
-        run_id: String,
-        turn_id: u64,
-        answer: ArcRwSignal<Answer>,
-    },
-}
-
-/// Runs a stream: reading, decoding and applying run events, resuming after a cut. Part
-/// of the conversation's lazily loaded code (see `code::conversation`).
-#[cfg(feature = "hydrate")]
-pub(super) async fn stream_job(state: ChatState, job: StreamJob) {
-    match job {
-        StreamJob::Send {
-            req,
-            turn_id,
-            answer,
-        } => state.run(req, turn_id, answer).await,
-        StreamJob::Continue {
-            req,
-            turn_id,
-            answer,
-        } => state.continue_into(req, turn_id, answer).await,
-        StreamJob::Resume {
-            component,
-            run_id,
-            turn_id,
-            answer,
-        } => state.resume_into(component, run_id, turn_id, answer).await,
-    }
-}
-
 /// Ends the streaming answer here, as "Stopped", when AgentOS could not be asked to
-/// cancel its run: the stream is dropped, which cancels the run as well. Like
-/// `stream_job`, it is part of the conversation's code (only a streaming answer can be
-/// stopped).
+/// cancel its run: the stream is dropped, which cancels the run as well.
 pub(super) fn stop_here(state: ChatState, answer: ArcRwSignal<Answer>) {
     if let Some(h) = state.abort.get_value() {
         h.abort();

@@ -1,14 +1,11 @@
-mod heights;
-mod search;
-
 use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::answer::AnswerView;
+use super::heights::{Heights, Measurer};
+use super::search::ConversationSearch;
 use crate::chat::window::{offset_of, visible};
-use crate::state::chat::{use_chat, Turn};
-use heights::{Heights, Measurer};
-use search::ConversationSearch;
+use crate::conversation::{use_chat, Turn};
 
 /// The conversation's turns, once it has any: the list (virtualized window, measuring,
 /// search, keyboard paging) and the answers in it. Part of the conversation's lazily

@@ -1,25 +1,20 @@
-//! The conversation in the browser: turns (a question and its streaming answer), the
-//! session, and sending / stopping / retrying. Each answer is its own signal, so while
-//! tokens arrive only the streaming answer's views update, never the whole list.
-//! Switching agent or team and opening a conversation are in `opening`. The streaming
-//! half (running, continuing and resuming a stream, applying its events) is in
-//! `streaming`; showing an opened conversation's history is in `history`. Both are
-//! reached through `code`, the conversation's lazily loaded entry point.
+//! The conversation feature: its state (turns, each a question and its streaming answer;
+//! the session), its actions (send, continue, retry, stop, here), opening conversations
+//! (`opening`), and the code that only a conversation needs, loaded lazily behind one
+//! entry point (`lazy`): streaming (`streaming`), showing an opened history (`history`)
+//! and the views (`view`). Each answer is its own signal, so while tokens arrive only the
+//! streaming answer's views update, never the whole list.
 
 use leptos::prelude::*;
 
-mod code;
 mod history;
+mod lazy;
 mod opening;
 mod streaming;
-mod warm_up;
-use code::open_job;
-#[cfg(feature = "hydrate")]
-use code::stream_job;
-pub use code::{message_list, preload_conversation};
+pub mod view;
+use lazy::code;
+pub use lazy::{message_list, preload_conversation};
 use opening::remember_session;
-#[cfg(feature = "hydrate")]
-use streaming::StreamJob;
 
 use crate::analytics::Event;
 #[cfg(feature = "hydrate")]
@@ -89,11 +84,6 @@ pub struct ChatState {
     stream_clock: StoredValue<(f64, Option<f64>)>,
     /// The conversation the user is about to open, requested ahead (see `read_ahead`).
     read_ahead: StoredValue<ReadAhead<(ComponentRef, String), HistoryAnswer>>,
-    /// A conversation is being opened: its history is on its way, or waits for the
-    /// conversation's code to show it. The sample run on that code (see `warm_up`) then
-    /// does not start, or stops: the opening runs the same code, and is not to wait
-    /// behind it.
-    opening: StoredValue<bool>,
     /// The open conversation's history could not be loaded (AgentOS away, not "not
     /// found"): it stays open, and is loaded again when AgentOS is back (see `recover`).
     unloaded: StoredValue<bool>,
@@ -114,7 +104,6 @@ pub fn provide_chat(sessions: SessionsState, draft: Draft, analytics: Analytics)
         hitl_error: RwSignal::new(None),
         stream_clock: StoredValue::new((0.0, None)),
         read_ahead: StoredValue::new(ReadAhead::new(READ_AHEAD_KEEP_MS)),
-        opening: StoredValue::new(false),
         unloaded: StoredValue::new(false),
         min_send_interval_ms: RwSignal::new(0),
         last_send_ms: StoredValue::new(f64::NEG_INFINITY),
@@ -149,7 +138,6 @@ impl ChatState {
         self.session_id.set(None);
         self.input_error.set(None);
         self.notice.set(None);
-        self.opening.set_value(false);
         self.unloaded.set_value(false);
     }
 
@@ -259,14 +247,9 @@ impl ChatState {
         #[cfg(feature = "hydrate")]
         {
             let this = *self;
-            self.spawn_stream(stream_job(
-                this,
-                StreamJob::Continue {
-                    req,
-                    turn_id,
-                    answer,
-                },
-            ));
+            self.spawn_stream(async move {
+                (code().await.continue_run)(this, req, turn_id, answer).await
+            });
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (req, answer);
@@ -321,15 +304,7 @@ impl ChatState {
                 if delay_ms > 0 {
                     gloo_timers::future::TimeoutFuture::new(delay_ms).await;
                 }
-                stream_job(
-                    this,
-                    StreamJob::Send {
-                        req,
-                        turn_id: id,
-                        answer,
-                    },
-                )
-                .await
+                (code().await.send)(this, req, id, answer).await
             });
         }
         #[cfg(not(feature = "hydrate"))]
@@ -403,15 +378,9 @@ impl ChatState {
         #[cfg(feature = "hydrate")]
         {
             let this = *self;
-            self.spawn_stream(stream_job(
-                this,
-                StreamJob::Resume {
-                    component,
-                    run_id,
-                    turn_id,
-                    answer,
-                },
-            ));
+            self.spawn_stream(async move {
+                (code().await.resume)(this, component, run_id, turn_id, answer).await
+            });
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (component, run_id, answer);
@@ -455,7 +424,7 @@ impl ChatState {
                 let this = *self;
                 leptos::task::spawn_local(async move {
                     if crate::api::cancel_run(run_id).await.is_err() {
-                        code::stop_here(this, answer).await;
+                        (code().await.stop_here)(this, answer);
                     }
                 });
             }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use crate::state::chat::Turn;
+use crate::conversation::Turn;
 
 /// Measured turn heights, shared by the list and its turns. A turn not measured yet gets
 /// an estimate from its own content (computed once), so measuring one turn never moves

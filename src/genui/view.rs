@@ -2,15 +2,12 @@
 //! card grids, safe markdown, artifacts (nested specs; `layout: "artifact"` opens in a side
 //! panel) and registered custom components. An invalid spec is a small error box.
 
-mod chart;
-mod table;
-
 use leptos::prelude::*;
 use serde_json::Value;
 
+use super::chart::ChartView;
+use super::table::TableView;
 use crate::genui::{self, Kind, Layout, Spec};
-use chart::ChartView;
-use table::TableView;
 
 /// A spec as found in a tool result. The renderer is loaded on first use: with
 /// `cargo leptos build --split` it lives in its own wasm chunk, fetched when the first spec
@@ -134,7 +131,7 @@ trait Pipe: Sized {
 }
 impl<T> Pipe for T {}
 
-fn next_id() -> u64 {
+pub(super) fn next_id() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(1);
     N.fetch_add(1, Ordering::Relaxed)

@@ -42,12 +42,11 @@ impl ChatState {
         let Some(component) = self.component.get_untracked() else {
             return;
         };
-        // The conversation's code (see `code`) is fetched first, ahead of the work the
+        // The conversation's code (see `lazy`) is fetched first, ahead of the work the
         // changes below set off, unless a pointer over the list or focus in it fetched it
         // already: with no sign of intent before the click, it is what the opening waits
-        // for longest. Its sample run (see `warm_up`) does not start: the opening runs the
-        // same code.
-        preload_conversation(*self);
+        // for longest.
+        preload_conversation();
         let key = (component.clone(), session_id.clone());
         let now = crate::state::analytics::now_ms();
         let ahead = self
@@ -68,15 +67,13 @@ impl ChatState {
             let answer = match ahead {
                 Some(history) => Ok(history),
                 None => {
-                    crate::api::load_session(component.kind, component.id.clone(), id.clone(), None)
-                        .await
+                    crate::api::load_session(component.kind, component.id.clone(), id.clone()).await
                 }
             };
-            open_job(this, component, id, answer).await;
+            (code().await.open)(this, component, id, answer).await;
         });
         self.stop_and_detach();
         self.clear();
-        self.opening.set_value(true);
         self.session_id.set(Some(session_id));
         self.loading_history.set(true);
     }
@@ -114,17 +111,13 @@ impl ChatState {
         else {
             return; // read already
         };
-        let this = *self;
         leptos::task::spawn_local(async move {
-            // AgentOS is asked before the answer comes, even when the server keeps a copy
-            // (see `api::load_session`): the click then has nothing to check after.
-            let request =
-                crate::api::load_session(component.kind, component.id, session_id, Some(false));
-            let (answer, ()) = futures::join!(request, async { preload_conversation(this) });
+            let request = crate::api::load_session(component.kind, component.id, session_id);
+            let (answer, ()) = futures::join!(request, async { preload_conversation() });
             // Decoded as soon as it is here (a click meanwhile waits for it), unless the
             // slot went to another entry since.
             let answer = match answer {
-                Ok(history) if !done.is_canceled() => code::prepare(Ok(history)).await,
+                Ok(history) if !done.is_canceled() => (code().await.prepare)(Ok(history)).await,
                 other => other,
             };
             let _ = done.send(answer); // nobody waits when another entry was read since
