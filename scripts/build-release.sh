@@ -40,3 +40,5 @@ else
   echo "[build-release] wasm: stable toolchain (no nightly with rust-src; see this script's header)"
   cargo leptos build "${FLAGS[@]}"
 fi
+# Every lazily loaded chunk compiles as it downloads (see the script's header).
+node "$ROOT/scripts/rewrite-chunk-loader.mjs" "$SITE_ROOT/pkg"

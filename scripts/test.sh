@@ -25,8 +25,12 @@ cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warn
 step "unit and integration tests"
 cargo test --features ssr
 
+step "chunk loader rewrite (scripts/rewrite-chunk-loader.mjs) on recorded loaders"
+node "$ROOT/scripts/rewrite-chunk-loader.mjs" --test
+
 step "build the app (cargo leptos build --split: lazily loaded parts in their own wasm chunks)"
 cargo leptos build --split
+node "$ROOT/scripts/rewrite-chunk-loader.mjs" target/site/pkg
 "$ROOT/scripts/bundle-sizes.sh"
 
 step "end-to-end tests (Playwright, Chromium, demo AgentOS)"

@@ -9,14 +9,21 @@
 //! - `agentos` (server only): the typed AgentOS HTTP client.
 //! - `server` (server only): configuration, application state, health endpoints, logging.
 
+#![recursion_limit = "256"]
+// A panic in the server or the browser is a defect: errors are handled, not unwrapped
+// (tests and start-up, which may stop the process with a message, aside).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod analytics;
 pub mod api;
 pub mod app;
 pub mod chat;
 pub mod components;
 pub mod conversation;
+pub mod error;
 pub mod genui;
 pub mod model;
+pub mod routes;
 pub mod state;
 
 #[cfg(feature = "ssr")]

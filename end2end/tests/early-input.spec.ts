@@ -55,7 +55,9 @@ test.describe("typing before the app has started", () => {
     expect(await queuedHint(page)).toBe("none");
     // Not a native form submission (which would put the message in the address); the
     // address names the new conversation.
-    expect(new URL(page.url()).search).toMatch(/^\?agent=echo-agent(&session=[\w-]+)?$/);
+    const address = new URL(page.url());
+    expect(address.search).toBe("");
+    expect(address.pathname).toMatch(/^\/agents\/echo-agent(\/c\/[\w-]+)?$/);
   });
 
   test("text typed before the app starts stays in the box and becomes the draft; typing after Enter takes the send back", async ({ page }) => {

@@ -42,7 +42,7 @@ test.describe("foundation", () => {
     // Choosing a team changes the URL and the conversation header, without a reload.
     await page.evaluate(() => ((window as any).__sameDocument = true));
     await picker.selectOption("team:echo-team");
-    await expect(page).toHaveURL(/\?team=echo-team$/);
+    await expect(page).toHaveURL(/\/teams\/echo-team(\/c\/[\w-]+)?$/);
     await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Team");
     expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
     // Back and Forward follow the choices, still without a reload.
@@ -50,7 +50,7 @@ test.describe("foundation", () => {
     await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Agent");
     await expect(picker).toHaveValue("agent:echo-agent");
     await page.goForward();
-    await expect(page).toHaveURL(/\?team=echo-team$/);
+    await expect(page).toHaveURL(/\/teams\/echo-team(\/c\/[\w-]+)?$/);
     await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Team");
     expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 
@@ -73,7 +73,9 @@ test.describe("foundation", () => {
     const head = html.slice(0, html.indexOf("</head>"));
     const firstStylesheet = head.indexOf('rel="stylesheet"');
     // (It first makes Enter and Send safe until the app has started, see early-input.spec.)
-    const startScript = head.search(/<script nonce="[^"]+">[^<]*data-queued[^<]*var loaded=import\("\/pkg\//);
+    const startScript = head.search(
+      /<script nonce="[^"]+" data-js="\/pkg\/agno-chat\.[^"]+\.js" data-wasm="\/pkg\/agno-chat\.[^"]+\.wasm">[^<]*data-queued[^<]*import\(files\.js\)/,
+    );
     expect(startScript).toBeGreaterThan(-1);
     expect(startScript).toBeLessThan(firstStylesheet);
     // The app's JS, the chunk loader it imports, and the wasm are all announced up front.

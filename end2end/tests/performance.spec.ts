@@ -186,14 +186,14 @@ test("assets are named by content hash and cached for a year; the page and its J
     const again = await request.get(a.url, { headers: { "if-modified-since": a.lastModified } });
     expect(again.status(), a.url).toBe(304);
   }
-  // The chunk loader is served so that each lazily loaded chunk compiles as it downloads
-  // (server/chunk_loader.rs), not after the chunk it depends on.
+  // The chunk loader is rewritten at build time so that each lazily loaded chunk compiles
+  // as it downloads (scripts/rewrite-chunk-loader.mjs), not after the chunk it depends on.
   const loader = modules.find((a) => a.url.includes("/__wasm_split."));
   expect(loader, names.join(" ")).toBeTruthy();
   const loaderJs = await (await request.get(loader!.url)).text();
   expect(loaderJs).toContain("WebAssembly.compileStreaming(fetch(");
   expect(loaderJs).not.toContain("instantiateStreaming");
-  // Compressed once, at start-up, either way a browser accepts (server/precompressed.rs).
+  // Compressed at build time, either way a browser accepts.
   for (const coding of ["br", "gzip"]) {
     const sent = await request.get(loader!.url, { headers: { "accept-encoding": coding } });
     expect(sent.headers()["content-encoding"], coding).toBe(coding);

@@ -153,30 +153,75 @@ test.describe("sessions", () => {
     await expect(page.getByTestId("chat-notice")).toHaveCount(0);
   });
 
-  test("the address names the open conversation, so a reload reopens the one on screen", async ({ page }) => {
+  test("the address names the open conversation: reload shows it, Back returns to the one before", async ({ page }) => {
+    const path = (sid: string | null) => new RegExp(`/agents/echo-agent/c/${sid}$`);
     await openHydrated(page, "/?agent=echo-agent");
     await ask(page, "the first conversation");
     await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
     const first = await page.getByTestId("chat").getAttribute("data-session-id");
-    await expect(page).toHaveURL(new RegExp(`[?&]session=${first}(&|$)`));
+    // An older `?agent=` link is rewritten to the conversation's own path.
+    await expect(page).toHaveURL(path(first));
     await page.getByTestId("new-chat").click();
-    await expect(page).not.toHaveURL(/session=/);
+    await expect(page).toHaveURL(/\/agents\/echo-agent$/);
     await ask(page, "the second conversation");
     await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
     const second = await page.getByTestId("chat").getAttribute("data-session-id");
     expect(second).not.toBe(first);
+    await expect(page).toHaveURL(path(second));
 
-    // Opened by its address, then another one from the list: the address follows.
+    // Opened by its address (the old form still works), then another one from the list:
+    // the address follows, as a new entry in the history.
     await openHydrated(page, `/?agent=echo-agent&session=${first}`);
     await expect(page.getByTestId("user-message")).toHaveText([/the first conversation/], { timeout: 15_000 });
+    await expect(page).toHaveURL(path(first));
+    const sameDocument = () => page.evaluate(() => (window as any).__sameDocument === true);
+    await page.evaluate(() => ((window as any).__sameDocument = true));
     await page.locator(`[data-testid="session-item"][data-session-id="${second}"] .session-open`).click();
     await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", second!);
-    await expect(page).toHaveURL(new RegExp(`[?&]session=${second}(&|$)`));
-    await expect(page).toHaveURL(/agent=echo-agent/);
+    await expect(page.getByTestId("user-message")).toHaveText([/the second conversation/]);
+    await expect(page).toHaveURL(path(second));
+    await expect(page.locator(`[data-testid="session-item"][data-session-id="${second}"] .session-open`)).toHaveAttribute("aria-current", "page");
+    // Back returns to the first, Forward to the second, without reloading the page.
+    await page.goBack();
+    await expect(page).toHaveURL(path(first));
+    await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", first!);
+    await expect(page.getByTestId("user-message")).toHaveText([/the first conversation/]);
+    await page.goForward();
+    await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", second!);
+    await expect(page.getByTestId("user-message")).toHaveText([/the second conversation/]);
+    expect(await sameDocument()).toBe(true);
+    // A reload shows what was on screen.
     await page.reload();
     await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
     await expect(page.getByTestId("chat")).toHaveAttribute("data-session-id", second!);
     await expect(page.getByTestId("user-message")).toHaveText([/the second conversation/], { timeout: 15_000 });
+    await expect(page).toHaveURL(path(second));
+
+    // The entry is a real link: it names the conversation's path, for a new tab or a copy.
+    await expect(page.locator(`[data-testid="session-item"][data-session-id="${first}"] a.session-open`)).toHaveAttribute(
+      "href",
+      `/agents/echo-agent/c/${first}`,
+    );
+  });
+
+  test("a conversation's address that is not the caller's answers 404 and the page says so", async ({ browser, page }) => {
+    await openHydrated(page, "/agents/echo-agent");
+    await ask(page, "mine alone");
+    await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    // The owner gets the page (200); a deleted or unknown one, and another user, get 404.
+    expect((await page.request.get(`/agents/echo-agent/c/${sid}`)).status()).toBe(200);
+    expect((await page.request.get("/agents/echo-agent/c/no-such-session")).status()).toBe(404);
+    const other = await browser.newContext();
+    const theirs = await other.newPage();
+    const res = await theirs.goto(`/agents/echo-agent/c/${sid}`);
+    expect(res?.status()).toBe(404);
+    await expect(theirs.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
+    await expect(theirs.getByTestId("chat-notice")).toContainText("no longer available");
+    await expect(theirs.getByText("mine alone")).toHaveCount(0);
+    // The address then names what is on screen: a new chat.
+    await expect(theirs).toHaveURL(/\/agents\/echo-agent$/);
+    await other.close();
   });
 
   test("the rename box has an accessible name", async ({ page }) => {

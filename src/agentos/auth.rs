@@ -238,7 +238,7 @@ impl Credentials {
         }
         let fresh = self.obtain(caller, stale.generation + 1).await?;
         self.inner.refreshes.fetch_add(1, Ordering::Relaxed);
-        crate::server::telemetry::metrics::token_refreshed();
+        metrics::counter!("agno_chat_token_refreshes_total").increment(1);
         tracing::info!(
             source = self.source_name(),
             generation = fresh.token.generation,
@@ -398,7 +398,7 @@ async fn fetch_oauth_token(
         .map_err(|e| {
             AgentOsError::Credentials(format!(
                 "the token endpoint could not be reached: {}",
-                super::client::root_cause(&e.without_url())
+                super::error::root_cause(&e.without_url())
             ))
         })?;
     let status = resp.status();

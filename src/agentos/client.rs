@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::auth::{Caller, Credentials, Token};
-use super::error::detail_from_body;
+use super::error::{detail_from_body, root_cause};
 use super::types::{Agent, Health, OsInfo, SessionList, SessionRecord, Team};
 use super::AgentOsError;
 use crate::model::ComponentKind;
@@ -492,12 +492,4 @@ fn classify(e: reqwest::Error, timeout: Duration) -> AgentOsError {
     } else {
         AgentOsError::Request(root_cause(&e))
     }
-}
-
-pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
 }

@@ -1,5 +1,7 @@
 use std::time::Duration;
 
+use crate::error::ApiError;
+
 /// What can go wrong talking to AgentOS.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AgentOsError {
@@ -21,6 +23,16 @@ pub enum AgentOsError {
     /// The request could not be built or sent for another reason.
     #[error("request to AgentOS failed: {0}")]
     Request(String),
+}
+
+/// The innermost cause of an error, which says what went wrong (the outer ones wrap it
+/// with the request's details).
+pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
 }
 
 impl AgentOsError {
@@ -81,6 +93,28 @@ pub(crate) fn detail_from_body(body: &str) -> String {
     }
 }
 
+/// What the browser is told when AgentOS fails: words for people; the cause goes to the log.
+impl From<AgentOsError> for ApiError {
+    fn from(e: AgentOsError) -> Self {
+        use AgentOsError as E;
+        match e {
+            E::Connect(_) | E::Timeout(_) => {
+                tracing::warn!(error = %e, "AgentOS could not be reached");
+                ApiError::Unavailable(
+                    "The agent service is not answering right now. Try again in a moment.".into(),
+                )
+            }
+            E::Status { status, detail } if status == 401 || status == 403 => {
+                ApiError::Unauthorized(detail)
+            }
+            E::Status { status, detail } => ApiError::Upstream { status, detail },
+            E::Credentials(m) => ApiError::Unauthorized(m),
+            E::Decode(m) => ApiError::Internal(format!("unexpected AgentOS reply: {m}")),
+            E::Request(m) => ApiError::Internal(m),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +156,25 @@ mod tests {
                 continue;
             };
             assert_eq!(detail_from_body(&body), expected, "{file}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod api_error_tests {
+    use super::*;
+
+    #[test]
+    fn people_read_what_happened_not_the_machinery() {
+        let refused =
+            AgentOsError::Connect("tcp connect error: Connection refused (os error 111)".into());
+        let timeout = AgentOsError::Timeout(std::time::Duration::from_millis(3_000));
+        for e in [refused, timeout] {
+            let shown = ApiError::from(e).to_string();
+            assert!(shown.contains("not answering"), "{shown}");
+            for internal in ["os error", "tcp", "AgentOS", "ms"] {
+                assert!(!shown.contains(internal), "{shown:?} shows {internal:?}");
+            }
         }
     }
 }

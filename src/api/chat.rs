@@ -26,7 +26,7 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
     use crate::server::proxy::{proxy_run, StreamTimeouts};
 
     let state = crate::server::state::app_state()?;
-    let user = crate::server::identity::current_user().await?;
+    let user = crate::server::caller::current_user().await?;
     no_buffering_headers();
 
     let refuse_as = |kind: FailureKind, message: String| {
@@ -53,7 +53,7 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
         let hits = patterns.matches(&message);
         if hits.matched_any() {
             tracing::warn!(
-                user = %crate::server::identity::log_id(&user.0),
+                user = %crate::server::caller::log_id(&user.0),
                 patterns = ?hits.iter().map(|i| i + 1).collect::<Vec<_>>(),
                 "message matched blocked patterns"
             );
@@ -68,8 +68,12 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
         // A supplied conversation must be the caller's. One AgentOS does not have (its
         // store was reset) is started afresh for the caller, as AgentOS does, so that a
         // conversation on screen can go on.
-        use super::sessions::{session_owner, Owner};
-        match session_owner(&state, req.kind, &req.component_id, session, &user.0).await {
+        use crate::server::ownership::Owner;
+        match state
+            .ownership()
+            .session_owner(req.kind, &req.component_id, session, &user.0)
+            .await
+        {
             Ok(Owner::Caller | Owner::Missing) => {}
             Ok(Owner::Other) | Err(ApiError::NotFound(_)) => {
                 return refuse("That conversation was not found. Start a new chat.".into())
@@ -77,7 +81,7 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
             Err(e) => return refuse_as(FailureKind::Connect, e.to_string()),
         }
     }
-    let limit_key = crate::server::identity::current_limit_key().await?;
+    let limit_key = crate::server::caller::current_limit_key().await?;
     let permit = match state.streams.acquire(&limit_key) {
         Ok(p) => p,
         Err(why) => return refuse_as(FailureKind::RateLimited, why.message()),
@@ -110,10 +114,13 @@ pub async fn resume_run(
     use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
 
     let state = crate::server::state::app_state()?;
-    let user = crate::server::identity::current_user().await?;
+    let user = crate::server::caller::current_user().await?;
     // Before anything streams: the run must be one of the caller's session's.
-    super::sessions::owned_run(&state, kind, &component_id, &session_id, &run_id, &user.0).await?;
-    let limit_key = crate::server::identity::current_limit_key().await?;
+    state
+        .ownership()
+        .owned_run(kind, &component_id, &session_id, &run_id, &user.0)
+        .await?;
+    let limit_key = crate::server::caller::current_limit_key().await?;
     let permit = state
         .streams
         .acquire(&limit_key)
@@ -152,7 +159,7 @@ pub async fn resume_run(
 #[server(prefix = "/api", endpoint = "chat/cancel")]
 pub async fn cancel_run(run_id: String) -> Result<(), ApiError> {
     let state = crate::server::state::app_state()?;
-    let user = crate::server::identity::current_user().await?;
+    let user = crate::server::caller::current_user().await?;
     let Some(run) = state.runs.owned_by(&run_id, &user.0) else {
         return Err(ApiError::Invalid(
             "That answer is not running any more.".into(),

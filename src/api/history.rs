@@ -59,8 +59,8 @@ async fn caller_conversation(
     ApiError,
 > {
     let (state, user) = super::sessions::context().await?;
-    super::sessions::check_id(component_id)?;
-    super::sessions::check_id(session_id)?;
+    crate::server::ownership::check_id(component_id)?;
+    crate::server::ownership::check_id(session_id)?;
     let key =
         crate::server::history_cache::HistoryKey::new(&user.0, kind, component_id, session_id);
     Ok((state, key))
@@ -130,14 +130,10 @@ async fn brought_up_to_date(
         // AgentOS answered this user_id's listing, not a 404).
         None if since.is_some() => {}
         None => {
-            super::sessions::owned_session(
-                state,
-                key.kind,
-                &key.component,
-                &key.session,
-                &key.user,
-            )
-            .await?;
+            state
+                .ownership()
+                .owned_session(key.kind, &key.component, &key.session, &key.user)
+                .await?;
         }
     }
     let newer: Vec<DatedTurn> = crate::chat::history::dated_turns_from_runs(&runs)

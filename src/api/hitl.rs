@@ -46,7 +46,7 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
     let (field, payload) =
         crate::chat::hitl::continue_payload(&run, &req.decisions, req.kind == ComponentKind::Team)
             .map_err(|e| ApiError::Invalid(format!("The decision could not be sent: {e}.")))?;
-    let limit_key = crate::server::identity::current_limit_key().await?;
+    let limit_key = crate::server::caller::current_limit_key().await?;
     let permit = state
         .streams
         .acquire(&limit_key)
@@ -95,13 +95,15 @@ async fn paused_context(
     run_id: &str,
 ) -> Result<((crate::server::state::AppState, String), serde_json::Value), ApiError> {
     let state = crate::server::state::app_state()?;
-    let user = crate::server::identity::current_user().await?;
+    let user = crate::server::caller::current_user().await?;
     if !state.config.hitl_enabled {
         return Err(ApiError::Forbidden(
             "Answering paused runs is switched off in this chat.".into(),
         ));
     }
-    let run =
-        super::sessions::owned_run(&state, kind, component_id, session_id, run_id, &user.0).await?;
+    let run = state
+        .ownership()
+        .owned_run(kind, component_id, session_id, run_id, &user.0)
+        .await?;
     Ok(((state, user.0), run))
 }

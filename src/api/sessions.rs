@@ -6,6 +6,8 @@ use leptos::prelude::*;
 
 use super::ApiError;
 use crate::model::{ComponentKind, SessionPage};
+#[cfg(feature = "ssr")]
+use crate::server::ownership::check_id;
 
 /// Longest session name accepted.
 pub const MAX_SESSION_NAME: usize = 120;
@@ -82,7 +84,10 @@ pub async fn rename_session(
                 "A chat name can have at most {max} characters; this one has {len}."
             )),
         })?;
-    owned_session(&state, kind, &component_id, &session_id, &user.0).await?;
+    state
+        .ownership()
+        .owned_session(kind, &component_id, &session_id, &user.0)
+        .await?;
     state
         .agentos
         .rename_session(kind, &session_id, &name, &user.0)
@@ -98,7 +103,10 @@ pub async fn delete_session(
     session_id: String,
 ) -> Result<(), ApiError> {
     let (state, user) = context().await?;
-    owned_session(&state, kind, &component_id, &session_id, &user.0).await?;
+    state
+        .ownership()
+        .owned_session(kind, &component_id, &session_id, &user.0)
+        .await?;
     state
         .agentos
         .delete_session(kind, &session_id, &user.0)
@@ -116,126 +124,12 @@ pub async fn delete_session(
 pub(super) async fn context() -> Result<
     (
         crate::server::state::AppState,
-        crate::server::identity::UserId,
+        crate::server::caller::UserId,
     ),
     ApiError,
 > {
     Ok((
         crate::server::state::app_state()?,
-        crate::server::identity::current_user().await?,
+        crate::server::caller::current_user().await?,
     ))
-}
-
-#[cfg(feature = "ssr")]
-pub(super) fn check_id(id: &str) -> Result<(), ApiError> {
-    if crate::chat::validate::is_valid_id(id) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound(
-            "That conversation was not found.".into(),
-        ))
-    }
-}
-
-/// Whether the session exists, belongs to `user_id` and is with this agent or team (else
-/// "not found"). A confirmation is remembered for a while (see `server::ownership`).
-#[cfg(feature = "ssr")]
-pub(crate) async fn owned_session(
-    state: &crate::server::state::AppState,
-    kind: ComponentKind,
-    component_id: &str,
-    session_id: &str,
-    user_id: &str,
-) -> Result<(), ApiError> {
-    match session_owner(state, kind, component_id, session_id, user_id).await? {
-        Owner::Caller => Ok(()),
-        Owner::Missing | Owner::Other => Err(ApiError::NotFound(
-            "That conversation was not found.".into(),
-        )),
-    }
-}
-
-/// Whose a session is, as far as the caller may know.
-#[cfg(feature = "ssr")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Owner {
-    /// The caller's, with this agent or team.
-    Caller,
-    /// AgentOS has no such session (deleted, or AgentOS's store was reset).
-    Missing,
-    /// Someone else's, or with another agent or team.
-    Other,
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) async fn session_owner(
-    state: &crate::server::state::AppState,
-    kind: ComponentKind,
-    component_id: &str,
-    session_id: &str,
-    user_id: &str,
-) -> Result<Owner, ApiError> {
-    check_id(component_id)?;
-    check_id(session_id)?;
-    let key =
-        crate::server::history_cache::HistoryKey::new(user_id, kind, component_id, session_id);
-    if state.owners.confirmed(&key) {
-        return Ok(Owner::Caller);
-    }
-    let record = match state.agentos.get_session(kind, session_id, user_id).await {
-        Ok(r) => r,
-        Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => return Ok(Owner::Missing),
-        Err(e) => return Err(e.into()),
-    };
-    let component = match kind {
-        ComponentKind::Agent => record.agent_id.as_deref(),
-        ComponentKind::Team => record.team_id.as_deref(),
-    };
-    if record.user_id.as_deref() != Some(user_id) || component != Some(component_id) {
-        tracing::warn!(%session_id, "session access refused: not the caller's");
-        return Ok(Owner::Other);
-    }
-    state.owners.remember(key);
-    Ok(Owner::Caller)
-}
-
-/// One run of one of the caller's sessions, as AgentOS stores it (raw JSON, read by
-/// `chat::hitl`): a run id from the browser is only trusted once it is found in a session
-/// that is the caller's. AgentOS looks the run up inside that session, so another
-/// session's run, or another user's, is "not found".
-#[cfg(feature = "ssr")]
-pub(crate) async fn owned_run(
-    state: &crate::server::state::AppState,
-    kind: ComponentKind,
-    component_id: &str,
-    session_id: &str,
-    run_id: &str,
-    user_id: &str,
-) -> Result<serde_json::Value, ApiError> {
-    let not_found = || ApiError::NotFound("That answer was not found.".into());
-    if !crate::chat::validate::is_valid_id(run_id) {
-        return Err(not_found());
-    }
-    owned_session(state, kind, component_id, session_id, user_id).await?;
-    let run = match state
-        .agentos
-        .get_run(kind, component_id, run_id, session_id, user_id)
-        .await
-    {
-        Ok(r) => r,
-        Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => {
-            tracing::warn!(%run_id, "run access refused: not in the caller's session");
-            return Err(not_found());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let field = |name: &str| run.get(name).and_then(|v| v.as_str());
-    // Defence in depth: whatever AgentOS returns must be that run of that session.
-    if field("run_id").is_some_and(|r| r != run_id)
-        || field("session_id").is_some_and(|s| s != session_id)
-    {
-        tracing::warn!(%run_id, "run access refused: AgentOS answered with another run");
-        return Err(not_found());
-    }
-    Ok(run)
 }

@@ -12,13 +12,13 @@ pub async fn record_events(events: Vec<ClientEvent>) -> Result<(), ApiError> {
     use crate::server::telemetry::{metrics, sink::RecordedEvent};
 
     let state = crate::server::state::app_state()?;
-    let user = crate::server::identity::current_user().await?;
+    let user = crate::server::caller::current_user().await?;
     if events.len() > MAX_BATCH {
         return Err(ApiError::Invalid(format!(
             "At most {MAX_BATCH} events per batch."
         )));
     }
-    let user = crate::server::identity::log_id(&user.0);
+    let user = crate::server::caller::log_id(&user.0);
     let received_at_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)

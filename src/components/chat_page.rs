@@ -1,5 +1,7 @@
 use leptos::either::Either;
 use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
 
 use super::chat_panel::ChatPanel;
 use super::fallback::FallbackView;
@@ -7,7 +9,8 @@ use super::picker::ComponentPicker;
 use super::sidebar::SessionSidebar;
 use crate::api::{fetch_public_config, list_components};
 use crate::conversation::provide_chat;
-use crate::model::{ComponentRef, ComponentSummary};
+use crate::model::ComponentSummary;
+use crate::routes::ChatRoute;
 use crate::state::connection::{provide_connection, Availability};
 use crate::state::draft::{draft_key, persist_drafts, provide_draft};
 use crate::state::sessions::provide_sessions;
@@ -35,9 +38,14 @@ pub fn ChatPage() -> impl IntoView {
     // Refetch the catalog whenever AgentOS comes back.
     let catalog = Resource::new(move || conn.recoveries.get(), |_| list_components());
 
-    let url = crate::state::page_url::use_page_url();
-    let requested =
-        Memo::new(move |_| ComponentRef::from_query(url.param("agent"), url.param("team")));
+    // The address names the agent or team and the conversation (see `routes`).
+    let location = use_location();
+    let route = Memo::new(move |_| {
+        let search = location.search.get();
+        ChatRoute::parse(&location.pathname.get(), search.trim_start_matches('?'))
+            .unwrap_or_default()
+    });
+    let requested = Memo::new(move |_| route.with(|r| r.target.clone()));
     // While the catalog reloads (or AgentOS is briefly unreachable) keep the current
     // selection: dropping it would end the conversation in progress.
     let selected: Memo<Option<ComponentSummary>> =
@@ -48,9 +56,8 @@ pub fn ChatPage() -> impl IntoView {
                 _ => prev.cloned().flatten(),
             }
         });
-    // A different agent or team opens its conversation (a `?session=` deep link wins
-    // over the one remembered in this browser).
-    let session_param = Memo::new(move |_| url.param("session").filter(|s| !s.trim().is_empty()));
+    // The address changed (a link, Back or Forward, a typed address): show what it names.
+    let session_param = Memo::new(move |_| route.with(|r| r.session.clone()));
     Effect::new(move |_| {
         chat.switch_to(selected.get().map(|s| s.reference()), session_param.get())
     });
@@ -62,18 +69,33 @@ pub fn ChatPage() -> impl IntoView {
         }
         now
     });
-    // The address names the conversation shown (opened from the list, started by a first
-    // message, or none for a new chat), so that a reload or a shared link opens it. It
-    // changes once an opened conversation is on screen, after that frame: an address
-    // change is work for the browser that the opening need not wait for.
+    // And the other way: the address follows what is on screen when that changes without
+    // a link (the conversation last open here reopened, a first message starting one, an
+    // unavailable one replaced by a new chat, an older `?agent=` link), replacing the
+    // entry so that Back skips it. It changes after the opened conversation's first
+    // frame: an address change is work for the browser that the opening need not wait for.
+    let navigate = use_navigate();
     Effect::new(move |_| {
-        let open = chat.session_id.get();
-        if chat.loading_history.get() || chat.component.with(Option::is_none) {
+        let shown = ChatRoute::new(chat.component.get(), chat.session_id.get());
+        if chat.loading_history.get() || shown.target.is_none() {
             return;
         }
+        let navigate = navigate.clone();
         after_next_frame(move || {
-            if chat.session_id.get_untracked() == open {
-                url.set_param("session", open.as_deref());
+            let still = chat.session_id.get_untracked() == shown.session
+                && chat.component.get_untracked() == shown.target;
+            let href = shown.href();
+            let here = location.pathname.get_untracked() == href
+                && location.search.with_untracked(String::is_empty);
+            if still && !here {
+                navigate(
+                    &href,
+                    NavigateOptions {
+                        replace: true,
+                        scroll: false,
+                        ..Default::default()
+                    },
+                );
             }
         });
     });

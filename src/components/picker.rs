@@ -1,11 +1,14 @@
 use leptos::either::Either;
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 
 use crate::api::ApiError;
 use crate::model::{Catalog, ComponentKind, ComponentRef};
+use crate::routes::ChatRoute;
 
-/// A select listing AgentOS's agents and teams. Choosing one changes the URL
-/// (`?agent=ID` or `?team=ID`), so every choice is a deep link.
+/// A select listing AgentOS's agents and teams. Choosing one goes to its address
+/// (`/agents/ID` or `/teams/ID`), so every choice is a deep link.
 #[component]
 pub fn ComponentPicker(
     /// The agents and teams from AgentOS.
@@ -13,7 +16,7 @@ pub fn ComponentPicker(
     /// The component named in the URL, if any.
     requested: Memo<Option<ComponentRef>>,
 ) -> impl IntoView {
-    let url = crate::state::page_url::use_page_url();
+    let navigate = use_navigate();
     let on_change = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         if let Some((kind, id)) = value.split_once(':') {
@@ -22,8 +25,8 @@ pub fn ComponentPicker(
             } else {
                 ComponentKind::Agent
             };
-            let href = format!("/?{}={}", kind.query_key(), urlencode(id));
-            url.go(&href);
+            let href = ChatRoute::new(Some(ComponentRef::new(kind, id)), None).href();
+            navigate(&href, NavigateOptions::default());
         }
     };
     view! {
@@ -31,6 +34,7 @@ pub fn ComponentPicker(
             {move || {
                 // Read signals before awaiting: after the await the view may be gone.
                 let wanted = requested.get();
+                let on_change = on_change.clone();
                 Suspend::new(async move {
                 match catalog.await {
                     Ok(c) => {
@@ -69,27 +73,4 @@ pub fn ComponentPicker(
 
 fn option_value(kind: ComponentKind, id: &str) -> String {
     format!("{}:{}", kind.query_key(), id)
-}
-
-/// Percent-encodes a query value (ids are usually plain, but never trust them).
-fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn urlencode_escapes_reserved_characters() {
-        assert_eq!(super::urlencode("echo-agent"), "echo-agent");
-        assert_eq!(super::urlencode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
-    }
 }

@@ -1,10 +1,13 @@
 use leptos::either::Either;
 use leptos::html::Div;
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 
 use crate::api::{delete_session, rename_session};
 use crate::conversation::use_chat;
 use crate::model::{date_group, SessionSummary};
+use crate::routes::ChatRoute;
 use crate::state::sessions::use_sessions;
 
 /// The user's conversations with the current agent or team: newest first, grouped by
@@ -14,6 +17,13 @@ pub fn SessionSidebar() -> impl IntoView {
     let chat = use_chat();
     let sessions = use_sessions();
     let list_ref = NodeRef::<Div>::new();
+    let navigate = use_navigate();
+    // A new chat is a new entry in the browser's history: Back returns to the one before.
+    let new_chat = move || {
+        chat.new_chat();
+        let href = ChatRoute::new(chat.component.get_untracked(), None).href();
+        navigate(&href, NavigateOptions::default());
+    };
 
     // Search: reload after the user pauses typing.
     let search_version = StoredValue::new(0u64);
@@ -59,7 +69,7 @@ pub fn SessionSidebar() -> impl IntoView {
             on:pointerover=move |_| crate::conversation::preload_conversation()
             on:focusin=move |_| crate::conversation::preload_conversation()
         >
-            <button type="button" class="button new-chat" data-testid="new-chat" on:click=move |_| chat.new_chat()>
+            <button type="button" class="button new-chat" data-testid="new-chat" on:click=move |_| new_chat()>
                 "+ New chat"
             </button>
             <label class="visually-hidden" for="session-search">"Search chats"</label>
@@ -200,12 +210,21 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
                     });
                 }
                 let name = name.clone();
+                // A link: it can be opened in a new tab or copied. A plain click opens the
+                // conversation at once, and the router then pushes its address.
+                let href = move || ChatRoute::new(chat.component.get(), Some(id.get_value())).href();
                 Either::Right(view! {
-                        <button
-                            type="button"
+                        <a
                             class="session-open"
-                            aria-current=move || if active() { "true" } else { "false" }
-                            on:click=move |_| chat.open_session(id.get_value())
+                            href=href
+                            aria-current=move || active().then_some("page")
+                            on:click=move |ev: leptos::ev::MouseEvent| {
+                                let plain = ev.button() == 0
+                                    && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key());
+                                if plain {
+                                    chat.open_session(id.get_value());
+                                }
+                            }
                             on:pointerenter=move |_| resting()
                             on:focus=move |_| resting()
                             on:pointerleave=move |_| stop_resting()
@@ -213,7 +232,7 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
                             on:pointerdown=move |_| chat.read_ahead(id.get_value())
                         >
                             {name}
-                        </button>
+                        </a>
                         <span class="session-actions">
                             <button type="button" class="icon-button" aria-label="Rename chat" data-testid="rename" on:click=move |_| editing.set(true)>"✎"</button>
                             <button type="button" class="icon-button" aria-label="Delete chat" data-testid="delete" on:click=move |_| confirming.set(true)>"🗑"</button>

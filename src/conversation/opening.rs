@@ -7,14 +7,16 @@ use leptos::prelude::*;
 use super::*;
 
 impl ChatState {
-    /// Switches to another agent or team, opening `session` (from a deep link) or the
-    /// conversation last open with it in this browser, else a new one.
+    /// Shows what the address names: `session` of `component`, or with no session a new
+    /// chat (or, when the agent or team changes, the conversation last open with it in
+    /// this browser).
     pub fn switch_to(&self, component: Option<ComponentRef>, session: Option<String>) {
         if self.component.get_untracked() == component {
-            if let Some(s) = session {
-                if self.session_id.get_untracked().as_deref() != Some(s.as_str()) {
-                    self.open_session(s);
-                }
+            let open = self.session_id.get_untracked();
+            match session {
+                Some(s) if open.as_deref() != Some(s.as_str()) => self.open_session(s),
+                None if open.is_some() => self.new_chat(),
+                _ => {}
             }
             return;
         }

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 
-use super::view::next_id;
 use crate::genui::{format_number, Chart, ChartKind, NumberFormat};
 
 const PALETTE: [&str; 8] = [
@@ -220,4 +219,11 @@ pub(super) fn ChartView(chart: Chart, title: String) -> impl IntoView {
 
 fn fmt(v: f64) -> String {
     format_number(v, NumberFormat::Plain, None)
+}
+
+/// A number for element ids unique in the page (labels and titles point at them).
+pub(super) fn next_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(1);
+    N.fetch_add(1, Ordering::Relaxed)
 }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::chart::ChartView;
+use super::chart::{next_id, ChartView};
 use super::table::TableView;
 use crate::genui::{self, Kind, Layout, Spec};
 
@@ -130,12 +130,6 @@ trait Pipe: Sized {
     }
 }
 impl<T> Pipe for T {}
-
-pub(super) fn next_id() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(1);
-    N.fetch_add(1, Ordering::Relaxed)
-}
 
 /// Components an app registers for `type: "custom"` specs, by `renderKey`.
 fn custom(render_key: &str, props: &Value) -> AnyView {

@@ -73,45 +73,9 @@ pub fn files_named(
     }
 }
 
-/// The script that starts the app. It is a classic script placed before the stylesheets,
-/// so it runs as soon as it is parsed: the app's JS and wasm load, compile and
-/// instantiate while the rest of the page is parsed and its CSS arrives, and the page is
-/// hydrated as soon as it is fully parsed. (Leptos's own module script starts all of
-/// this only once the document is parsed, which on a first visit left the wasm's
-/// compilation on the critical path.)
-pub fn start_script(files: &FrontFiles) -> String {
-    let js = serde_json::to_string(&files.js).unwrap_or_default();
-    let wasm = serde_json::to_string(&files.wasm).unwrap_or_default();
-    format!(
-        "{EARLY_INPUT_SCRIPT}(function(){{\
-var loaded=import({js}).then(function(m){{return m.default({{module_or_path:{wasm}}}).then(function(){{return m;}});}});\
-var parsed=new Promise(function(r){{if(document.readyState!==\"loading\")r();else document.addEventListener(\"DOMContentLoaded\",r,{{once:true}});}});\
-Promise.all([loaded,parsed]).then(function(v){{v[0].hydrate();}},function(e){{console.error(\"agno-chat could not start:\",e);}});\
-}})();"
-    )
-}
-
-/// Until the app has started (the body is marked `data-hydrated`), the message box is
-/// already in the page and takes typing natively; what is typed is read by the app when
-/// it starts (`state::draft::capture_early_input`). This part of the start script makes
-/// Enter and Send safe meanwhile: Enter (not Shift+Enter, not while an input method is
-/// composing) in the box, or Send, marks the composer's form `data-queued` when there is
-/// text, and the app sends it once ready (typing more takes the mark back: what is sent
-/// is what was there when Enter was pressed); any other form's submission is held back,
-/// as a native one would reload the page and lose what was typed.
-pub const EARLY_INPUT_SCRIPT: &str = "(function(){\
-function ready(){return document.body!==null&&document.body.hasAttribute(\"data-hydrated\");}\
-function queue(f){var t=f&&f.querySelector(\"#composer-input\");if(t&&t.value.trim()!==\"\")f.setAttribute(\"data-queued\",\"\");}\
-document.addEventListener(\"keydown\",function(e){\
-if(ready()||e.key!==\"Enter\"||e.shiftKey||e.isComposing||e.keyCode===229)return;\
-var t=e.target;if(!t||t.id!==\"composer-input\")return;\
-e.preventDefault();queue(t.form);},true);\
-document.addEventListener(\"input\",function(e){\
-if(!ready()&&e.target&&e.target.id===\"composer-input\"&&e.target.form)e.target.form.removeAttribute(\"data-queued\");},true);\
-document.addEventListener(\"submit\",function(e){\
-if(ready())return;e.preventDefault();\
-if(e.target&&e.target.classList&&e.target.classList.contains(\"composer\"))queue(e.target);},true);\
-})();";
+/// The script that starts the app (see `js/start.js`), inlined in the page with the
+/// files it loads named on its element (`data-js`, `data-wasm`).
+pub const START_SCRIPT: &str = include_str!("../../js/start.js");
 
 /// A file's hash in cargo-leptos's `hash.txt` (lines such as `split: <hash>`).
 pub fn hash_of<'a>(hashes: &'a str, file: &str) -> Option<&'a str> {
@@ -155,25 +119,14 @@ mod tests {
     }
 
     #[test]
-    fn start_script_loads_at_once_and_hydrates_once_parsed() {
-        let s = start_script(&files_named("agno-chat", "pkg", Some(HASHES), true));
-        assert!(s.contains(r#"import("/pkg/agno-chat.Bw5j.js")"#), "{s}");
+    fn the_start_script_hydrates_once_parsed_and_keeps_early_input() {
+        let s = START_SCRIPT;
+        assert!(s.contains("files.js") && s.contains("module_or_path: files.wasm"));
+        assert!(s.contains("DOMContentLoaded") && s.contains(".hydrate()"));
+        assert!(s.contains(crate::state::draft::QUEUED_ATTR));
         assert!(
-            s.contains(r#"module_or_path:"/pkg/agno-chat.TCh1.wasm""#),
-            "{s}"
+            !s.contains("</"),
+            "nothing that could end the script element"
         );
-        assert!(
-            s.contains("DOMContentLoaded") && s.contains(".hydrate()"),
-            "{s}"
-        );
-        assert!(
-            !s.contains('<'),
-            "nothing that could end the script element: {s}"
-        );
-        assert!(
-            s.starts_with(EARLY_INPUT_SCRIPT),
-            "Enter and Send are safe before the app starts"
-        );
-        assert!(s.contains(crate::state::draft::QUEUED_ATTR), "{s}");
     }
 }

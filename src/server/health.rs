@@ -4,13 +4,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Json};
-use serde_json::json;
 use tokio::sync::Mutex;
 
-use super::state::AppState;
 use crate::agentos::AgentOsClient;
 use crate::model::AgentOsStatus;
 
@@ -108,29 +103,6 @@ impl HealthMonitor {
     }
 }
 
-/// `GET /healthz`: the app itself is alive, with a summary for operators: uptime, answers
-/// streaming now, and the last problem seen with AgentOS.
-pub async fn liveness(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
-    let mut body = json!({
-        "status": "ok",
-        "version": env!("CARGO_PKG_VERSION"),
-        "uptime_s": state.health.uptime().as_secs(),
-        "active_streams": state.streams.active(),
-    });
-    // Where AgentOS is and how it failed are for the operator only (the metrics token).
-    if super::telemetry::metrics::operator(&state, &headers) {
-        let last_error = state.health.last_error();
-        body["agentos"] = json!({
-            "url_host": state.config.agentos_url.host_str(),
-            "auth": state.agentos.credentials().source_name(),
-            "token_refreshes": state.agentos.credentials().refresh_count(),
-            "last_error": last_error.as_ref().map(|(_, r)| r),
-            "last_error_at": last_error.as_ref().map(|(at, _)| at),
-        });
-    }
-    Json(body)
-}
-
 /// Formats a time as RFC 3339 in UTC, to the second.
 fn rfc3339(t: SystemTime) -> String {
     let secs = t
@@ -154,25 +126,6 @@ fn rfc3339(t: SystemTime) -> String {
         rem % 3_600 / 60,
         rem % 60
     )
-}
-
-/// `GET /readyz`: 200 when AgentOS answers, 503 otherwise.
-pub async fn readiness(State(state): State<AppState>) -> impl IntoResponse {
-    let s = state.health.status().await;
-    let code = if s.reachable {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    let body = json!({
-        "status": if s.reachable { "ready" } else { "unavailable" },
-        "agentos": {
-            "reachable": s.reachable,
-            "latency_ms": s.latency_ms,
-            "reason": s.reason,
-        }
-    });
-    (code, Json(body))
 }
 
 #[cfg(test)]

@@ -9,30 +9,12 @@ use axum::response::{IntoResponse, Response};
 use cookie::{Cookie, CookieJar, Key, SameSite};
 use secrecy::{ExposeSecret, SecretString};
 
+use super::caller::{log_id, LimitKey, UserId};
+
 const COOKIE_NAME: &str = "agno_chat_uid";
 /// The name over https: browsers only accept a `__Host-` cookie that is Secure, for the
 /// whole site and set by this host itself, so no sibling subdomain can plant one.
 const HOST_COOKIE_NAME: &str = "__Host-agno_chat_uid";
-
-/// The current user's id (opaque, stable while the cookie lives).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UserId(pub String);
-
-/// Whom per-user limits (rates, streams) count against: the user, when the request proved
-/// an identity (a signed cookie, or a trusted proxy's header); otherwise the client's
-/// address, so that leaving the cookie out does not buy a fresh set of limits.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LimitKey(pub String);
-
-impl LimitKey {
-    fn for_address(ip: Option<std::net::IpAddr>) -> Self {
-        match ip {
-            Some(ip) => Self(format!("addr:{ip}")),
-            // Without a known address, every such request shares one key: stricter, never looser.
-            None => Self("addr:unknown".into()),
-        }
-    }
-}
 
 /// Paths that need no identity: a visitor is not given one for fetching them.
 fn needs_no_identity(path: &str) -> bool {
@@ -231,7 +213,7 @@ pub async fn identify(
                     "Too many new visitors from your network just now. Try again in {secs} s."
                 );
                 return super::limits::refusal(
-                    crate::api::ApiError::RateLimited {
+                    crate::error::ApiError::RateLimited {
                         retry_after_s: secs,
                         message,
                     },
@@ -251,33 +233,6 @@ pub async fn identify(
         }
     }
     resp
-}
-
-/// A short, stable stand-in for a user id in logs (ids from a sign-in proxy may be
-/// e-mail addresses, which logs should not carry).
-pub fn log_id(user_id: &str) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    user_id.hash(&mut h);
-    format!("u-{:016x}", h.finish())
-}
-
-/// Whom the current request's limits count against (see [`LimitKey`]).
-#[cfg(feature = "ssr")]
-pub async fn current_limit_key() -> Result<String, crate::api::ApiError> {
-    if let Ok(axum::Extension(k)) = leptos_axum::extract::<axum::Extension<LimitKey>>().await {
-        return Ok(k.0);
-    }
-    current_user().await.map(|u| u.0)
-}
-
-/// The current user inside a server function.
-#[cfg(feature = "ssr")]
-pub async fn current_user() -> Result<UserId, crate::api::ApiError> {
-    leptos_axum::extract::<axum::Extension<UserId>>()
-        .await
-        .map(|axum::Extension(u)| u)
-        .map_err(|_| crate::api::ApiError::Internal("no user identity on this request".into()))
 }
 
 #[cfg(test)]

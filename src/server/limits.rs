@@ -15,9 +15,9 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use super::caller::{LimitKey, UserId};
 use super::config::protection::Rate;
-use super::identity::{LimitKey, UserId};
-use crate::api::ApiError;
+use crate::error::ApiError;
 
 /// The server function that sends messages (the send rate applies to it).
 const SEND_PATH: &str = "/api/chat/send";
@@ -152,7 +152,7 @@ pub async fn rate_limit(State(limits): State<RateLimits>, req: Request, next: Ne
                 "making requests"
             };
             tracing::info!(
-                user = %super::identity::log_id(&user),
+                user = %super::caller::log_id(&user),
                 path,
                 retry_after_s = secs,
                 "rate limit reached"

@@ -2,9 +2,10 @@
 //! and the HTTP router that ties them to the Leptos app.
 
 pub mod assets;
+pub mod caller;
 pub mod catalog;
-pub mod chunk_loader;
 pub mod config;
+pub mod handlers;
 pub mod health;
 pub mod highlight;
 pub mod history_cache;

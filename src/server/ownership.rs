@@ -1,10 +1,17 @@
-//! Conversations recently confirmed to be a user's, so that sending into one does not ask
-//! AgentOS again each time (a session's owner never changes; a deleted one is forgotten).
-//! Confirmed by AgentOS's answer, by an opened history, or by a run of the user in it.
+//! Whose a session or run is. Every id the browser sends is trusted only once AgentOS
+//! finds it among the caller's: another user's session or run is "not found".
+//!
+//! Conversations recently confirmed to be a user's are remembered, so that sending into
+//! one does not ask AgentOS again each time (a session's owner never changes; a deleted
+//! one is forgotten). Confirmed by AgentOS's answer, by an opened history, or by a run of
+//! the user in it.
 
 use std::time::Duration;
 
 use super::history_cache::HistoryKey;
+use crate::agentos::AgentOsClient;
+use crate::error::ApiError;
+use crate::model::ComponentKind;
 
 /// How long a confirmation is trusted, and how many are kept.
 const TRUST_FOR: Duration = Duration::from_secs(600);
@@ -40,10 +47,132 @@ impl SessionOwners {
     }
 }
 
+pub fn check_id(id: &str) -> Result<(), ApiError> {
+    if crate::chat::validate::is_valid_id(id) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(
+            "That conversation was not found.".into(),
+        ))
+    }
+}
+
+/// Whose a session is, as far as the caller may know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// The caller's, with this agent or team.
+    Caller,
+    /// AgentOS has no such session (deleted, or AgentOS's store was reset).
+    Missing,
+    /// Someone else's, or with another agent or team.
+    Other,
+}
+
+/// Ownership checks against AgentOS, with the confirmations remembered (see
+/// [`SessionOwners`]). Made by `AppState::ownership`.
+pub struct Ownership<'a> {
+    pub agentos: &'a AgentOsClient,
+    pub owners: &'a SessionOwners,
+}
+
+impl Ownership<'_> {
+    /// Whether the session exists, belongs to `user_id` and is with this agent or team (else
+    /// "not found"). A confirmation is remembered for a while (see [`SessionOwners`]).
+    pub async fn owned_session(
+        &self,
+        kind: ComponentKind,
+        component_id: &str,
+        session_id: &str,
+        user_id: &str,
+    ) -> Result<(), ApiError> {
+        match self
+            .session_owner(kind, component_id, session_id, user_id)
+            .await?
+        {
+            Owner::Caller => Ok(()),
+            Owner::Missing | Owner::Other => Err(ApiError::NotFound(
+                "That conversation was not found.".into(),
+            )),
+        }
+    }
+
+    pub async fn session_owner(
+        &self,
+        kind: ComponentKind,
+        component_id: &str,
+        session_id: &str,
+        user_id: &str,
+    ) -> Result<Owner, ApiError> {
+        check_id(component_id)?;
+        check_id(session_id)?;
+        let key = HistoryKey::new(user_id, kind, component_id, session_id);
+        if self.owners.confirmed(&key) {
+            return Ok(Owner::Caller);
+        }
+        let record = match self.agentos.get_session(kind, session_id, user_id).await {
+            Ok(r) => r,
+            Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => {
+                return Ok(Owner::Missing)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let component = match kind {
+            ComponentKind::Agent => record.agent_id.as_deref(),
+            ComponentKind::Team => record.team_id.as_deref(),
+        };
+        if record.user_id.as_deref() != Some(user_id) || component != Some(component_id) {
+            tracing::warn!(%session_id, "session access refused: not the caller's");
+            return Ok(Owner::Other);
+        }
+        self.owners.remember(key);
+        Ok(Owner::Caller)
+    }
+
+    /// One run of one of the caller's sessions, as AgentOS stores it (raw JSON, read by
+    /// `chat::hitl`): a run id from the browser is only trusted once it is found in a session
+    /// that is the caller's. AgentOS looks the run up inside that session, so another
+    /// session's run, or another user's, is "not found".
+    pub async fn owned_run(
+        &self,
+        kind: ComponentKind,
+        component_id: &str,
+        session_id: &str,
+        run_id: &str,
+        user_id: &str,
+    ) -> Result<serde_json::Value, ApiError> {
+        let not_found = || ApiError::NotFound("That answer was not found.".into());
+        if !crate::chat::validate::is_valid_id(run_id) {
+            return Err(not_found());
+        }
+        self.owned_session(kind, component_id, session_id, user_id)
+            .await?;
+        let run = match self
+            .agentos
+            .get_run(kind, component_id, run_id, session_id, user_id)
+            .await
+        {
+            Ok(r) => r,
+            Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => {
+                tracing::warn!(%run_id, "run access refused: not in the caller's session");
+                return Err(not_found());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let field = |name: &str| run.get(name).and_then(|v| v.as_str());
+        // Defence in depth: whatever AgentOS returns must be that run of that session.
+        if field("run_id").is_some_and(|r| r != run_id)
+            || field("session_id").is_some_and(|s| s != session_id)
+        {
+            tracing::warn!(%run_id, "run access refused: AgentOS answered with another run");
+            return Err(not_found());
+        }
+        Ok(run)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ComponentKind;
 
     #[test]
     fn a_confirmation_is_for_that_user_component_and_session_only() {

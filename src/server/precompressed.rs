@@ -20,6 +20,7 @@ pub struct Precompressed {
 impl Precompressed {
     /// Compresses `body` both ways (for a 20 KB stylesheet, tens of milliseconds: meant
     /// for start-up, off the async workers).
+    #[expect(clippy::expect_used, reason = "writing to memory does not fail")]
     pub fn new(body: impl Into<Bytes>) -> Self {
         let identity: Bytes = body.into();
         let brotli = {

@@ -10,9 +10,8 @@ use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
-use super::health;
+use super::handlers;
 use super::state::AppState;
-use crate::app::{shell, App};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -22,12 +21,20 @@ fn body_limit(max_input_chars: usize) -> usize {
     (max_input_chars.saturating_mul(6) + 16 * 1024).max(64 * 1024)
 }
 
+/// What the router serves as pages: the app (its routes are the pages') and the document
+/// around it. They are the browser's side, handed in by `main`.
+pub struct Pages {
+    pub app: fn() -> leptos::prelude::AnyView,
+    pub shell: fn(leptos::prelude::LeptosOptions) -> leptos::prelude::AnyView,
+}
+
 /// The whole HTTP surface: health endpoints, server functions, pages and static files,
 /// with a request id and one log line (method, path, status, latency) per request. In
 /// front of the app, outermost first: request id and trace, body size limit, origin check
 /// and security headers, identity, rate limits.
-pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+pub fn build(state: AppState, pages: Pages) -> Router {
+    let Pages { app, shell } = pages;
+    let routes = generate_route_list(app);
     let options = state.leptos_options.clone();
     let context_state = state.clone();
     let identity = state.identity.clone();
@@ -39,45 +46,24 @@ pub fn build(state: AppState) -> Router {
     let hashed_assets = state.leptos_options.hash_files;
     let site_root = state.leptos_options.site_root.clone();
     let pkg_dir = state.leptos_options.site_pkg_dir.clone();
-    // The chunk loader, rewritten so that chunks compile as they download (see
-    // `chunk_loader`); built without chunks, there is none.
-    let chunk_loader = super::assets::front_files(&state.leptos_options)
-        .split_loader
-        .as_deref()
-        .and_then(|path| {
-            super::chunk_loader::ChunkLoader::load(std::path::Path::new(site_root.as_ref()), path)
-        });
-
-    let mut router = Router::new()
-        .route("/healthz", get(health::liveness))
-        .route("/readyz", get(health::readiness))
+    Router::new()
+        .route("/healthz", get(handlers::liveness))
+        .route("/readyz", get(handlers::readiness))
         // The highlighting stylesheet is made and compressed at start-up (see
         // `precompressed`); the app's own assets are precompressed at build time. (Pages
         // are compressed by `page_compression`, streams are left alone.)
         .route("/highlight.css", get(super::highlight::stylesheet_handler))
-        .route("/metrics", get(super::telemetry::metrics::endpoint))
+        .route("/metrics", get(handlers::metrics))
         .route(
             crate::analytics::ERROR_REPORT_PATH,
-            axum::routing::post(super::telemetry::errors::report),
+            axum::routing::post(handlers::error_report),
         )
         .leptos_routes_with_context(
             &state,
             routes,
             move || provide_context(context_state.clone()),
             move || shell(options.clone()),
-        );
-    if let Some(loader) = chunk_loader {
-        let path = loader.path.clone();
-        let loader = std::sync::Arc::new(loader);
-        router = router.route(
-            &path,
-            get(move |headers: axum::http::HeaderMap| {
-                let loader = loader.clone();
-                async move { loader.respond(&headers) }
-            }),
-        );
-    }
-    router
+        )
         // The app's files, with conditional requests answered (304): leptos_axum's file
         // handler passes only Accept-Encoding on, so the JS modules, which browsers must
         // revalidate (see `asset_cache_policy`), would be sent whole every time.
@@ -89,7 +75,11 @@ pub fn build(state: AppState) -> Router {
             .precompressed_gzip()
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .with_state(state)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            handlers::conversation_page_status,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             limits,
             super::limits::rate_limit,
@@ -210,8 +200,11 @@ async fn cache_control(
         Some(v) => v,
         None => return resp,
     };
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    let headers = resp.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    // The file service picks a precompressed copy by Accept-Encoding, and does not say
+    // so: a shared cache must not hand a brotli copy to a browser that did not ask.
+    headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
     resp
 }
 

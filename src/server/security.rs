@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::limits::refusal;
-use crate::api::ApiError;
+use crate::error::ApiError;
 
 /// What the origin check accepts besides the request's own host.
 #[derive(Clone, Debug, Default)]

@@ -8,12 +8,12 @@ use super::health::HealthMonitor;
 use super::history_cache::HistoryCache;
 use super::identity::IdentityKeys;
 use super::limits::{RateLimits, StreamSlots};
-use super::ownership::SessionOwners;
+use super::ownership::{Ownership, SessionOwners};
 use super::runs::ActiveRuns;
 use super::swr::SwrCache;
 use super::telemetry::sink::AnalyticsSink;
 use crate::agentos::{AgentOsClient, AgentOsError, ClientOptions, Credentials};
-use crate::api::ApiError;
+use crate::error::ApiError;
 use crate::model::Catalog;
 use metrics_exporter_prometheus::PrometheusHandle;
 
@@ -44,6 +44,14 @@ const CATALOG_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(30
 const CATALOG_STALE_FOR: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl AppState {
+    /// Checks that a session or run is the caller's (see `ownership`).
+    pub fn ownership(&self) -> Ownership<'_> {
+        Ownership {
+            agentos: &self.agentos,
+            owners: &self.owners,
+        }
+    }
+
     pub fn new(config: Config, leptos_options: LeptosOptions) -> Result<Self, AgentOsError> {
         let token_http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)

@@ -5,7 +5,7 @@
 //! The message box is in the page as soon as the page is parsed, before the app has
 //! started: what is typed then is kept ([`capture_early_input`] reads it just before
 //! hydration), and Enter or Send pressed then is remembered by the page's start script
-//! (`server::assets::start_script`) and carried out once the conversation is ready.
+//! (`js/start.js`) and carried out once the conversation is ready.
 
 use leptos::prelude::*;
 

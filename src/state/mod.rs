@@ -6,5 +6,4 @@ pub mod connection;
 pub mod draft;
 #[cfg(feature = "hydrate")]
 pub mod frame_batch;
-pub mod page_url;
 pub mod sessions;

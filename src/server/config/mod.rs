@@ -173,6 +173,10 @@ impl std::error::Error for ConfigError {}
 
 impl Config {
     /// Validates flags and environment (`env` looks a variable up) into a configuration.
+    #[expect(
+        clippy::expect_used,
+        reason = "start-up: what is expected was checked just before"
+    )]
     pub fn from_sources(
         flags: Flags,
         env: &dyn Fn(&str) -> Option<String>,

@@ -3,17 +3,13 @@
 //! browsers report their failures to `POST /api/telemetry/error`, which logs them the same
 //! way, so they reach Sentry too.
 
-use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Extension;
 use secrecy::ExposeSecret;
 
 use super::metrics;
 use crate::analytics::ErrorReport;
+use crate::server::caller::{log_id, UserId};
 use crate::server::config::Telemetry;
-use crate::server::identity::{log_id, UserId};
-use crate::server::state::AppState;
 
 /// Starts the Sentry client when a DSN is configured; keep the guard until exit (it flushes).
 pub fn init(t: &Telemetry) -> Option<sentry::ClientInitGuard> {
@@ -37,12 +33,8 @@ const MAX_MESSAGE: usize = 2_000;
 
 /// `POST /api/telemetry/error`: one browser error report (JSON, as sent by
 /// `navigator.sendBeacon`, whatever its content type).
-pub async fn report(
-    State(state): State<AppState>,
-    Extension(user): Extension<UserId>,
-    body: Bytes,
-) -> StatusCode {
-    let Ok(report) = serde_json::from_slice::<ErrorReport>(&body) else {
+pub fn report(report_message_content: bool, user: &UserId, body: &[u8]) -> StatusCode {
+    let Ok(report) = serde_json::from_slice::<ErrorReport>(body) else {
         return StatusCode::BAD_REQUEST;
     };
     let kind = KINDS
@@ -51,7 +43,7 @@ pub async fn report(
         .find(|k| *k == report.kind)
         .unwrap_or("other");
     let mut message: String = report.message.chars().take(MAX_MESSAGE).collect();
-    if !state.config.telemetry.report_message_content && kind != "panic" {
+    if !report_message_content && kind != "panic" {
         // Stream and render errors are described by agno-chat, never by the user's text;
         // still, keep only the first line.
         message = message.lines().next().unwrap_or_default().to_owned();

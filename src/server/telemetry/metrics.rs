@@ -3,18 +3,19 @@
 
 use std::sync::OnceLock;
 
-use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use secrecy::ExposeSecret;
-
-use crate::server::state::AppState;
+use secrecy::{ExposeSecret, SecretString};
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
 /// Installs the process-wide recorder (once) and returns the handle that renders it.
+#[expect(
+    clippy::expect_used,
+    reason = "start-up: without its recorder the server must not run"
+)]
 pub fn install() -> PrometheusHandle {
     HANDLE
         .get_or_init(|| {
@@ -127,10 +128,6 @@ pub fn tokens(input: u64, output: u64) {
     counter!("agno_chat_tokens_total", "direction" => "output").increment(output);
 }
 
-pub fn token_refreshed() {
-    counter!("agno_chat_token_refreshes_total").increment(1);
-}
-
 pub fn rate_limited(limit: &'static str) {
     counter!("agno_chat_rate_limited_total", "limit" => limit).increment(1);
 }
@@ -150,10 +147,14 @@ pub fn analytics_event(name: &'static str) {
     counter!("agno_chat_analytics_events_total", "event" => name).increment(1);
 }
 
-/// `GET /metrics`: Prometheus text format. With `AGNO_CHAT_METRICS_TOKEN` set, only for
-/// `Authorization: Bearer <token>`.
-pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if state.config.telemetry.metrics_token.is_some() && !operator(&state, &headers) {
+/// The answer to `GET /metrics`: Prometheus text format. With `AGNO_CHAT_METRICS_TOKEN`
+/// set (`token`), only for `Authorization: Bearer <token>`.
+pub fn endpoint(
+    token: Option<&SecretString>,
+    handle: &PrometheusHandle,
+    headers: &HeaderMap,
+) -> Response {
+    if token.is_some() && !operator(token, headers) {
         return (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "Bearer")],
@@ -161,21 +162,21 @@ pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap) -> Resp
         )
             .into_response();
     }
-    state.metrics.run_upkeep();
+    handle.run_upkeep();
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(),
+        handle.render(),
     )
         .into_response()
 }
 
 /// Whether the request carries the configured metrics token (the operator's key for
 /// metrics and health details); `false` when none is configured.
-pub fn operator(state: &AppState, headers: &HeaderMap) -> bool {
-    let Some(token) = &state.config.telemetry.metrics_token else {
+pub fn operator(token: Option<&SecretString>, headers: &HeaderMap) -> bool {
+    let Some(token) = token else {
         return false;
     };
     let given = headers

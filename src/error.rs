@@ -81,45 +81,12 @@ impl ApiError {
     }
 }
 
-#[cfg(feature = "ssr")]
-impl From<crate::agentos::AgentOsError> for ApiError {
-    fn from(e: crate::agentos::AgentOsError) -> Self {
-        use crate::agentos::AgentOsError as E;
-        match e {
-            E::Connect(_) | E::Timeout(_) => {
-                tracing::warn!(error = %e, "AgentOS could not be reached");
-                ApiError::Unavailable(
-                    "The agent service is not answering right now. Try again in a moment.".into(),
-                )
-            }
-            E::Status { status, detail } if status == 401 || status == 403 => {
-                ApiError::Unauthorized(detail)
-            }
-            E::Status { status, detail } => ApiError::Upstream { status, detail },
-            E::Credentials(m) => ApiError::Unauthorized(m),
-            E::Decode(m) => ApiError::Internal(format!("unexpected AgentOS reply: {m}")),
-            E::Request(m) => ApiError::Internal(m),
-        }
-    }
-}
-
-#[cfg(all(test, feature = "ssr"))]
+#[cfg(test)]
 mod tests {
     use super::ApiError;
-    use crate::agentos::AgentOsError;
 
     #[test]
-    fn people_read_what_happened_not_the_machinery() {
-        let refused =
-            AgentOsError::Connect("tcp connect error: Connection refused (os error 111)".into());
-        let timeout = AgentOsError::Timeout(std::time::Duration::from_millis(3_000));
-        for e in [refused, timeout] {
-            let shown = ApiError::from(e).to_string();
-            assert!(shown.contains("not answering"), "{shown}");
-            for internal in ["os error", "tcp", "AgentOS", "ms"] {
-                assert!(!shown.contains(internal), "{shown:?} shows {internal:?}");
-            }
-        }
+    fn people_read_what_happened_and_the_log_keeps_the_cause() {
         let internal = ApiError::Internal("no user identity on this request".into());
         assert!(!internal.to_string().contains("identity"));
         assert!(

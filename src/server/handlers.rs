@@ -1,0 +1,102 @@
+//! The server's own HTTP endpoints, beside the pages and server functions: health,
+//! metrics, browser error reports, and the status of a conversation's page. Each takes
+//! what it needs from the app's state and hands the work to the module that owns it.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Json, Response};
+use axum::Extension;
+use serde_json::json;
+
+use super::caller::UserId;
+use super::state::AppState;
+
+/// `GET /healthz`: the app itself is alive, with a summary for operators: uptime, answers
+/// streaming now, and the last problem seen with AgentOS.
+pub async fn liveness(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
+    let mut body = json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_s": state.health.uptime().as_secs(),
+        "active_streams": state.streams.active(),
+    });
+    // Where AgentOS is and how it failed are for the operator only (the metrics token).
+    if super::telemetry::metrics::operator(state.config.telemetry.metrics_token.as_ref(), &headers)
+    {
+        let last_error = state.health.last_error();
+        body["agentos"] = json!({
+            "url_host": state.config.agentos_url.host_str(),
+            "auth": state.agentos.credentials().source_name(),
+            "token_refreshes": state.agentos.credentials().refresh_count(),
+            "last_error": last_error.as_ref().map(|(_, r)| r),
+            "last_error_at": last_error.as_ref().map(|(at, _)| at),
+        });
+    }
+    Json(body)
+}
+
+/// `GET /readyz`: 200 when AgentOS answers, 503 otherwise.
+pub async fn readiness(State(state): State<AppState>) -> impl IntoResponse {
+    let s = state.health.status().await;
+    let code = if s.reachable {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({
+        "status": if s.reachable { "ready" } else { "unavailable" },
+        "agentos": {
+            "reachable": s.reachable,
+            "latency_ms": s.latency_ms,
+            "reason": s.reason,
+        }
+    });
+    (code, Json(body))
+}
+
+/// `GET /metrics` (see `telemetry::metrics::endpoint`).
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    super::telemetry::metrics::endpoint(
+        state.config.telemetry.metrics_token.as_ref(),
+        &state.metrics,
+        &headers,
+    )
+}
+
+/// `POST /api/telemetry/error`: one browser error report (see `telemetry::errors`).
+pub async fn error_report(
+    State(state): State<AppState>,
+    Extension(user): Extension<UserId>,
+    body: axum::body::Bytes,
+) -> StatusCode {
+    super::telemetry::errors::report(state.config.telemetry.report_message_content, &user, &body)
+}
+
+/// A page naming a conversation that is not the caller's, or is gone, is answered 404
+/// (the page itself then says "no longer available" and starts a new chat). The check
+/// runs while the page renders; a confirmed owner is remembered (see `ownership`), so
+/// opening one's own conversation again does not ask AgentOS.
+pub async fn conversation_page_status(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let named = (req.method() == Method::GET)
+        .then(|| crate::routes::ChatRoute::parse(req.uri().path(), req.uri().query().unwrap_or("")))
+        .flatten()
+        .and_then(|route| Some((route.target?, route.session?)));
+    let user = req.extensions().get::<UserId>().cloned();
+    let (Some((target, session)), Some(user)) = (named, user) else {
+        return next.run(req).await;
+    };
+    let ownership = state.ownership();
+    let owned = ownership.owned_session(target.kind, &target.id, &session, &user.0);
+    let (owned, mut response) = tokio::join!(owned, next.run(req));
+    if matches!(owned, Err(crate::error::ApiError::NotFound(_)))
+        && response.status() == StatusCode::OK
+    {
+        *response.status_mut() = StatusCode::NOT_FOUND;
+    }
+    response
+}
