@@ -1,13 +1,5 @@
-// Starts the app: inlined (with a nonce) ahead of the stylesheets, so the app's JS and
-// wasm load and compile while the rest of the page is parsed; the page hydrates once it
-// is fully parsed. The script element names the files: data-js and data-wasm.
-//
-// Until the app has started (the body is marked data-hydrated) the message box already
-// takes typing; the app reads what was typed when it starts. Meanwhile Enter (not
-// Shift+Enter, not while an input method composes) or Send marks the composer's form
-// data-queued when there is text, and the app sends it once ready (typing more takes
-// the mark back); any other form's submission is held back, as a native one would
-// reload the page and lose what was typed.
+// Starts the app (inlined ahead of the stylesheets; its element names the files in
+// data-js and data-wasm) and keeps what is typed before then: see START_SCRIPT in src/server/assets.rs.
 (function () {
   var files = document.currentScript.dataset;
   function ready() { return document.body !== null && document.body.hasAttribute("data-hydrated"); }

@@ -1,9 +1,12 @@
 //! The HTML shell and the routes.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::components::Router;
+use leptos_router::hooks::use_location;
+
+use crate::routes::ChatRoute;
 
 use crate::components::chat_page::ChatPage;
 
@@ -57,13 +60,10 @@ fn StartApp(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The app and its document, as the server's router serves them.
+/// The document around the app, as the server's router serves it.
 #[cfg(feature = "ssr")]
-pub fn pages() -> crate::server::router::Pages {
-    crate::server::router::Pages {
-        app: || view! { <App /> }.into_any(),
-        shell: |options| shell(options).into_any(),
-    }
+pub fn page_shell(options: LeptosOptions) -> AnyView {
+    shell(options).into_any()
 }
 
 #[component]
@@ -72,20 +72,30 @@ pub fn App() -> impl IntoView {
     view! {
         <Title text="agno-chat" />
         <Router>
-            <Routes fallback=NotFound>
-                // One page around every conversation: moving from one conversation (or
-                // agent) to another changes the child route only, so the page, and a
-                // stream under way in it, stay. The page reads the route from the address
-                // (see `routes::ChatRoute`).
-                <ParentRoute path=path!("") view=ChatPage>
-                    <Route path=path!("") view=|| () />
-                    <Route path=path!("agents/:id") view=|| () />
-                    <Route path=path!("agents/:id/c/:session") view=|| () />
-                    <Route path=path!("teams/:id") view=|| () />
-                    <Route path=path!("teams/:id/c/:session") view=|| () />
-                </ParentRoute>
-            </Routes>
+            <Page />
         </Router>
+    }
+}
+
+/// The page an address names (see `routes::ChatRoute`; the server serves the same paths,
+/// `routes::PATHS`). Every chat address shows the one chat page, which follows the
+/// address as it changes, so moving between conversations never rebuilds the page or
+/// drops a stream. The router (history, links, Back and Forward) is leptos_router's; its
+/// route table is not used, as it would add about 55 KB to the first load's wasm.
+#[component]
+fn Page() -> impl IntoView {
+    let location = use_location();
+    let known = Memo::new(move |_| {
+        location
+            .pathname
+            .with(|p| ChatRoute::parse(p, "").is_some())
+    });
+    move || {
+        if known.get() {
+            Either::Left(view! { <ChatPage /> })
+        } else {
+            Either::Right(view! { <NotFound /> })
+        }
     }
 }
 

@@ -68,7 +68,7 @@ async fn main() {
     state.warm_catalog();
     // In the background: the first opened conversation then finds it ready.
     tokio::task::spawn_blocking(agno_chat::server::highlight::warm);
-    let app = router::build(state, agno_chat::app::pages());
+    let app = router::build(state, agno_chat::app::page_shell);
 
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,

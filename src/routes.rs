@@ -13,6 +13,15 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 
 use crate::model::{ComponentKind, ComponentRef};
 
+/// The pages' paths, as the server's router writes them: every other path is "not found".
+pub const PATHS: [&str; 5] = [
+    "/",
+    "/agents/{id}",
+    "/agents/{id}/c/{session}",
+    "/teams/{id}",
+    "/teams/{id}/c/{session}",
+];
+
 /// What a chat page's address names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChatRoute {
@@ -162,6 +171,20 @@ mod tests {
         assert_eq!(
             ChatRoute::new(agent("echo-agent"), Some("abc".into())).href(),
             "/agents/echo-agent/c/abc"
+        );
+    }
+
+    #[test]
+    fn the_server_serves_exactly_the_paths_the_page_reads() {
+        for path in PATHS {
+            let example = path
+                .replace("{id}", "echo-agent")
+                .replace("{session}", "s1");
+            assert!(ChatRoute::parse(&example, "").is_some(), "{path}");
+        }
+        assert_eq!(
+            ChatRoute::parse("/agents/echo-agent/c/s1", "").map(|r| r.href()),
+            Some("/agents/echo-agent/c/s1".to_owned())
         );
     }
 

@@ -5,7 +5,8 @@ use crate::model::PublicConfig;
 use crate::state::connection::use_connection;
 
 /// Shown instead of the chat while AgentOS is unreachable. It re-checks in the background
-/// and gives way to the chat by itself when AgentOS answers again.
+/// and gives way to the chat by itself when AgentOS answers again. Its view is a lazily
+/// loaded chunk: most pages never show it.
 #[component]
 pub fn FallbackView(
     /// Public settings, for the help links.
@@ -14,6 +15,11 @@ pub fn FallbackView(
     #[prop(into)]
     reason: String,
 ) -> impl IntoView {
+    view! { <Suspense fallback=|| ()>{Suspend::new(unavailable(config, reason))}</Suspense> }
+}
+
+#[leptos::lazy]
+async fn unavailable(config: Resource<Result<PublicConfig, ApiError>>, reason: String) -> AnyView {
     let conn = use_connection();
     let countdown = move || {
         conn.next_check_ms
@@ -42,4 +48,5 @@ pub fn FallbackView(
             </Transition>
         </section>
     }
+    .into_any()
 }

@@ -73,8 +73,17 @@ pub fn files_named(
     }
 }
 
-/// The script that starts the app (see `js/start.js`), inlined in the page with the
-/// files it loads named on its element (`data-js`, `data-wasm`).
+/// The script that starts the app (`js/start.js`), inlined in the page ahead of the
+/// stylesheets with the files it loads named on its element (`data-js`, `data-wasm`): the
+/// app's JS and wasm load and compile while the rest of the page is parsed, and the page
+/// hydrates once fully parsed.
+///
+/// Until the app has started (the body is marked `data-hydrated`) the message box takes
+/// typing natively, and the app reads what was typed when it starts. Meanwhile Enter (not
+/// Shift+Enter, not while an input method composes) or Send marks the composer's form
+/// `data-queued` when there is text, and the app sends it once ready (typing more takes
+/// the mark back); any other form's submission is held back, as a native one would
+/// reload the page and lose what was typed.
 pub const START_SCRIPT: &str = include_str!("../../js/start.js");
 
 /// A file's hash in cargo-leptos's `hash.txt` (lines such as `split: <hash>`).

@@ -1,8 +1,9 @@
 use axum::http::{header, HeaderName, HeaderValue, Request};
 use axum::routing::get;
 use axum::Router;
-use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos::prelude::{provide_context, AnyView, LeptosOptions};
+use leptos_axum::{AxumRouteListing, LeptosRoutes};
+use leptos_router::SsrMode;
 use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -21,20 +22,25 @@ fn body_limit(max_input_chars: usize) -> usize {
     (max_input_chars.saturating_mul(6) + 16 * 1024).max(64 * 1024)
 }
 
-/// What the router serves as pages: the app (its routes are the pages') and the document
-/// around it. They are the browser's side, handed in by `main`.
-pub struct Pages {
-    pub app: fn() -> leptos::prelude::AnyView,
-    pub shell: fn(leptos::prelude::LeptosOptions) -> leptos::prelude::AnyView,
-}
-
 /// The whole HTTP surface: health endpoints, server functions, pages and static files,
 /// with a request id and one log line (method, path, status, latency) per request. In
 /// front of the app, outermost first: request id and trace, body size limit, origin check
 /// and security headers, identity, rate limits.
-pub fn build(state: AppState, pages: Pages) -> Router {
-    let Pages { app, shell } = pages;
-    let routes = generate_route_list(app);
+/// `shell` renders a page: the document around the app (see `app::page_shell`), handed in
+/// by `main`.
+pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
+    // The app's pages (see `routes::PATHS`); any other path is rendered "not found".
+    let routes = crate::routes::PATHS
+        .iter()
+        .map(|path| {
+            AxumRouteListing::new(
+                (*path).to_owned(),
+                SsrMode::OutOfOrder,
+                [leptos_router::Method::Get],
+                Vec::new(),
+            )
+        })
+        .collect();
     let options = state.leptos_options.clone();
     let context_state = state.clone();
     let identity = state.identity.clone();

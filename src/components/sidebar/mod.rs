@@ -4,11 +4,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-use crate::api::{delete_session, rename_session};
+mod actions;
+
 use crate::conversation::use_chat;
 use crate::model::{date_group, SessionSummary};
 use crate::routes::ChatRoute;
 use crate::state::sessions::use_sessions;
+use actions::ItemActions;
 
 /// The user's conversations with the current agent or team: newest first, grouped by
 /// date, loaded page by page as the list scrolls, searchable, renamable and deletable.
@@ -121,7 +123,7 @@ pub fn SessionSidebar() -> impl IntoView {
 #[component]
 fn SessionItem(summary: SessionSummary) -> impl IntoView {
     let chat = use_chat();
-    let sessions = use_sessions();
+    let navigate = use_navigate();
     let id = StoredValue::new(summary.id.clone());
     let editing = RwSignal::new(false);
     let confirming = RwSignal::new(false);
@@ -151,78 +153,42 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
     };
     on_cleanup(stop_resting);
 
-    let save = move || {
-        let Some(c) = chat.component.get_untracked() else {
-            return;
-        };
-        let new_name = name_input.get_untracked();
-        leptos::task::spawn_local(async move {
-            match rename_session(c.kind, c.id, id.get_value(), new_name).await {
-                Ok(saved) => {
-                    // This item's own state first: updating the list re-creates the item.
-                    let sid = id.get_value();
-                    editing.set(false);
-                    error.set(None);
-                    sessions.renamed(&sid, saved);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+    let item = ItemActions {
+        id,
+        editing,
+        confirming,
+        name_input,
+        error,
     };
-    let delete = move || {
-        let Some(c) = chat.component.get_untracked() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match delete_session(c.kind, c.id, id.get_value()).await {
-                Ok(()) => {
-                    let sid = id.get_value();
-                    if chat.session_id.get_untracked().as_deref() == Some(sid.as_str()) {
-                        chat.new_chat();
-                    }
-                    sessions.removed(&sid);
-                }
-                Err(e) => {
-                    confirming.set(false);
-                    error.set(Some(e.to_string()));
-                }
-            }
-        });
-    };
-
     view! {
         <li class="session-item" class:active=active data-testid="session-item" data-session-id=summary.id.clone()>
             {move || {
                 if editing.get() {
+                    // Renaming and deleting are in a lazily loaded chunk (see `actions`).
                     return Either::Left(view! {
-                        <form class="rename-form" on:submit=move |ev| { ev.prevent_default(); save(); }>
-                            <input
-                                type="text"
-                                aria-label="Chat name"
-                                data-testid="rename-input"
-                                maxlength="200"
-                                prop:value=move || name_input.get()
-                                on:input=move |ev| name_input.set(event_target_value(&ev))
-                            />
-                            <button type="submit" class="link-button" data-testid="rename-save">"Save"</button>
-                            <button type="button" class="link-button" on:click=move |_| editing.set(false)>"Cancel"</button>
-                        </form>
+                        <Suspense fallback=|| ()>{Suspend::new(actions::rename_form(item))}</Suspense>
                     });
                 }
                 let name = name.clone();
                 // A link: it can be opened in a new tab or copied. A plain click opens the
-                // conversation at once, and the router then pushes its address.
+                // conversation at once and pushes its address. (`target="_self"` keeps the
+                // router's own link handling off it: without a route table, that would
+                // change the page's location but never the address bar.)
                 let href = move || ChatRoute::new(chat.component.get(), Some(id.get_value())).href();
+                let navigate = navigate.clone();
                 Either::Right(view! {
                         <a
                             class="session-open"
                             href=href
+                            target="_self"
                             aria-current=move || active().then_some("page")
                             on:click=move |ev: leptos::ev::MouseEvent| {
                                 let plain = ev.button() == 0
                                     && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key());
                                 if plain {
+                                    ev.prevent_default();
                                     chat.open_session(id.get_value());
+                                    navigate(&href(), NavigateOptions::default());
                                 }
                             }
                             on:pointerenter=move |_| resting()
@@ -240,11 +206,7 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
                 })
             }}
             {move || confirming.get().then(|| view! {
-                <div class="confirm" role="alertdialog" aria-label="Delete this chat?" data-testid="confirm-delete">
-                    <span>"Delete this chat?"</span>
-                    <button type="button" class="link-button danger" data-testid="confirm-delete-yes" on:click=move |_| delete()>"Delete"</button>
-                    <button type="button" class="link-button" on:click=move |_| confirming.set(false)>"Keep"</button>
-                </div>
+                <Suspense fallback=|| ()>{Suspend::new(actions::delete_confirm(item))}</Suspense>
             })}
             {move || error.get().map(|e| view! { <p class="tool-error" role="alert" data-testid="session-error">{e}</p> })}
         </li>

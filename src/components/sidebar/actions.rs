@@ -1,0 +1,133 @@
+//! Renaming and deleting a conversation from the list: a lazily loaded chunk of its own,
+//! fetched the first time someone renames or deletes, so that the first load does not
+//! carry these forms and their requests.
+
+use leptos::prelude::*;
+
+use crate::api::{delete_session, rename_session};
+use crate::conversation::use_chat;
+use crate::state::sessions::use_sessions;
+
+/// One list entry's state that renaming and deleting work on.
+#[derive(Clone, Copy)]
+pub(super) struct ItemActions {
+    pub id: StoredValue<String>,
+    pub editing: RwSignal<bool>,
+    pub confirming: RwSignal<bool>,
+    pub name_input: RwSignal<String>,
+    pub error: RwSignal<Option<String>>,
+}
+
+/// The rename form of `item`.
+pub(super) async fn rename_form(item: ItemActions) -> AnyView {
+    (code().await.rename_form)(item)
+}
+
+/// The "delete this chat?" question of `item`.
+pub(super) async fn delete_confirm(item: ItemActions) -> AnyView {
+    (code().await.delete_confirm)(item)
+}
+
+/// The chunk's functions (one entry point for both, so one file).
+struct Code {
+    rename_form: fn(ItemActions) -> AnyView,
+    delete_confirm: fn(ItemActions) -> AnyView,
+}
+
+static CODE: Code = Code {
+    rename_form: rename_view,
+    delete_confirm: delete_view,
+};
+
+#[leptos::lazy]
+async fn session_actions() -> &'static Code {
+    &CODE
+}
+
+async fn code() -> &'static Code {
+    session_actions().await
+}
+
+fn rename_view(item: ItemActions) -> AnyView {
+    let ItemActions {
+        id,
+        editing,
+        name_input,
+        error,
+        ..
+    } = item;
+    let chat = use_chat();
+    let sessions = use_sessions();
+    let save = move || {
+        let Some(c) = chat.component.get_untracked() else {
+            return;
+        };
+        let new_name = name_input.get_untracked();
+        leptos::task::spawn_local(async move {
+            match rename_session(c.kind, c.id, id.get_value(), new_name).await {
+                Ok(saved) => {
+                    // This item's own state first: updating the list re-creates the item.
+                    let sid = id.get_value();
+                    editing.set(false);
+                    error.set(None);
+                    sessions.renamed(&sid, saved);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <form class="rename-form" on:submit=move |ev| { ev.prevent_default(); save(); }>
+            <input
+                type="text"
+                aria-label="Chat name"
+                data-testid="rename-input"
+                maxlength="200"
+                prop:value=move || name_input.get()
+                on:input=move |ev| name_input.set(event_target_value(&ev))
+            />
+            <button type="submit" class="link-button" data-testid="rename-save">"Save"</button>
+            <button type="button" class="link-button" on:click=move |_| editing.set(false)>"Cancel"</button>
+        </form>
+    }
+    .into_any()
+}
+
+fn delete_view(item: ItemActions) -> AnyView {
+    let ItemActions {
+        id,
+        confirming,
+        error,
+        ..
+    } = item;
+    let chat = use_chat();
+    let sessions = use_sessions();
+    let delete = move || {
+        let Some(c) = chat.component.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match delete_session(c.kind, c.id, id.get_value()).await {
+                Ok(()) => {
+                    let sid = id.get_value();
+                    if chat.session_id.get_untracked().as_deref() == Some(sid.as_str()) {
+                        chat.new_chat();
+                    }
+                    sessions.removed(&sid);
+                }
+                Err(e) => {
+                    confirming.set(false);
+                    error.set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="confirm" role="alertdialog" aria-label="Delete this chat?" data-testid="confirm-delete">
+            <span>"Delete this chat?"</span>
+            <button type="button" class="link-button danger" data-testid="confirm-delete-yes" on:click=move |_| delete()>"Delete"</button>
+            <button type="button" class="link-button" on:click=move |_| confirming.set(false)>"Keep"</button>
+        </div>
+    }
+    .into_any()
+}
