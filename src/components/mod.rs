@@ -6,5 +6,6 @@ pub mod chat_page;
 pub mod chat_panel;
 pub mod composer;
 pub mod fallback;
+pub mod on_demand;
 pub mod picker;
 pub mod sidebar;

@@ -4,13 +4,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-mod actions;
-
+use super::on_demand::{self, ItemActions};
 use crate::conversation::use_chat;
 use crate::model::{date_group, SessionSummary};
 use crate::routes::ChatRoute;
 use crate::state::sessions::use_sessions;
-use actions::ItemActions;
 
 /// The user's conversations with the current agent or team: newest first, grouped by
 /// date, loaded page by page as the list scrolls, searchable, renamable and deletable.
@@ -164,9 +162,9 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
         <li class="session-item" class:active=active data-testid="session-item" data-session-id=summary.id.clone()>
             {move || {
                 if editing.get() {
-                    // Renaming and deleting are in a lazily loaded chunk (see `actions`).
+                    // Renaming and deleting are loaded on demand (see `on_demand`).
                     return Either::Left(view! {
-                        <Suspense fallback=|| ()>{Suspend::new(actions::rename_form(item))}</Suspense>
+                        <Suspense fallback=|| ()>{Suspend::new(on_demand::rename_form(item))}</Suspense>
                     });
                 }
                 let name = name.clone();
@@ -206,7 +204,7 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
                 })
             }}
             {move || confirming.get().then(|| view! {
-                <Suspense fallback=|| ()>{Suspend::new(actions::delete_confirm(item))}</Suspense>
+                <Suspense fallback=|| ()>{Suspend::new(on_demand::delete_confirm(item))}</Suspense>
             })}
             {move || error.get().map(|e| view! { <p class="tool-error" role="alert" data-testid="session-error">{e}</p> })}
         </li>

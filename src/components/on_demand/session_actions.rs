@@ -1,6 +1,4 @@
-//! Renaming and deleting a conversation from the list: a lazily loaded chunk of its own,
-//! fetched the first time someone renames or deletes, so that the first load does not
-//! carry these forms and their requests.
+//! Renaming and deleting a conversation from the list.
 
 use leptos::prelude::*;
 
@@ -10,7 +8,7 @@ use crate::state::sessions::use_sessions;
 
 /// One list entry's state that renaming and deleting work on.
 #[derive(Clone, Copy)]
-pub(super) struct ItemActions {
+pub struct ItemActions {
     pub id: StoredValue<String>,
     pub editing: RwSignal<bool>,
     pub confirming: RwSignal<bool>,
@@ -18,37 +16,7 @@ pub(super) struct ItemActions {
     pub error: RwSignal<Option<String>>,
 }
 
-/// The rename form of `item`.
-pub(super) async fn rename_form(item: ItemActions) -> AnyView {
-    (code().await.rename_form)(item)
-}
-
-/// The "delete this chat?" question of `item`.
-pub(super) async fn delete_confirm(item: ItemActions) -> AnyView {
-    (code().await.delete_confirm)(item)
-}
-
-/// The chunk's functions (one entry point for both, so one file).
-struct Code {
-    rename_form: fn(ItemActions) -> AnyView,
-    delete_confirm: fn(ItemActions) -> AnyView,
-}
-
-static CODE: Code = Code {
-    rename_form: rename_view,
-    delete_confirm: delete_view,
-};
-
-#[leptos::lazy]
-async fn session_actions() -> &'static Code {
-    &CODE
-}
-
-async fn code() -> &'static Code {
-    session_actions().await
-}
-
-fn rename_view(item: ItemActions) -> AnyView {
+pub(super) fn rename_view(item: ItemActions) -> AnyView {
     let ItemActions {
         id,
         editing,
@@ -93,7 +61,7 @@ fn rename_view(item: ItemActions) -> AnyView {
     .into_any()
 }
 
-fn delete_view(item: ItemActions) -> AnyView {
+pub(super) fn delete_view(item: ItemActions) -> AnyView {
     let ItemActions {
         id,
         confirming,

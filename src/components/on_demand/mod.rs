@@ -1,0 +1,55 @@
+//! Parts of the page that most visits never show, loaded on demand as one lazily loaded
+//! chunk behind one entry point: renaming and deleting a chat from the list, and the
+//! "chat unavailable" view. One entry point rather than one each: every entry point adds
+//! chunks of the code it shares with the others, and so requests when a conversation
+//! opens.
+
+mod session_actions;
+mod unavailable;
+
+use leptos::prelude::*;
+
+pub use session_actions::ItemActions;
+
+use crate::api::ApiError;
+use crate::model::PublicConfig;
+
+/// The rename form of a list entry.
+pub async fn rename_form(item: ItemActions) -> AnyView {
+    (code().await.rename_form)(item)
+}
+
+/// The "delete this chat?" question of a list entry.
+pub async fn delete_confirm(item: ItemActions) -> AnyView {
+    (code().await.delete_confirm)(item)
+}
+
+/// The "chat unavailable" view; `reason` says why.
+pub async fn unavailable(
+    config: Resource<Result<PublicConfig, ApiError>>,
+    reason: String,
+) -> AnyView {
+    (code().await.unavailable)(config, reason)
+}
+
+/// The chunk's functions.
+struct Code {
+    rename_form: fn(ItemActions) -> AnyView,
+    delete_confirm: fn(ItemActions) -> AnyView,
+    unavailable: fn(Resource<Result<PublicConfig, ApiError>>, String) -> AnyView,
+}
+
+static CODE: Code = Code {
+    rename_form: session_actions::rename_view,
+    delete_confirm: session_actions::delete_view,
+    unavailable: unavailable::unavailable_view,
+};
+
+#[leptos::lazy]
+async fn on_demand() -> &'static Code {
+    &CODE
+}
+
+async fn code() -> &'static Code {
+    on_demand().await
+}

@@ -1,0 +1,42 @@
+//! The "chat unavailable" view, shown instead of the chat while AgentOS is unreachable.
+
+use leptos::prelude::*;
+
+use crate::api::ApiError;
+use crate::model::PublicConfig;
+use crate::state::connection::use_connection;
+
+pub(super) fn unavailable_view(
+    config: Resource<Result<PublicConfig, ApiError>>,
+    reason: String,
+) -> AnyView {
+    let conn = use_connection();
+    let countdown = move || {
+        conn.next_check_ms
+            .get()
+            .map(|ms| format!("Trying again in {} s.", ms.div_ceil(1000)))
+            .unwrap_or_else(|| "Trying again…".into())
+    };
+    view! {
+        <section class="fallback" data-testid="chat-unavailable" role="alert" aria-live="assertive">
+            <h2>"Chat unavailable"</h2>
+            <p>"We can't reach the assistant right now. Your message is kept and the chat comes back by itself as soon as the service answers."</p>
+            <p class="muted" data-testid="fallback-reason">{reason}</p>
+            <p class="muted" aria-live="off">{countdown}</p>
+            <button type="button" class="button" on:click=move |_| conn.retry_now()>"Retry now"</button>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let links = config.await.map(|c| c.help_links).unwrap_or_default();
+                    (!links.is_empty()).then(|| view! {
+                        <ul class="help-links" data-testid="help-links">
+                            {links.into_iter().map(|l| view! {
+                                <li><a href=l.url rel="noopener noreferrer" target="_blank">{l.label}</a></li>
+                            }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+    .into_any()
+}
