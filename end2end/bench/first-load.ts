@@ -176,7 +176,7 @@ export async function firstLoad(browser: Browser): Promise<void> {
   }
 
   const S = "First load, cold cache (/?agent=echo-agent, until hydrated + 500 ms idle)";
-  record(S, "on the wire, all requests", "KiB", wire.total, below(220, "KiB"));
+  record(S, "on the wire, all requests", "KiB", wire.total, below(223, "KiB"));
   for (const k of KINDS) record(S, `> ${k}`, "KiB", wire[k]);
   record(S, "decoded, all requests", "KiB", decoded.total);
   record(S, "> wasm", "KiB", decoded.wasm);
