@@ -130,9 +130,9 @@ pub fn stylesheet() -> &'static str {
 }
 
 /// The stylesheet, compressed once (from 19 KB to about 3 KB).
-fn compressed_stylesheet() -> &'static super::precompressed::Precompressed {
-    static CSS: OnceLock<super::precompressed::Precompressed> = OnceLock::new();
-    CSS.get_or_init(|| super::precompressed::Precompressed::new(stylesheet()))
+fn compressed_stylesheet() -> &'static super::encoding::precompressed::Precompressed {
+    static CSS: OnceLock<super::encoding::precompressed::Precompressed> = OnceLock::new();
+    CSS.get_or_init(|| super::encoding::precompressed::Precompressed::new(stylesheet()))
 }
 
 /// `GET /highlight.css`

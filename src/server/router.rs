@@ -52,12 +52,10 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
     let hashed_assets = state.leptos_options.hash_files;
     let site_root = state.leptos_options.site_root.clone();
     let pkg_dir = state.leptos_options.site_pkg_dir.clone();
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(handlers::liveness))
         .route("/readyz", get(handlers::readiness))
-        // The highlighting stylesheet is made and compressed at start-up (see
-        // `precompressed`); the app's own assets are precompressed at build time. (Pages
-        // are compressed by `page_compression`, streams are left alone.)
+        // Made and compressed at start-up (see `encoding`).
         .route("/highlight.css", get(super::highlight::stylesheet_handler))
         .route("/metrics", get(handlers::metrics))
         .route(
@@ -70,16 +68,12 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
             move || provide_context(context_state.clone()),
             move || shell(options.clone()),
         )
-        // The app's files, with conditional requests answered (304): leptos_axum's file
-        // handler passes only Accept-Encoding on, so the JS modules, which browsers must
-        // revalidate (see `asset_cache_policy`), would be sent whole every time.
-        .nest_service(&format!("/{pkg_dir}"), {
-            tower_http::services::ServeDir::new(
+        .nest_service(
+            &format!("/{pkg_dir}"),
+            super::encoding::static_files(
                 std::path::Path::new(site_root.as_ref()).join(pkg_dir.as_ref()),
-            )
-            .precompressed_br()
-            .precompressed_gzip()
-        })
+            ),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
@@ -103,68 +97,36 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
             hashed_assets,
             cache_control,
         ))
-        .layer(axum::middleware::from_fn(count_requests))
-        // Pages are compressed as they stream, each chunk flushed at once.
-        .layer(axum::middleware::from_fn(
-            super::page_compression::compress_pages,
-        ))
-        // Server functions' JSON answers (a long conversation's history is about 300 KB)
-        // are compressed at the fastest level; streams and files are left alone. Outside
-        // the layers that read answers (the error-status mapping reads error bodies).
-        .layer(
-            tower_http::compression::CompressionLayer::new()
-                .quality(tower_http::CompressionLevel::Fastest)
-                .compress_when(json_worth_compressing),
-        )
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(|req: &Request<_>| {
-                            let id = req
-                                .headers()
-                                .get(REQUEST_ID)
-                                .and_then(|v| v.to_str().ok())
-                                .unwrap_or("-");
-                            tracing::info_span!(
-                                "request",
-                                request_id = %id,
-                                method = %req.method(),
-                                path = %req.uri().path(),
-                                user = tracing::field::Empty,
-                            )
-                        })
-                        .on_request(())
-                        .on_response(
-                            DefaultOnResponse::new()
-                                .level(Level::INFO)
-                                .latency_unit(LatencyUnit::Millis),
+        .layer(axum::middleware::from_fn(count_requests));
+    super::encoding::compress(app).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(|req: &Request<_>| {
+                        let id = req
+                            .headers()
+                            .get(REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!(
+                            "request",
+                            request_id = %id,
+                            method = %req.method(),
+                            path = %req.uri().path(),
+                            user = tracing::field::Empty,
                         )
-                        .on_failure(DefaultOnFailure::new().level(Level::WARN)),
-                )
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
-        )
-}
-
-/// Whether a response is a JSON answer large enough to be worth compressing. Streams
-/// (`application/octet-stream` for streamed server functions) must not be: the
-/// compressor would hold back their bytes.
-fn json_worth_compressing(
-    _status: axum::http::StatusCode,
-    _version: axum::http::Version,
-    headers: &axum::http::HeaderMap,
-    _extensions: &axum::http::Extensions,
-) -> bool {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/json"));
-    let length = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    json && length.is_none_or(|n| n >= 1024)
+                    })
+                    .on_request(())
+                    .on_response(
+                        DefaultOnResponse::new()
+                            .level(Level::INFO)
+                            .latency_unit(LatencyUnit::Millis),
+                    )
+                    .on_failure(DefaultOnFailure::new().level(Level::WARN)),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+    )
 }
 
 /// Counts every answered request by route group and status class.
@@ -206,11 +168,8 @@ async fn cache_control(
         Some(v) => v,
         None => return resp,
     };
-    let headers = resp.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
-    // The file service picks a precompressed copy by Accept-Encoding, and does not say
-    // so: a shared cache must not hand a brotli copy to a browser that did not ask.
-    headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     resp
 }
 
@@ -235,29 +194,7 @@ fn asset_cache_policy(path: &str, hashed: bool) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{asset_cache_policy, json_worth_compressing};
-    use axum::http::{header, Extensions, HeaderMap, StatusCode, Version};
-
-    fn compressed(content_type: &str, length: Option<u64>) -> bool {
-        let mut h = HeaderMap::new();
-        h.insert(header::CONTENT_TYPE, content_type.parse().unwrap());
-        if let Some(n) = length {
-            h.insert(header::CONTENT_LENGTH, n.into());
-        }
-        json_worth_compressing(StatusCode::OK, Version::HTTP_11, &h, &Extensions::new())
-    }
-
-    #[test]
-    fn only_json_answers_of_some_size_are_compressed() {
-        assert!(compressed("application/json", Some(300_000)));
-        assert!(compressed("application/json", None));
-        assert!(!compressed("application/json", Some(200)));
-        assert!(!compressed("application/octet-stream", None), "streams");
-        assert!(
-            !compressed("text/html; charset=utf-8", None),
-            "streamed pages"
-        );
-    }
+    use super::asset_cache_policy;
 
     #[test]
     fn hashed_assets_are_cached_for_a_year() {

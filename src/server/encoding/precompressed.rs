@@ -7,7 +7,7 @@ use std::io::Write;
 use axum::http::{header, HeaderMap, HeaderValue};
 use bytes::Bytes;
 
-use super::page_compression::Coding;
+use super::Coding;
 
 /// A body with its brotli and gzip forms.
 #[derive(Debug)]
@@ -45,10 +45,7 @@ impl Precompressed {
     /// The form a request accepts (brotli, else gzip, else none), with the headers that
     /// go with it: `Content-Encoding` when compressed, and always `Vary: accept-encoding`.
     pub fn for_request(&self, request: &HeaderMap) -> (HeaderMap, Bytes) {
-        let coding = request
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Coding::preferred);
+        let coding = super::accepted(request);
         let mut headers = HeaderMap::new();
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         let body = match coding {

@@ -19,17 +19,15 @@ use axum::response::Response;
 use bytes::Bytes;
 use futures::StreamExt;
 
+use super::Coding;
+
 /// Brotli's quality for pages: made per request, so fast rather than smallest.
 const BROTLI_QUALITY: u32 = 5;
 const BROTLI_WINDOW: u32 = 22;
 
 /// Compresses `text/html` answers for clients that accept brotli or gzip.
-pub async fn compress_pages(req: Request, next: Next) -> Response {
-    let accepted = req
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Coding::preferred);
+pub(super) async fn compress_pages(req: Request, next: Next) -> Response {
+    let accepted = super::accepted(req.headers());
     let res = next.run(req).await;
     let html = res
         .headers()
@@ -67,44 +65,6 @@ pub async fn compress_pages(req: Request, next: Next) -> Response {
         },
     );
     Response::from_parts(parts, Body::from_stream(stream))
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Coding {
-    Brotli,
-    Gzip,
-}
-
-impl Coding {
-    pub(super) fn name(self) -> &'static str {
-        match self {
-            Coding::Brotli => "br",
-            Coding::Gzip => "gzip",
-        }
-    }
-
-    /// The coding to use for an `Accept-Encoding` header: brotli if accepted, else gzip,
-    /// else none. A coding with `q=0` is refused.
-    pub(super) fn preferred(accept: &str) -> Option<Coding> {
-        let accepts = |name: &str| {
-            accept.split(',').any(|item| {
-                let mut parts = item.split(';').map(str::trim);
-                let coding = parts.next().unwrap_or_default();
-                let q = parts
-                    .find_map(|p| p.strip_prefix("q="))
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .unwrap_or(1.0);
-                coding.eq_ignore_ascii_case(name) && q > 0.0
-            })
-        };
-        if accepts("br") {
-            Some(Coding::Brotli)
-        } else if accepts("gzip") {
-            Some(Coding::Gzip)
-        } else {
-            None
-        }
-    }
 }
 
 enum Encoder {
@@ -213,20 +173,6 @@ mod tests {
                 "{coding:?}: compressed"
             );
         }
-    }
-
-    #[test]
-    fn brotli_is_preferred_then_gzip_and_q_zero_refuses() {
-        assert_eq!(
-            Coding::preferred("gzip, deflate, br, zstd"),
-            Some(Coding::Brotli)
-        );
-        assert_eq!(Coding::preferred("gzip, deflate"), Some(Coding::Gzip));
-        assert_eq!(Coding::preferred("br;q=0, gzip;q=0.5"), Some(Coding::Gzip));
-        assert_eq!(Coding::preferred("BR"), Some(Coding::Brotli));
-        assert_eq!(Coding::preferred("identity"), None);
-        assert_eq!(Coding::preferred("br;q=0,gzip;q=0"), None);
-        assert_eq!(Coding::preferred(""), None);
     }
 
     #[tokio::test]
