@@ -31,6 +31,8 @@ fn malformed_settings_are_named_and_secrets_not_echoed() {
         ("AGNO_CHAT_AGENTOS_KEY", "never-print-this-key"),
         ("AGNO_CHAT_MODE", "squad"),
         ("AGNO_CHAT_REQUEST_TIMEOUT_MS", "soon"),
+        // Blank counts as unset, as a `KEY=` line in an env file means.
+        ("AGNO_CHAT_FAQ_URL", " "),
     ]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
@@ -38,6 +40,7 @@ fn malformed_settings_are_named_and_secrets_not_echoed() {
         "{stderr}"
     );
     assert!(stderr.contains("AGNO_CHAT_REQUEST_TIMEOUT_MS"), "{stderr}");
+    assert!(!stderr.contains("AGNO_CHAT_FAQ_URL"), "{stderr}");
     assert!(!stderr.contains("never-print-this-key"), "{stderr}");
 }
 

@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use clap::Args;
+use secrecy::SecretString;
 use url::Url;
 
-use super::Reader;
+use super::parse::{self, Problems};
 use crate::agentos::auth::{
     check_signing_key, CredentialSource, JwtSettings, OAuthSettings, SigningKey,
 };
@@ -16,86 +17,120 @@ use crate::agentos::auth::{
 pub const DEFAULT_SCOPES: &str =
     "agents:read agents:run teams:read teams:run sessions:read sessions:write sessions:delete";
 
-#[derive(Args, Debug, Default)]
+#[derive(Args, Debug)]
 pub struct CredentialFlags {
-    /// AgentOS security key (prefer the variable or a file) [env: AGNO_CHAT_AGENTOS_KEY]
-    #[arg(long)]
-    pub agentos_key: Option<String>,
-    /// File holding the AgentOS security key [env: AGNO_CHAT_AGENTOS_KEY_FILE]
-    #[arg(long)]
-    pub agentos_key_file: Option<String>,
-    /// HS256 secret for minting per-user AgentOS JWTs [env: AGNO_CHAT_JWT_SECRET]
-    #[arg(long)]
-    pub jwt_secret: Option<String>,
-    /// File holding the HS256 secret [env: AGNO_CHAT_JWT_SECRET_FILE]
-    #[arg(long)]
-    pub jwt_secret_file: Option<String>,
-    /// PEM file with an RSA private key for RS256 JWTs [env: AGNO_CHAT_JWT_PRIVATE_KEY_FILE]
-    #[arg(long)]
-    pub jwt_private_key_file: Option<String>,
-    /// Scopes of minted JWTs, space- or comma-separated [env: AGNO_CHAT_JWT_SCOPES]
-    #[arg(long)]
-    pub jwt_scopes: Option<String>,
-    /// `aud` claim of minted JWTs [env: AGNO_CHAT_JWT_AUDIENCE]
-    #[arg(long)]
+    /// AgentOS security key (prefer the variable or a file)
+    #[arg(long, env = "AGNO_CHAT_AGENTOS_KEY", value_parser = parse::secret, hide_env_values = true)]
+    pub agentos_key: Option<SecretString>,
+    /// File holding the AgentOS security key
+    #[arg(long, env = "AGNO_CHAT_AGENTOS_KEY_FILE", value_parser = parse::secret_file)]
+    pub agentos_key_file: Option<SecretString>,
+    /// HS256 secret for minting per-user AgentOS JWTs
+    #[arg(long, env = "AGNO_CHAT_JWT_SECRET", value_parser = |v: &str| hs256(parse::secret(v)?), hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
+    /// File holding the HS256 secret
+    #[arg(long, env = "AGNO_CHAT_JWT_SECRET_FILE", value_parser = |v: &str| hs256(parse::secret_file(v)?))]
+    pub jwt_secret_file: Option<SecretString>,
+    /// PEM file with an RSA private key for RS256 JWTs
+    #[arg(long, env = "AGNO_CHAT_JWT_PRIVATE_KEY_FILE", value_parser = |v: &str| rs256(parse::secret_file(v)?))]
+    pub jwt_private_key_file: Option<SecretString>,
+    /// Scopes of minted JWTs, space- or comma-separated
+    #[arg(long, env = "AGNO_CHAT_JWT_SCOPES", default_value = DEFAULT_SCOPES, value_parser = scopes)]
+    pub jwt_scopes: Scopes,
+    /// `aud` claim of minted JWTs
+    #[arg(long, env = "AGNO_CHAT_JWT_AUDIENCE", value_parser = parse::text)]
     pub jwt_audience: Option<String>,
-    /// `iss` claim of minted JWTs [env: AGNO_CHAT_JWT_ISSUER]
-    #[arg(long)]
+    /// `iss` claim of minted JWTs
+    #[arg(long, env = "AGNO_CHAT_JWT_ISSUER", value_parser = parse::text)]
     pub jwt_issuer: Option<String>,
-    /// Lifetime of minted JWTs, seconds [env: AGNO_CHAT_JWT_TTL_S]
-    #[arg(long)]
-    pub jwt_ttl_s: Option<String>,
-    /// OAuth2 token endpoint (client-credentials grant) [env: AGNO_CHAT_OAUTH_TOKEN_URL]
-    #[arg(long)]
-    pub oauth_token_url: Option<String>,
-    /// OAuth2 client id [env: AGNO_CHAT_OAUTH_CLIENT_ID]
-    #[arg(long)]
+    /// Lifetime of minted JWTs, seconds
+    #[arg(long = "jwt-ttl-s", env = "AGNO_CHAT_JWT_TTL_S", value_parser = parse::whole(1, 86_400), default_value_t = 900)]
+    pub jwt_ttl_s: u64,
+    /// OAuth2 token endpoint (client-credentials grant)
+    #[arg(long, env = "AGNO_CHAT_OAUTH_TOKEN_URL", value_parser = parse::http_url)]
+    pub oauth_token_url: Option<Url>,
+    /// OAuth2 client id
+    #[arg(long, env = "AGNO_CHAT_OAUTH_CLIENT_ID", value_parser = parse::text)]
     pub oauth_client_id: Option<String>,
-    /// OAuth2 client secret [env: AGNO_CHAT_OAUTH_CLIENT_SECRET]
-    #[arg(long)]
-    pub oauth_client_secret: Option<String>,
-    /// File holding the OAuth2 client secret [env: AGNO_CHAT_OAUTH_CLIENT_SECRET_FILE]
-    #[arg(long)]
-    pub oauth_client_secret_file: Option<String>,
-    /// `scope` to ask the token endpoint for [env: AGNO_CHAT_OAUTH_SCOPE]
-    #[arg(long)]
+    /// OAuth2 client secret
+    #[arg(long, env = "AGNO_CHAT_OAUTH_CLIENT_SECRET", value_parser = parse::secret, hide_env_values = true)]
+    pub oauth_client_secret: Option<SecretString>,
+    /// File holding the OAuth2 client secret
+    #[arg(long, env = "AGNO_CHAT_OAUTH_CLIENT_SECRET_FILE", value_parser = parse::secret_file)]
+    pub oauth_client_secret_file: Option<SecretString>,
+    /// `scope` to ask the token endpoint for
+    #[arg(long, env = "AGNO_CHAT_OAUTH_SCOPE", value_parser = parse::text)]
     pub oauth_scope: Option<String>,
-    /// `audience` to ask the token endpoint for [env: AGNO_CHAT_OAUTH_AUDIENCE]
-    #[arg(long)]
+    /// `audience` to ask the token endpoint for
+    #[arg(long, env = "AGNO_CHAT_OAUTH_AUDIENCE", value_parser = parse::text)]
     pub oauth_audience: Option<String>,
 }
 
-pub(super) fn read(r: &mut Reader<'_>, f: CredentialFlags) -> CredentialSource {
-    let key = r.secret(
-        (f.agentos_key, "AGNO_CHAT_AGENTOS_KEY", "agentos-key"),
+/// A secret for HS256 tokens, long enough.
+fn hs256(secret: SecretString) -> Result<SecretString, String> {
+    check_signing_key(&SigningKey::Hs256(secret.clone()))?;
+    Ok(secret)
+}
+
+/// An RSA private key in PEM form, for RS256 tokens.
+fn rs256(pem: SecretString) -> Result<SecretString, String> {
+    check_signing_key(&SigningKey::Rs256(pem.clone()))?;
+    Ok(pem)
+}
+
+/// The scopes minted tokens carry.
+#[derive(Debug, Clone)]
+pub struct Scopes(Vec<String>);
+
+fn scopes(raw: &str) -> Result<Scopes, String> {
+    Ok(Scopes(
+        raw.split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    ))
+}
+
+/// A secret given inline or in a file, not both.
+fn one_of(
+    p: &mut Problems,
+    (inline, var): (Option<SecretString>, &str),
+    (file, file_var, file_flag): (Option<SecretString>, &str, &str),
+) -> Option<SecretString> {
+    match (inline, file) {
+        (Some(_), Some(_)) => {
+            p.fail(
+                file_var,
+                file_flag,
+                format!("set either {var} or {file_var}, not both"),
+            );
+            None
+        }
+        (inline, file) => inline.or(file),
+    }
+}
+
+pub(super) fn read(p: &mut Problems, f: CredentialFlags) -> CredentialSource {
+    let key = one_of(
+        p,
+        (f.agentos_key, "AGNO_CHAT_AGENTOS_KEY"),
         (
             f.agentos_key_file,
             "AGNO_CHAT_AGENTOS_KEY_FILE",
             "agentos-key-file",
         ),
     );
-    let hs_secret = r.secret(
-        (f.jwt_secret, "AGNO_CHAT_JWT_SECRET", "jwt-secret"),
+    let hs_secret = one_of(
+        p,
+        (f.jwt_secret, "AGNO_CHAT_JWT_SECRET"),
         (
             f.jwt_secret_file,
             "AGNO_CHAT_JWT_SECRET_FILE",
             "jwt-secret-file",
         ),
     );
-    let rsa_key = r
-        .raw(f.jwt_private_key_file, "AGNO_CHAT_JWT_PRIVATE_KEY_FILE")
-        .and_then(|path| {
-            r.file_secret(
-                &path,
-                "AGNO_CHAT_JWT_PRIVATE_KEY_FILE",
-                "jwt-private-key-file",
-            )
-        });
-    let token_url = r.url(
-        f.oauth_token_url,
-        "AGNO_CHAT_OAUTH_TOKEN_URL",
-        "oauth-token-url",
-    );
+    let rsa_key = f.jwt_private_key_file;
+    let token_url = f.oauth_token_url;
 
     let chosen: Vec<&str> = [
         key.as_ref().map(|_| "AGNO_CHAT_AGENTOS_KEY"),
@@ -107,7 +142,7 @@ pub(super) fn read(r: &mut Reader<'_>, f: CredentialFlags) -> CredentialSource {
     .flatten()
     .collect();
     if chosen.len() > 1 {
-        r.fail(
+        p.fail(
             "AGNO_CHAT_AGENTOS_KEY",
             "agentos-key",
             format!(
@@ -121,69 +156,47 @@ pub(super) fn read(r: &mut Reader<'_>, f: CredentialFlags) -> CredentialSource {
     if let Some(k) = key {
         return CredentialSource::StaticKey(k);
     }
-    let signing = match (hs_secret, rsa_key) {
-        (Some(s), _) => Some((SigningKey::Hs256(s), "AGNO_CHAT_JWT_SECRET", "jwt-secret")),
-        (None, Some(pem)) => Some((
-            SigningKey::Rs256(pem),
-            "AGNO_CHAT_JWT_PRIVATE_KEY_FILE",
-            "jwt-private-key-file",
-        )),
+    let key = match (hs_secret, rsa_key) {
+        (Some(s), _) => Some(SigningKey::Hs256(s)),
+        (None, Some(pem)) => Some(SigningKey::Rs256(pem)),
         (None, None) => None,
     };
-    if let Some((key, var, flag)) = signing {
-        if let Err(problem) = check_signing_key(&key) {
-            r.fail(var, flag, problem);
-        }
-        let scopes: Vec<String> = r
-            .raw(f.jwt_scopes, "AGNO_CHAT_JWT_SCOPES")
-            .unwrap_or_else(|| DEFAULT_SCOPES.to_owned())
-            .split([' ', ','])
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let lifetime = r.number(
-            f.jwt_ttl_s,
-            "AGNO_CHAT_JWT_TTL_S",
-            "jwt-ttl-s",
-            900,
-            (1, 86_400),
-        );
+    if let Some(key) = key {
         return CredentialSource::Jwt(JwtSettings {
             key,
-            scopes,
-            audience: r.raw(f.jwt_audience, "AGNO_CHAT_JWT_AUDIENCE"),
-            issuer: r.raw(f.jwt_issuer, "AGNO_CHAT_JWT_ISSUER"),
-            lifetime: Duration::from_secs(lifetime),
+            scopes: f.jwt_scopes.0,
+            audience: f.jwt_audience.filter(|s| !s.is_empty()),
+            issuer: f.jwt_issuer.filter(|s| !s.is_empty()),
+            lifetime: Duration::from_secs(f.jwt_ttl_s),
         });
     }
-    if let Some(token_url) = token_url {
-        return oauth(
-            r,
+    match token_url {
+        Some(token_url) => oauth(
+            p,
             f.oauth_client_id,
-            (f.oauth_client_secret, f.oauth_client_secret_file),
+            f.oauth_client_secret,
+            f.oauth_client_secret_file,
             token_url,
             f.oauth_scope,
             f.oauth_audience,
-        );
+        ),
+        None => CredentialSource::None,
     }
-    CredentialSource::None
 }
 
 fn oauth(
-    r: &mut Reader<'_>,
+    p: &mut Problems,
     client_id: Option<String>,
-    (secret, secret_file): (Option<String>, Option<String>),
+    secret: Option<SecretString>,
+    secret_file: Option<SecretString>,
     token_url: Url,
     scope: Option<String>,
     audience: Option<String>,
 ) -> CredentialSource {
-    let client_id = r.raw(client_id, "AGNO_CHAT_OAUTH_CLIENT_ID");
-    let client_secret = r.secret(
-        (
-            secret,
-            "AGNO_CHAT_OAUTH_CLIENT_SECRET",
-            "oauth-client-secret",
-        ),
+    let client_id = client_id.filter(|s| !s.is_empty());
+    let client_secret = one_of(
+        p,
+        (secret, "AGNO_CHAT_OAUTH_CLIENT_SECRET"),
         (
             secret_file,
             "AGNO_CHAT_OAUTH_CLIENT_SECRET_FILE",
@@ -191,19 +204,14 @@ fn oauth(
         ),
     );
     if client_id.is_none() {
-        r.fail(
+        p.fail(
             "AGNO_CHAT_OAUTH_CLIENT_ID",
             "oauth-client-id",
             "missing: AGNO_CHAT_OAUTH_TOKEN_URL is set, so the client id is needed",
         );
     }
-    if client_secret.is_none()
-        && !r
-            .errors
-            .iter()
-            .any(|e| e.var.starts_with("AGNO_CHAT_OAUTH_CLIENT_SECRET"))
-    {
-        r.fail(
+    if client_secret.is_none() && !p.names("AGNO_CHAT_OAUTH_CLIENT_SECRET") {
+        p.fail(
             "AGNO_CHAT_OAUTH_CLIENT_SECRET",
             "oauth-client-secret",
             "missing: AGNO_CHAT_OAUTH_TOKEN_URL is set, so the client secret (or AGNO_CHAT_OAUTH_CLIENT_SECRET_FILE) is needed",
@@ -214,8 +222,8 @@ fn oauth(
             token_url,
             client_id,
             client_secret,
-            scope: r.raw(scope, "AGNO_CHAT_OAUTH_SCOPE"),
-            audience: r.raw(audience, "AGNO_CHAT_OAUTH_AUDIENCE"),
+            scope: scope.filter(|s| !s.is_empty()),
+            audience: audience.filter(|s| !s.is_empty()),
         }),
         _ => CredentialSource::None,
     }

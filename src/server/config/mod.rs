@@ -1,11 +1,13 @@
 //! Configuration from command-line flags and environment variables (a flag wins over its
-//! variable), validated at start-up. Every error names the variable and what is expected.
+//! variable), read by clap and validated at start-up. Every error names the variable and
+//! what is expected; every invalid setting is reported at once.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 use secrecy::SecretString;
 use url::Url;
 
@@ -13,33 +15,32 @@ use crate::agentos::auth::CredentialSource;
 use crate::model::{ComponentKind, ComponentRef, HelpLink, PublicConfig};
 
 mod credentials;
+mod parse;
 pub mod protection;
-mod reader;
 pub mod telemetry;
 
 pub use protection::Protection;
-use reader::Reader;
 pub use telemetry::Telemetry;
 
-/// Command-line flags. Each has an environment variable of the same meaning; see docs/configuration.md.
-#[derive(Parser, Debug, Default)]
+/// Command-line flags, each with its environment variable; see docs/configuration.md.
+#[derive(Parser, Debug)]
 #[command(
     name = "agno-chat",
     version,
     about = "A chat front end for Agno AgentOS"
 )]
 pub struct Flags {
-    /// AgentOS base URL [env: AGNO_CHAT_AGENTOS_URL]
-    #[arg(long)]
-    pub agentos_url: Option<String>,
-    /// `agent` or `team` [env: AGNO_CHAT_MODE]
-    #[arg(long)]
-    pub mode: Option<String>,
-    /// Agent to open by default [env: AGNO_CHAT_AGENT_ID]
-    #[arg(long)]
+    /// AgentOS base URL
+    #[arg(long, env = "AGNO_CHAT_AGENTOS_URL", value_parser = agentos_url)]
+    pub agentos_url: Option<Url>,
+    /// Whether the chat opens an agent or a team by default
+    #[arg(long, env = "AGNO_CHAT_MODE", value_enum, ignore_case = true, default_value_t = Mode::Agent)]
+    pub mode: Mode,
+    /// Agent to open by default
+    #[arg(long, env = "AGNO_CHAT_AGENT_ID", value_parser = parse::text)]
     pub agent_id: Option<String>,
-    /// Team to open by default [env: AGNO_CHAT_TEAM_ID]
-    #[arg(long)]
+    /// Team to open by default
+    #[arg(long, env = "AGNO_CHAT_TEAM_ID", value_parser = parse::text)]
     pub team_id: Option<String>,
     #[command(flatten)]
     pub credentials: credentials::CredentialFlags,
@@ -47,67 +48,112 @@ pub struct Flags {
     pub protection: protection::ProtectionFlags,
     #[command(flatten)]
     pub telemetry: telemetry::TelemetryFlags,
-    /// Human-in-the-loop prompts on/off [env: AGNO_CHAT_HITL]
-    #[arg(long)]
-    pub hitl: Option<String>,
-    /// Generative UI on/off [env: AGNO_CHAT_GENUI]
-    #[arg(long)]
-    pub genui: Option<String>,
-    /// FAQ link shown when the chat is unavailable [env: AGNO_CHAT_FAQ_URL]
-    #[arg(long)]
-    pub faq_url: Option<String>,
-    /// Support link shown when the chat is unavailable [env: AGNO_CHAT_SUPPORT_URL]
-    #[arg(long)]
-    pub support_url: Option<String>,
-    /// Address to listen on [env: AGNO_CHAT_LISTEN, else LEPTOS_SITE_ADDR]
-    #[arg(long)]
-    pub listen: Option<String>,
-    /// Timeout for connecting to AgentOS, ms [env: AGNO_CHAT_CONNECT_TIMEOUT_MS]
-    #[arg(long)]
-    pub connect_timeout_ms: Option<String>,
-    /// Timeout for a whole AgentOS request, ms [env: AGNO_CHAT_REQUEST_TIMEOUT_MS]
-    #[arg(long)]
-    pub request_timeout_ms: Option<String>,
-    /// How often browsers re-check AgentOS while it is up, ms [env: AGNO_CHAT_HEALTH_POLL_MS]
-    #[arg(long)]
-    pub health_poll_ms: Option<String>,
-    /// Longest wait between re-checks while AgentOS is down, ms [env: AGNO_CHAT_MAX_BACKOFF_MS]
-    #[arg(long)]
-    pub max_backoff_ms: Option<String>,
-    /// Longest wait for a run's first event, ms [env: AGNO_CHAT_FIRST_EVENT_TIMEOUT_MS]
-    #[arg(long)]
-    pub first_event_timeout_ms: Option<String>,
-    /// Longest silence between a run's events, ms [env: AGNO_CHAT_IDLE_TIMEOUT_MS]
-    #[arg(long)]
-    pub idle_timeout_ms: Option<String>,
-    /// Longest message accepted, in characters [env: AGNO_CHAT_MAX_INPUT_CHARS]
-    #[arg(long)]
-    pub max_input_chars: Option<String>,
+    /// Human-in-the-loop prompts on/off
+    #[arg(long, env = "AGNO_CHAT_HITL", value_parser = parse::boolean, action = clap::ArgAction::Set, default_value = "true")]
+    pub hitl: bool,
+    /// Generative UI on/off
+    #[arg(long, env = "AGNO_CHAT_GENUI", value_parser = parse::boolean, action = clap::ArgAction::Set, default_value = "true")]
+    pub genui: bool,
+    /// FAQ link shown when the chat is unavailable
+    #[arg(long, env = "AGNO_CHAT_FAQ_URL", value_parser = parse::http_url)]
+    pub faq_url: Option<Url>,
+    /// Support link shown when the chat is unavailable
+    #[arg(long, env = "AGNO_CHAT_SUPPORT_URL", value_parser = parse::http_url)]
+    pub support_url: Option<Url>,
+    /// Address to listen on (else LEPTOS_SITE_ADDR, else 127.0.0.1:3000)
+    #[arg(long, env = "AGNO_CHAT_LISTEN", value_parser = socket_addr)]
+    pub listen: Option<SocketAddr>,
+    /// The address cargo-leptos names for the server
+    #[arg(long, env = "LEPTOS_SITE_ADDR", value_parser = socket_addr, hide = true)]
+    pub leptos_site_addr: Option<SocketAddr>,
+    /// Timeout for connecting to AgentOS, ms
+    #[arg(long = "connect-timeout-ms", env = "AGNO_CHAT_CONNECT_TIMEOUT_MS", value_parser = parse::millis, default_value = "3000")]
+    pub connect_timeout: Duration,
+    /// Timeout for a whole AgentOS request, ms
+    #[arg(long = "request-timeout-ms", env = "AGNO_CHAT_REQUEST_TIMEOUT_MS", value_parser = parse::millis, default_value = "15000")]
+    pub request_timeout: Duration,
+    /// How often browsers re-check AgentOS while it is up, ms
+    #[arg(long = "health-poll-ms", env = "AGNO_CHAT_HEALTH_POLL_MS", value_parser = parse::millis, default_value = "10000")]
+    pub health_poll: Duration,
+    /// Longest wait between re-checks while AgentOS is down, ms
+    #[arg(long = "max-backoff-ms", env = "AGNO_CHAT_MAX_BACKOFF_MS", value_parser = parse::millis, default_value = "8000")]
+    pub max_backoff: Duration,
+    /// Longest wait for a run's first event, ms
+    #[arg(long = "first-event-timeout-ms", env = "AGNO_CHAT_FIRST_EVENT_TIMEOUT_MS", value_parser = parse::millis, default_value = "60000")]
+    pub first_event_timeout: Duration,
+    /// Longest silence between a run's events, ms
+    #[arg(long = "idle-timeout-ms", env = "AGNO_CHAT_IDLE_TIMEOUT_MS", value_parser = parse::millis, default_value = "120000")]
+    pub idle_timeout: Duration,
+    /// Longest message accepted, in characters
+    #[arg(long, env = "AGNO_CHAT_MAX_INPUT_CHARS", value_parser = parse::whole(1, 1_000_000), default_value_t = crate::chat::validate::DEFAULT_MAX_CHARS as u64)]
+    pub max_input_chars: u64,
     /// Memory for copies of recently opened conversations, which make opening one again
-    /// ask AgentOS only for its newest runs, MiB; 0 = off [env: AGNO_CHAT_HISTORY_CACHE_MB]
-    #[arg(long)]
-    pub history_cache_mb: Option<String>,
+    /// ask AgentOS only for its newest runs, MiB; 0 = off
+    #[arg(long, env = "AGNO_CHAT_HISTORY_CACHE_MB", value_parser = parse::whole(0, 65_536), default_value_t = 64)]
+    pub history_cache_mb: u64,
     /// How old such a copy may get before it is checked against a full listing again, s
-    /// [env: AGNO_CHAT_HISTORY_RECHECK_SECS]
-    #[arg(long)]
-    pub history_recheck_secs: Option<String>,
-    /// Secret (32+ characters) signing the identity cookie [env: AGNO_CHAT_COOKIE_KEY]
-    #[arg(long)]
-    pub cookie_key: Option<String>,
+    #[arg(long, env = "AGNO_CHAT_HISTORY_RECHECK_SECS", value_parser = parse::whole(0, 86_400), default_value_t = 300)]
+    pub history_recheck_secs: u64,
+    /// Secret (32+ characters) signing the identity cookie
+    #[arg(long, env = "AGNO_CHAT_COOKIE_KEY", value_parser = cookie_key, hide_env_values = true)]
+    pub cookie_key: Option<SecretString>,
     /// Header naming the user, set by an authenticating reverse proxy
-    /// [env: AGNO_CHAT_TRUSTED_USER_HEADER]
-    #[arg(long)]
-    pub trusted_user_header: Option<String>,
-    /// `text` or `json` [env: AGNO_CHAT_LOG_FORMAT]
-    #[arg(long)]
-    pub log_format: Option<String>,
+    #[arg(long, env = "AGNO_CHAT_TRUSTED_USER_HEADER", value_parser = trusted_user_header)]
+    pub trusted_user_header: Option<axum::http::HeaderName>,
+    /// How log lines are written
+    #[arg(long, env = "AGNO_CHAT_LOG_FORMAT", value_enum, ignore_case = true, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Whether the chat opens an agent or a team by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    Agent,
+    Team,
 }
 
 /// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// AgentOS's address, without credentials in it (they would end up in logs).
+fn agentos_url(raw: &str) -> Result<Url, String> {
+    let u = parse::http_url(raw)?;
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(
+            "must not contain credentials; use AGNO_CHAT_AGENTOS_KEY or \
+                    AGNO_CHAT_AGENTOS_KEY_FILE (or a JWT or OAuth2 source)"
+                .into(),
+        );
+    }
+    Ok(u)
+}
+
+fn socket_addr(raw: &str) -> Result<SocketAddr, String> {
+    raw.trim()
+        .parse()
+        .map_err(|_| format!("expected IP:PORT such as 127.0.0.1:3000, got {raw:?}"))
+}
+
+fn cookie_key(raw: &str) -> Result<SecretString, String> {
+    if raw.trim().chars().count() >= 32 {
+        parse::secret(raw)
+    } else {
+        Err("too short: expected a random secret of at least 32 characters".into())
+    }
+}
+
+/// A request header an authenticating proxy sets; never one the browser itself controls.
+fn trusted_user_header(raw: &str) -> Result<axum::http::HeaderName, String> {
+    match axum::http::HeaderName::from_bytes(raw.trim().to_ascii_lowercase().as_bytes()) {
+        Ok(name) if !["cookie", "authorization", "host"].contains(&name.as_str()) => Ok(name),
+        _ => Err(format!(
+            "expected an HTTP header name such as X-Forwarded-User, got {raw:?}"
+        )),
+    }
 }
 
 /// The validated configuration. Secrets are [`SecretString`]s: Debug prints them redacted.
@@ -150,8 +196,8 @@ pub struct Config {
 /// One invalid or missing setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingError {
-    pub var: &'static str,
-    pub flag: &'static str,
+    pub var: String,
+    pub flag: String,
     pub problem: String,
 }
 
@@ -172,229 +218,79 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
-    /// Validates flags and environment (`env` looks a variable up) into a configuration.
-    #[expect(
-        clippy::expect_used,
-        reason = "start-up: what is expected was checked just before"
-    )]
-    pub fn from_sources(
-        flags: Flags,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Self, ConfigError> {
-        let mut r = Reader {
-            env,
-            errors: Vec::new(),
-        };
+    /// Reads the process's flags and environment. Help and version are printed here, and
+    /// an unknown flag ends the process as clap says.
+    pub fn from_process() -> Result<Self, ConfigError> {
+        let vars = parse::variables(&Flags::command());
+        let args: Vec<OsString> = std::env::args_os().collect();
+        match parse::matches(|| parse::blank_is_unset(Flags::command()), &args, &vars) {
+            Ok(m) => Self::from_matches(&m),
+            Err(parse::Failure::Settings(errors)) => Err(ConfigError(errors)),
+            Err(parse::Failure::Cli(e)) => e.exit(),
+        }
+    }
 
-        let agentos_url = r.url(flags.agentos_url, "AGNO_CHAT_AGENTOS_URL", "agentos-url");
-        if agentos_url.is_none() && !r.errors.iter().any(|e| e.var == "AGNO_CHAT_AGENTOS_URL") {
-            r.fail(
+    fn from_matches(m: &clap::ArgMatches) -> Result<Self, ConfigError> {
+        let flags = Flags::from_arg_matches(m).map_err(|e| {
+            ConfigError(vec![SettingError {
+                var: String::new(),
+                flag: String::new(),
+                problem: e.to_string(),
+            }])
+        })?;
+        Self::from_flags(flags)
+    }
+
+    /// Checks what no single setting can say alone (a missing URL, credential sources
+    /// that conflict) and builds the configuration.
+    pub fn from_flags(f: Flags) -> Result<Self, ConfigError> {
+        let mut p = parse::Problems::default();
+        if f.agentos_url.is_none() {
+            p.fail(
                 "AGNO_CHAT_AGENTOS_URL",
                 "agentos-url",
                 "missing: expected the AgentOS base URL, e.g. http://127.0.0.1:7777 \
                  (scripts/run.sh starts the demo AgentOS and sets it for you)",
             );
         }
-        if let Some(u) = &agentos_url {
-            if !u.username().is_empty() || u.password().is_some() {
-                r.fail(
-                    "AGNO_CHAT_AGENTOS_URL",
-                    "agentos-url",
-                    "must not contain credentials; use AGNO_CHAT_AGENTOS_KEY or AGNO_CHAT_AGENTOS_KEY_FILE (or a JWT or OAuth2 source)",
-                );
-            }
-        }
-
-        let mode = match r
-            .raw(flags.mode, "AGNO_CHAT_MODE")
-            .map(|v| v.to_ascii_lowercase())
-        {
-            None => ComponentKind::Agent,
-            Some(v) if v == "agent" => ComponentKind::Agent,
-            Some(v) if v == "team" => ComponentKind::Team,
-            Some(v) => {
-                r.fail(
-                    "AGNO_CHAT_MODE",
-                    "mode",
-                    format!("expected agent or team, got {v:?}"),
-                );
-                ComponentKind::Agent
-            }
+        let credentials = credentials::read(&mut p, f.credentials);
+        let protection = protection::read(f.protection);
+        let telemetry = telemetry::read(&mut p, f.telemetry);
+        let (Some(agentos_url), true) = (f.agentos_url, p.0.is_empty()) else {
+            return Err(ConfigError(p.0));
         };
-        let agent_id = r.raw(flags.agent_id, "AGNO_CHAT_AGENT_ID");
-        let team_id = r.raw(flags.team_id, "AGNO_CHAT_TEAM_ID");
-
-        let credentials = credentials::read(&mut r, flags.credentials);
-        let protection = protection::read(&mut r, flags.protection);
-        let telemetry = telemetry::read(&mut r, flags.telemetry);
-
-        let hitl_enabled = r.bool(flags.hitl, "AGNO_CHAT_HITL", "hitl", true);
-        let genui_enabled = r.bool(flags.genui, "AGNO_CHAT_GENUI", "genui", true);
-        let faq_url = r.url(flags.faq_url, "AGNO_CHAT_FAQ_URL", "faq-url");
-        let support_url = r.url(flags.support_url, "AGNO_CHAT_SUPPORT_URL", "support-url");
-
-        // AGNO_CHAT_LISTEN (or --listen) wins over cargo-leptos' LEPTOS_SITE_ADDR.
-        let (listen_var, listen_raw) = match r.raw(flags.listen, "AGNO_CHAT_LISTEN") {
-            Some(v) => ("AGNO_CHAT_LISTEN", Some(v)),
-            None => ("LEPTOS_SITE_ADDR", r.raw(None, "LEPTOS_SITE_ADDR")),
-        };
-        let listen_raw = listen_raw.unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-        let listen = listen_raw.parse::<SocketAddr>().unwrap_or_else(|_| {
-            r.fail(
-                listen_var,
-                "listen",
-                format!("expected IP:PORT such as 127.0.0.1:3000, got {listen_raw:?}"),
-            );
-            SocketAddr::from(([127, 0, 0, 1], 3000))
-        });
-
-        let connect_timeout = r.millis(
-            flags.connect_timeout_ms,
-            "AGNO_CHAT_CONNECT_TIMEOUT_MS",
-            "connect-timeout-ms",
-            3_000,
-        );
-        let request_timeout = r.millis(
-            flags.request_timeout_ms,
-            "AGNO_CHAT_REQUEST_TIMEOUT_MS",
-            "request-timeout-ms",
-            15_000,
-        );
-        let health_poll = r.millis(
-            flags.health_poll_ms,
-            "AGNO_CHAT_HEALTH_POLL_MS",
-            "health-poll-ms",
-            10_000,
-        );
-        let max_backoff = r.millis(
-            flags.max_backoff_ms,
-            "AGNO_CHAT_MAX_BACKOFF_MS",
-            "max-backoff-ms",
-            8_000,
-        );
-
-        let first_event_timeout = r.millis(
-            flags.first_event_timeout_ms,
-            "AGNO_CHAT_FIRST_EVENT_TIMEOUT_MS",
-            "first-event-timeout-ms",
-            60_000,
-        );
-        let idle_timeout = r.millis(
-            flags.idle_timeout_ms,
-            "AGNO_CHAT_IDLE_TIMEOUT_MS",
-            "idle-timeout-ms",
-            120_000,
-        );
-        let max_input_chars = r.number(
-            flags.max_input_chars,
-            "AGNO_CHAT_MAX_INPUT_CHARS",
-            "max-input-chars",
-            crate::chat::validate::DEFAULT_MAX_CHARS as u64,
-            (1, 1_000_000),
-        ) as usize;
-        let history_cache_bytes = r.number(
-            flags.history_cache_mb,
-            "AGNO_CHAT_HISTORY_CACHE_MB",
-            "history-cache-mb",
-            64,
-            (0, 65_536),
-        ) as usize
-            * 1024
-            * 1024;
-        let history_recheck = Duration::from_secs(r.number(
-            flags.history_recheck_secs,
-            "AGNO_CHAT_HISTORY_RECHECK_SECS",
-            "history-recheck-secs",
-            300,
-            (0, 86_400),
-        ));
-        let cookie_key = match r.raw(flags.cookie_key, "AGNO_CHAT_COOKIE_KEY") {
-            Some(k) if k.chars().count() >= 32 => Some(SecretString::from(k)),
-            Some(_) => {
-                r.fail(
-                    "AGNO_CHAT_COOKIE_KEY",
-                    "cookie-key",
-                    "too short: expected a random secret of at least 32 characters",
-                );
-                None
-            }
-            None => None,
-        };
-
-        let trusted_user_header =
-            match r.raw(flags.trusted_user_header, "AGNO_CHAT_TRUSTED_USER_HEADER") {
-                None => None,
-                Some(h) => {
-                    match axum::http::HeaderName::from_bytes(h.to_ascii_lowercase().as_bytes()) {
-                        Ok(name)
-                            if !["cookie", "authorization", "host"].contains(&name.as_str()) =>
-                        {
-                            Some(name)
-                        }
-                        _ => {
-                            r.fail(
-                        "AGNO_CHAT_TRUSTED_USER_HEADER",
-                        "trusted-user-header",
-                        format!("expected an HTTP header name such as X-Forwarded-User, got {h:?}"),
-                    );
-                            None
-                        }
-                    }
-                }
-            };
-
-        let log_format = match r
-            .raw(flags.log_format, "AGNO_CHAT_LOG_FORMAT")
-            .map(|v| v.to_ascii_lowercase())
-        {
-            None => LogFormat::Text,
-            Some(v) if v == "text" => LogFormat::Text,
-            Some(v) if v == "json" => LogFormat::Json,
-            Some(v) => {
-                r.fail(
-                    "AGNO_CHAT_LOG_FORMAT",
-                    "log-format",
-                    format!("expected text or json, got {v:?}"),
-                );
-                LogFormat::Text
-            }
-        };
-
-        if !r.errors.is_empty() {
-            return Err(ConfigError(r.errors));
-        }
         Ok(Config {
-            agentos_url: agentos_url.expect("checked above"),
-            mode,
-            agent_id,
-            team_id,
+            agentos_url,
+            mode: match f.mode {
+                Mode::Agent => ComponentKind::Agent,
+                Mode::Team => ComponentKind::Team,
+            },
+            agent_id: f.agent_id.filter(|s| !s.is_empty()),
+            team_id: f.team_id.filter(|s| !s.is_empty()),
             credentials,
             protection,
             telemetry,
-            hitl_enabled,
-            genui_enabled,
-            faq_url,
-            support_url,
-            listen,
-            connect_timeout,
-            request_timeout,
-            health_poll,
-            max_backoff,
-            first_event_timeout,
-            idle_timeout,
-            max_input_chars,
-            history_cache_bytes,
-            history_recheck,
-            cookie_key,
-            trusted_user_header,
-            log_format,
+            hitl_enabled: f.hitl,
+            genui_enabled: f.genui,
+            faq_url: f.faq_url,
+            support_url: f.support_url,
+            listen: f
+                .listen
+                .or(f.leptos_site_addr)
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 3000))),
+            connect_timeout: f.connect_timeout,
+            request_timeout: f.request_timeout,
+            health_poll: f.health_poll,
+            max_backoff: f.max_backoff,
+            first_event_timeout: f.first_event_timeout,
+            idle_timeout: f.idle_timeout,
+            max_input_chars: f.max_input_chars as usize,
+            history_cache_bytes: f.history_cache_mb as usize * 1024 * 1024,
+            history_recheck: Duration::from_secs(f.history_recheck_secs),
+            cookie_key: f.cookie_key,
+            trusted_user_header: f.trusted_user_header,
+            log_format: f.log_format,
         })
-    }
-
-    /// Reads the process's flags and environment.
-    pub fn from_process() -> Result<Self, ConfigError> {
-        let flags = Flags::parse();
-        Self::from_sources(flags, &|k| std::env::var(k).ok())
     }
 
     /// The default conversation partner named by the configuration, if any.
@@ -442,18 +338,37 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
+    /// The configuration from `pairs` of variables and values. They are given to clap as
+    /// the variables' flags, in the order the flags are declared (the order clap reads
+    /// variables in), and the process's own environment is left out.
     pub(super) fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let env: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_sources(Flags::default(), &move |k| env.get(k).cloned())
+        let cmd = || Flags::command().mut_args(|a| a.env(None::<&str>));
+        let mut args: Vec<OsString> = vec!["agno-chat".into()];
+        for arg in Flags::command().get_arguments() {
+            let var = arg.get_env().map(|v| v.to_string_lossy().into_owned());
+            for (k, v) in pairs.iter().filter(|(k, _)| Some(*k) == var.as_deref()) {
+                let long = arg.get_long().unwrap_or_else(|| panic!("{k} has no flag"));
+                args.push(format!("--{long}={v}").into());
+            }
+        }
+        for (k, _) in pairs {
+            assert!(
+                Flags::command()
+                    .get_arguments()
+                    .any(|a| a.get_env().is_some_and(|v| v == *k)),
+                "no setting reads {k}"
+            );
+        }
+        match parse::matches(cmd, &args, &parse::variables(&Flags::command())) {
+            Ok(m) => Config::from_matches(&m),
+            Err(parse::Failure::Settings(e)) => Err(ConfigError(e)),
+            Err(parse::Failure::Cli(e)) => panic!("{:?}: {e}", e.kind()),
+        }
     }
 
-    pub(super) fn vars(err: ConfigError) -> Vec<&'static str> {
-        err.0.iter().map(|e| e.var).collect()
+    pub(super) fn vars(err: ConfigError) -> Vec<String> {
+        err.0.into_iter().map(|e| e.var).collect()
     }
 
     #[test]
@@ -512,8 +427,11 @@ mod tests {
             ("AGNO_CHAT_HISTORY_CACHE_MB", "lots"),
         ])
         .unwrap_err();
-        let problems: Vec<(&str, String)> =
-            err.0.iter().map(|e| (e.var, e.problem.clone())).collect();
+        let problems: Vec<(&str, String)> = err
+            .0
+            .iter()
+            .map(|e| (e.var.as_str(), e.problem.clone()))
+            .collect();
         assert_eq!(
             problems,
             vec![
@@ -562,23 +480,42 @@ mod tests {
     }
 
     #[test]
-    fn flags_win_over_variables() {
-        let flags = Flags {
-            agentos_url: Some("http://flag:1".into()),
-            mode: Some("team".into()),
-            team_id: Some("t1".into()),
-            ..Flags::default()
-        };
-        let c = Config::from_sources(flags, &|k| match k {
-            "AGNO_CHAT_AGENTOS_URL" => Some("http://env:2".into()),
-            _ => None,
-        })
-        .unwrap();
+    fn flags_name_the_default_partner() {
+        let m = Flags::command()
+            .mut_args(|a| a.env(None::<&str>))
+            .try_get_matches_from([
+                "agno-chat",
+                "--agentos-url",
+                "http://flag:1",
+                "--mode",
+                "TEAM",
+                "--team-id",
+                "t1",
+            ])
+            .unwrap();
+        let c = Config::from_matches(&m).unwrap();
         assert_eq!(c.agentos_url.as_str(), "http://flag:1/");
         assert_eq!(
             c.default_component(),
             Some(ComponentRef::new(ComponentKind::Team, "t1"))
         );
+    }
+
+    #[test]
+    fn every_setting_has_a_variable_and_a_flag() {
+        for a in Flags::command().get_arguments() {
+            if matches!(a.get_id().as_str(), "help" | "version") {
+                continue;
+            }
+            let var = a.get_env().map(|v| v.to_string_lossy().into_owned());
+            assert!(
+                var.as_deref()
+                    .is_some_and(|v| v.starts_with("AGNO_CHAT_") || v == "LEPTOS_SITE_ADDR"),
+                "{} has no variable",
+                a.get_id()
+            );
+            assert!(a.get_long().is_some(), "{} has no flag", a.get_id());
+        }
     }
 
     #[test]

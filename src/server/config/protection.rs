@@ -6,56 +6,53 @@ use std::time::Duration;
 use clap::Args;
 use url::Url;
 
-use super::Reader;
+use super::parse;
 
-#[derive(Args, Debug, Default)]
+#[derive(Args, Debug)]
 pub struct ProtectionFlags {
-    /// Messages a user may send per minute, 0 = no limit [env: AGNO_CHAT_SEND_RATE_PER_MIN]
-    #[arg(long)]
-    pub send_rate_per_min: Option<String>,
-    /// Messages a user may send in a quick burst [env: AGNO_CHAT_SEND_BURST]
-    #[arg(long)]
-    pub send_burst: Option<String>,
+    /// Messages a user may send per minute, 0 = no limit
+    #[arg(long, env = "AGNO_CHAT_SEND_RATE_PER_MIN", value_parser = parse::whole(0, 100_000), default_value_t = 20)]
+    pub send_rate_per_min: u64,
+    /// Messages a user may send in a quick burst
+    #[arg(long, env = "AGNO_CHAT_SEND_BURST", value_parser = parse::whole(1, 10_000), default_value_t = 5)]
+    pub send_burst: u64,
     /// Other calls (history, sessions, ...) a user may make per minute, 0 = no limit
-    /// [env: AGNO_CHAT_CALL_RATE_PER_MIN]
-    #[arg(long)]
-    pub call_rate_per_min: Option<String>,
-    /// Other calls a user may make in a quick burst [env: AGNO_CHAT_CALL_BURST]
-    #[arg(long)]
-    pub call_burst: Option<String>,
-    /// Answers one user may stream at once [env: AGNO_CHAT_MAX_STREAMS_PER_USER]
-    #[arg(long)]
-    pub max_streams_per_user: Option<String>,
-    /// Answers streaming at once, all users together [env: AGNO_CHAT_MAX_STREAMS]
-    #[arg(long)]
-    pub max_streams: Option<String>,
-    /// Shortest time between two sends in the browser, ms [env: AGNO_CHAT_MIN_SEND_INTERVAL_MS]
-    #[arg(long)]
-    pub min_send_interval_ms: Option<String>,
+    #[arg(long, env = "AGNO_CHAT_CALL_RATE_PER_MIN", value_parser = parse::whole(0, 1_000_000), default_value_t = 600)]
+    pub call_rate_per_min: u64,
+    /// Other calls a user may make in a quick burst
+    #[arg(long, env = "AGNO_CHAT_CALL_BURST", value_parser = parse::whole(1, 100_000), default_value_t = 120)]
+    pub call_burst: u64,
+    /// Answers one user may stream at once
+    #[arg(long, env = "AGNO_CHAT_MAX_STREAMS_PER_USER", value_parser = parse::whole(1, 1_000), default_value_t = 4)]
+    pub max_streams_per_user: u64,
+    /// Answers streaming at once, all users together
+    #[arg(long, env = "AGNO_CHAT_MAX_STREAMS", value_parser = parse::whole(1, 1_000_000), default_value_t = 512)]
+    pub max_streams: u64,
+    /// Shortest time between two sends in the browser, ms
+    #[arg(long, env = "AGNO_CHAT_MIN_SEND_INTERVAL_MS", value_parser = parse::whole(0, 60_000), default_value_t = 800)]
+    pub min_send_interval_ms: u64,
     /// File of regular expressions (one per line, `#` comments); messages matching any are
-    /// refused [env: AGNO_CHAT_BLOCKED_PATTERNS_FILE]
-    #[arg(long)]
-    pub blocked_patterns_file: Option<String>,
+    /// refused
+    #[arg(long, env = "AGNO_CHAT_BLOCKED_PATTERNS_FILE", value_parser = patterns_file)]
+    pub blocked_patterns_file: Option<regex::RegexSet>,
     /// Where the client's address is read for limits on requests without an identity:
     /// `ConnectInfo` (the connection's peer), or, only behind a proxy that sets it, the
     /// header that proxy writes: `RightmostXForwardedFor`, `XRealIp`, `RightmostForwarded`,
     /// `CfConnectingIp`, `TrueClientIp`, `FlyClientIp`, `CloudFrontViewerAddress`,
-    /// `XEnvoyExternalAddress` [env: AGNO_CHAT_CLIENT_IP_SOURCE]
-    #[arg(long)]
-    pub client_ip_source: Option<String>,
+    /// `XEnvoyExternalAddress`
+    #[arg(long, env = "AGNO_CHAT_CLIENT_IP_SOURCE", value_parser = client_ip_source, default_value = "ConnectInfo")]
+    pub client_ip_source: axum_client_ip::ClientIpSource,
     /// New identities (cookies) one client address may be given per minute
-    /// [env: AGNO_CHAT_NEW_IDENTITY_RATE_PER_MIN]
-    #[arg(long)]
-    pub new_identity_rate_per_min: Option<String>,
+    #[arg(long, env = "AGNO_CHAT_NEW_IDENTITY_RATE_PER_MIN", value_parser = parse::whole(0, 1_000_000), default_value_t = 30)]
+    pub new_identity_rate_per_min: u64,
     /// New identities one client address may be given in a quick burst
-    /// [env: AGNO_CHAT_NEW_IDENTITY_BURST]
-    #[arg(long)]
-    pub new_identity_burst: Option<String>,
+    #[arg(long, env = "AGNO_CHAT_NEW_IDENTITY_BURST", value_parser = parse::whole(1, 100_000), default_value_t = 20)]
+    pub new_identity_burst: u64,
     /// The URL people open the chat at, e.g. https://chat.example.com; server functions
     /// accept requests from this origin (and the request's own host), and cookies are
-    /// Secure when it is https [env: AGNO_CHAT_PUBLIC_URL]
-    #[arg(long)]
-    pub public_url: Option<String>,
+    /// Secure when it is https
+    #[arg(long, env = "AGNO_CHAT_PUBLIC_URL", value_parser = parse::http_url)]
+    pub public_url: Option<Url>,
 }
 
 /// A rate: `per_minute` sustained, `burst` at once. `per_minute == 0` means unlimited.
@@ -107,159 +104,54 @@ impl Default for Protection {
     }
 }
 
-pub(super) fn read(r: &mut Reader<'_>, f: ProtectionFlags) -> Protection {
-    let d = Protection::default();
-    let send_rate = rate(
-        r,
-        (f.send_rate_per_min, f.send_burst),
-        [
-            "AGNO_CHAT_SEND_RATE_PER_MIN",
-            "send-rate-per-min",
-            "AGNO_CHAT_SEND_BURST",
-            "send-burst",
-        ],
-        d.send_rate,
-        (100_000, 10_000),
-    );
-    let call_rate = rate(
-        r,
-        (f.call_rate_per_min, f.call_burst),
-        [
-            "AGNO_CHAT_CALL_RATE_PER_MIN",
-            "call-rate-per-min",
-            "AGNO_CHAT_CALL_BURST",
-            "call-burst",
-        ],
-        d.call_rate,
-        (1_000_000, 100_000),
-    );
-    let max_streams_per_user = r.number(
-        f.max_streams_per_user,
-        "AGNO_CHAT_MAX_STREAMS_PER_USER",
-        "max-streams-per-user",
-        d.max_streams_per_user as u64,
-        (1, 1_000),
-    ) as usize;
-    let max_streams = r.number(
-        f.max_streams,
-        "AGNO_CHAT_MAX_STREAMS",
-        "max-streams",
-        d.max_streams as u64,
-        (1, 1_000_000),
-    ) as usize;
-    let min_send_interval = Duration::from_millis(r.number(
-        f.min_send_interval_ms,
-        "AGNO_CHAT_MIN_SEND_INTERVAL_MS",
-        "min-send-interval-ms",
-        d.min_send_interval.as_millis() as u64,
-        (0, 60_000),
-    ));
-    let blocked_patterns = r
-        .raw(f.blocked_patterns_file, "AGNO_CHAT_BLOCKED_PATTERNS_FILE")
-        .and_then(|path| blocked_patterns(r, &path));
-    let public_origin = r.url(f.public_url, "AGNO_CHAT_PUBLIC_URL", "public-url");
-    let client_ip_source = match r.raw(f.client_ip_source, "AGNO_CHAT_CLIENT_IP_SOURCE") {
-        None => d.client_ip_source,
-        Some(v) => v.trim().parse().unwrap_or_else(|_| {
-            r.fail(
-                "AGNO_CHAT_CLIENT_IP_SOURCE",
-                "client-ip-source",
-                format!(
-                    "{v:?} is not a known source: use ConnectInfo, or behind a trusted proxy \
-                     RightmostXForwardedFor, XRealIp, RightmostForwarded, CfConnectingIp, \
-                     TrueClientIp, FlyClientIp, CloudFrontViewerAddress or XEnvoyExternalAddress"
-                ),
-            );
-            d.client_ip_source.clone()
-        }),
+pub(super) fn read(f: ProtectionFlags) -> Protection {
+    let rate = |per_minute: u64, burst: u64| Rate {
+        per_minute: per_minute as u32,
+        burst: burst as u32,
     };
-    let new_identity_rate = rate(
-        r,
-        (f.new_identity_rate_per_min, f.new_identity_burst),
-        [
-            "AGNO_CHAT_NEW_IDENTITY_RATE_PER_MIN",
-            "new-identity-rate-per-min",
-            "AGNO_CHAT_NEW_IDENTITY_BURST",
-            "new-identity-burst",
-        ],
-        d.new_identity_rate,
-        (1_000_000, 100_000),
-    );
     Protection {
-        client_ip_source,
-        new_identity_rate,
-        send_rate,
-        call_rate,
-        max_streams_per_user,
-        max_streams,
-        min_send_interval,
-        blocked_patterns,
-        public_origin,
+        send_rate: rate(f.send_rate_per_min, f.send_burst),
+        call_rate: rate(f.call_rate_per_min, f.call_burst),
+        max_streams_per_user: f.max_streams_per_user as usize,
+        max_streams: f.max_streams as usize,
+        min_send_interval: Duration::from_millis(f.min_send_interval_ms),
+        blocked_patterns: f.blocked_patterns_file,
+        public_origin: f.public_url,
+        client_ip_source: f.client_ip_source,
+        new_identity_rate: rate(f.new_identity_rate_per_min, f.new_identity_burst),
     }
 }
 
-/// A rate from its two settings (per minute, burst), given as flags `given`, named by
-/// `[per-minute variable, flag, burst variable, flag]`, each up to its `most`.
-fn rate(
-    r: &mut Reader<'_>,
-    given: (Option<String>, Option<String>),
-    names: [&'static str; 4],
-    default: Rate,
-    most: (u64, u64),
-) -> Rate {
-    let [per_minute_var, per_minute_flag, burst_var, burst_flag] = names;
-    Rate {
-        per_minute: r.number(
-            given.0,
-            per_minute_var,
-            per_minute_flag,
-            default.per_minute.into(),
-            (0, most.0),
-        ) as u32,
-        burst: r.number(
-            given.1,
-            burst_var,
-            burst_flag,
-            default.burst.into(),
-            (1, most.1),
-        ) as u32,
-    }
+fn client_ip_source(raw: &str) -> Result<axum_client_ip::ClientIpSource, String> {
+    raw.trim().parse().map_err(|_| {
+        format!(
+            "{raw:?} is not a known source: use ConnectInfo, or behind a trusted proxy \
+             RightmostXForwardedFor, XRealIp, RightmostForwarded, CfConnectingIp, \
+             TrueClientIp, FlyClientIp, CloudFrontViewerAddress or XEnvoyExternalAddress"
+        )
+    })
 }
 
-fn blocked_patterns(r: &mut Reader<'_>, path: &str) -> Option<regex::RegexSet> {
-    const VAR: &str = "AGNO_CHAT_BLOCKED_PATTERNS_FILE";
-    const FLAG: &str = "blocked-patterns-file";
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            r.fail(VAR, FLAG, format!("cannot read the file {path:?}: {e}"));
-            return None;
-        }
-    };
+/// The file's patterns, each checked, as one case-insensitive set.
+fn patterns_file(path: &str) -> Result<regex::RegexSet, String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read the file {path:?}: {e}"))?;
     let patterns = parse_patterns(&text);
     if patterns.is_empty() {
-        r.fail(VAR, FLAG, format!("the file {path:?} has no patterns"));
-        return None;
+        return Err(format!("the file {path:?} has no patterns"));
     }
     for (line, p) in &patterns {
-        if let Err(e) = regex::Regex::new(p) {
-            r.fail(
-                VAR,
-                FLAG,
-                format!("line {line} of {path:?} is not a valid regular expression: {e}"),
-            );
-            return None;
-        }
+        regex::Regex::new(p).map_err(|e| {
+            format!("line {line} of {path:?} is not a valid regular expression: {e}")
+        })?;
     }
     regex::RegexSetBuilder::new(patterns.iter().map(|(_, p)| p))
         .case_insensitive(true)
         .size_limit(10 << 20)
         .build()
-        .map_err(|e| r.fail(VAR, FLAG, format!("the patterns are too large: {e}")))
-        .ok()
+        .map_err(|e| format!("the patterns are too large: {e}"))
 }
 
-/// Non-empty, non-comment lines with their line numbers.
 fn parse_patterns(text: &str) -> Vec<(usize, String)> {
     text.lines()
         .enumerate()

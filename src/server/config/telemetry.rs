@@ -5,36 +5,40 @@ use clap::Args;
 use secrecy::SecretString;
 use url::Url;
 
-use super::Reader;
+use super::parse::{self, Problems};
 
-#[derive(Args, Debug, Default)]
+#[derive(Args, Debug)]
 pub struct TelemetryFlags {
-    /// Bearer token required to read /metrics [env: AGNO_CHAT_METRICS_TOKEN]
-    #[arg(long)]
-    pub metrics_token: Option<String>,
-    /// File holding that token [env: AGNO_CHAT_METRICS_TOKEN_FILE]
-    #[arg(long)]
-    pub metrics_token_file: Option<String>,
-    /// OTLP/HTTP endpoint for run traces, e.g. http://collector:4318 [env: AGNO_CHAT_OTLP_ENDPOINT]
-    #[arg(long)]
-    pub otlp_endpoint: Option<String>,
+    /// Bearer token required to read /metrics
+    #[arg(long, env = "AGNO_CHAT_METRICS_TOKEN", value_parser = parse::secret, hide_env_values = true)]
+    pub metrics_token: Option<SecretString>,
+    /// File holding that token
+    #[arg(long, env = "AGNO_CHAT_METRICS_TOKEN_FILE", value_parser = parse::secret_file)]
+    pub metrics_token_file: Option<SecretString>,
+    /// OTLP/HTTP endpoint for run traces, e.g. http://collector:4318
+    #[arg(long, env = "AGNO_CHAT_OTLP_ENDPOINT", value_parser = parse::http_url)]
+    pub otlp_endpoint: Option<Url>,
     /// Extra headers for the OTLP endpoint, `name=value,name=value` (for instance
-    /// Langfuse's Authorization) [env: AGNO_CHAT_OTLP_HEADERS]
-    #[arg(long)]
-    pub otlp_headers: Option<String>,
-    /// Sentry DSN: server errors, panics and browser errors go there [env: AGNO_CHAT_SENTRY_DSN]
-    #[arg(long)]
-    pub sentry_dsn: Option<String>,
-    /// Sentry environment name [env: AGNO_CHAT_SENTRY_ENVIRONMENT]
-    #[arg(long)]
+    /// Langfuse's Authorization)
+    #[arg(long, env = "AGNO_CHAT_OTLP_HEADERS", value_parser = parse_headers, hide_env_values = true)]
+    pub otlp_headers: Option<Headers>,
+    /// Sentry DSN: server errors, panics and browser errors go there
+    #[arg(long, env = "AGNO_CHAT_SENTRY_DSN", value_parser = sentry_dsn, hide_env_values = true)]
+    pub sentry_dsn: Option<SecretString>,
+    /// Sentry environment name
+    #[arg(long, env = "AGNO_CHAT_SENTRY_ENVIRONMENT", value_parser = parse::text)]
     pub sentry_environment: Option<String>,
-    /// URL that receives analytics events as JSON batches [env: AGNO_CHAT_ANALYTICS_WEBHOOK_URL]
-    #[arg(long)]
-    pub analytics_webhook_url: Option<String>,
-    /// Include message text in analytics and error reports [env: AGNO_CHAT_REPORT_MESSAGE_CONTENT]
-    #[arg(long)]
-    pub report_message_content: Option<String>,
+    /// URL that receives analytics events as JSON batches
+    #[arg(long, env = "AGNO_CHAT_ANALYTICS_WEBHOOK_URL", value_parser = parse::http_url)]
+    pub analytics_webhook_url: Option<Url>,
+    /// Include message text in analytics and error reports
+    #[arg(long, env = "AGNO_CHAT_REPORT_MESSAGE_CONTENT", value_parser = parse::boolean, action = clap::ArgAction::Set, default_value = "false")]
+    pub report_message_content: bool,
 }
+
+/// Headers sent with every OTLP export; their values are secrets (API keys).
+#[derive(Debug, Clone)]
+pub struct Headers(Vec<(String, SecretString)>);
 
 /// Validated observability settings.
 #[derive(Debug, Clone, Default)]
@@ -49,60 +53,39 @@ pub struct Telemetry {
     pub report_message_content: bool,
 }
 
-pub(super) fn read(r: &mut Reader<'_>, f: TelemetryFlags) -> Telemetry {
-    let metrics_token = r.secret(
-        (f.metrics_token, "AGNO_CHAT_METRICS_TOKEN", "metrics-token"),
-        (
-            f.metrics_token_file,
-            "AGNO_CHAT_METRICS_TOKEN_FILE",
-            "metrics-token-file",
-        ),
-    );
-    let otlp_endpoint = r.url(f.otlp_endpoint, "AGNO_CHAT_OTLP_ENDPOINT", "otlp-endpoint");
-    let otlp_headers = match r.raw(f.otlp_headers, "AGNO_CHAT_OTLP_HEADERS") {
-        None => Vec::new(),
-        Some(raw) => match parse_headers(&raw) {
-            Ok(h) => h,
-            Err(problem) => {
-                r.fail("AGNO_CHAT_OTLP_HEADERS", "otlp-headers", problem);
-                Vec::new()
-            }
-        },
-    };
-    let sentry_dsn = r.raw(f.sentry_dsn, "AGNO_CHAT_SENTRY_DSN").and_then(|dsn| {
-        match dsn.parse::<sentry::types::Dsn>() {
-            Ok(_) => Some(SecretString::from(dsn)),
-            Err(e) => {
-                r.fail(
-                    "AGNO_CHAT_SENTRY_DSN",
-                    "sentry-dsn",
-                    format!("not a Sentry DSN ({e}); expected https://KEY@HOST/PROJECT"),
-                );
-                None
-            }
+pub(super) fn read(p: &mut Problems, f: TelemetryFlags) -> Telemetry {
+    let metrics_token = match (f.metrics_token, f.metrics_token_file) {
+        (Some(_), Some(_)) => {
+            p.fail(
+                "AGNO_CHAT_METRICS_TOKEN_FILE",
+                "metrics-token-file",
+                "set either AGNO_CHAT_METRICS_TOKEN or AGNO_CHAT_METRICS_TOKEN_FILE, not both",
+            );
+            None
         }
-    });
+        (inline, file) => inline.or(file),
+    };
     Telemetry {
         metrics_token,
-        otlp_endpoint,
-        otlp_headers,
-        sentry_dsn,
-        sentry_environment: r.raw(f.sentry_environment, "AGNO_CHAT_SENTRY_ENVIRONMENT"),
-        analytics_webhook: r.url(
-            f.analytics_webhook_url,
-            "AGNO_CHAT_ANALYTICS_WEBHOOK_URL",
-            "analytics-webhook-url",
-        ),
-        report_message_content: r.bool(
-            f.report_message_content,
-            "AGNO_CHAT_REPORT_MESSAGE_CONTENT",
-            "report-message-content",
-            false,
-        ),
+        otlp_endpoint: f.otlp_endpoint,
+        otlp_headers: f.otlp_headers.map(|h| h.0).unwrap_or_default(),
+        sentry_dsn: f.sentry_dsn,
+        sentry_environment: f.sentry_environment.filter(|s| !s.is_empty()),
+        analytics_webhook: f.analytics_webhook_url,
+        report_message_content: f.report_message_content,
     }
 }
 
-fn parse_headers(raw: &str) -> Result<Vec<(String, SecretString)>, String> {
+fn sentry_dsn(raw: &str) -> Result<SecretString, String> {
+    match raw.trim().parse::<sentry::types::Dsn>() {
+        Ok(_) => parse::secret(raw),
+        Err(e) => Err(format!(
+            "not a Sentry DSN ({e}); expected https://KEY@HOST/PROJECT"
+        )),
+    }
+}
+
+fn parse_headers(raw: &str) -> Result<Headers, String> {
     raw.split(',')
         .filter(|p| !p.trim().is_empty())
         .map(|pair| {
@@ -114,7 +97,8 @@ fn parse_headers(raw: &str) -> Result<Vec<(String, SecretString)>, String> {
                 .map_err(|_| format!("{name:?} is not a header name"))?;
             Ok((name.to_owned(), SecretString::from(value.trim().to_owned())))
         })
-        .collect()
+        .collect::<Result<_, String>>()
+        .map(Headers)
 }
 
 #[cfg(test)]
