@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::ComponentKind;
+use crate::model::AssistantKind;
 
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -102,11 +102,12 @@ pub struct ClientEvent {
     /// Browser clock, ms since the epoch.
     pub at_ms: f64,
     #[serde(default)]
-    pub kind: Option<ComponentKind>,
+    pub kind: Option<AssistantKind>,
+    /// Checked when deserialized, as every id from the browser (see `ids`).
     #[serde(default)]
-    pub component_id: Option<String>,
+    pub assistant_id: Option<crate::model::AssistantId>,
     #[serde(default)]
-    pub session_id: Option<String>,
+    pub session_id: Option<crate::model::SessionId>,
     #[serde(flatten)]
     pub event: Event,
 }
@@ -145,8 +146,8 @@ mod tests {
         let e = ClientEvent {
             seq: 3,
             at_ms: 1.0,
-            kind: Some(ComponentKind::Agent),
-            component_id: Some("echo-agent".into()),
+            kind: Some(AssistantKind::Agent),
+            assistant_id: Some("echo-agent".into()),
             session_id: None,
             event: Event::StreamEnded {
                 outcome: "completed".into(),
@@ -169,8 +170,8 @@ mod tests {
         let e = ClientEvent {
             seq: 1,
             at_ms: 1.0,
-            kind: Some(ComponentKind::Agent),
-            component_id: Some("echo-agent".into()),
+            kind: Some(AssistantKind::Agent),
+            assistant_id: Some("echo-agent".into()),
             session_id: None,
             event: Event::Error {
                 kind: "stream".into(),

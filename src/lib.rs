@@ -1,13 +1,19 @@
 //! agno-chat: a Leptos chat front end for Agno AgentOS.
 //!
-//! Layout:
-//! - [`chat`]: chat logic without IO (events, reducer, validation, markdown).
-//! - [`model`]: plain data shared by server and browser (catalog, status, public config).
+//! Layout (imports run one way: components -> conversation -> state -> api -> model):
+//! - [`model`], [`ids`], [`routes`], [`error`], [`analytics`]: plain data shared by the
+//!   server and the browser: the catalog, typed ids, the app's addresses, the errors the
+//!   browser is told about, analytics events.
+//! - [`chat`]: chat logic without IO (events, reducer, history rebuild, validation,
+//!   markdown, human-in-the-loop decisions).
 //! - [`api`]: server functions, the only door from the browser to the server.
-//! - [`state`]: client state (reactive contexts) used by the components.
-//! - [`components`]: UI components; [`app`] holds the shell and the routes.
+//! - [`state`]: client state shared by the page (connection, draft, session list,
+//!   analytics).
+//! - [`conversation`]: the conversation feature, with its lazily loaded chunk.
+//! - [`genui`]: generative UI (spec, and its lazily loaded renderer).
+//! - [`components`]: the page around the conversation; [`app`] holds the shell and router.
 //! - `agentos` (server only): the typed AgentOS HTTP client.
-//! - `server` (server only): configuration, application state, health endpoints, logging.
+//! - `server` (server only): configuration, application state, the HTTP surface.
 
 #![recursion_limit = "256"]
 // A panic in the server or the browser is a defect: errors are handled, not unwrapped
@@ -22,6 +28,7 @@ pub mod components;
 pub mod conversation;
 pub mod error;
 pub mod genui;
+pub mod ids;
 pub mod model;
 pub mod routes;
 pub mod state;

@@ -2,84 +2,85 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Whether a conversation partner is a single agent or a team of agents.
+pub use crate::ids::{AssistantId, RunId, SessionId};
+
+/// Whether an assistant (what a conversation is with) is a single AgentOS agent or a team
+/// of agents. ("Assistant" rather than AgentOS's "component", which in this code means a
+/// Leptos component.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ComponentKind {
+pub enum AssistantKind {
     Agent,
     Team,
 }
 
-impl ComponentKind {
+impl AssistantKind {
     /// The query parameter (and AgentOS path segment, singular) naming this kind.
     pub fn query_key(self) -> &'static str {
         match self {
-            ComponentKind::Agent => "agent",
-            ComponentKind::Team => "team",
+            AssistantKind::Agent => "agent",
+            AssistantKind::Team => "team",
         }
     }
 }
 
 /// A reference to one agent or team.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ComponentRef {
-    pub kind: ComponentKind,
-    pub id: String,
+pub struct AssistantRef {
+    pub kind: AssistantKind,
+    pub id: AssistantId,
 }
 
-impl ComponentRef {
-    pub fn new(kind: ComponentKind, id: impl Into<String>) -> Self {
-        Self {
-            kind,
-            id: id.into(),
-        }
+impl AssistantRef {
+    pub fn new(kind: AssistantKind, id: AssistantId) -> Self {
+        Self { kind, id }
     }
 
-    /// Picks the component named by `?agent=` / `?team=` query values, if any.
+    /// Picks the assistant named by `?agent=` / `?team=` query values, if any (and valid).
     /// `agent` wins when both are given.
     pub fn from_query(agent: Option<String>, team: Option<String>) -> Option<Self> {
-        let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let clean = |v: Option<String>| v.and_then(|s| AssistantId::new(s.trim()).ok());
         clean(agent)
-            .map(|id| Self::new(ComponentKind::Agent, id))
-            .or_else(|| clean(team).map(|id| Self::new(ComponentKind::Team, id)))
+            .map(|id| Self::new(AssistantKind::Agent, id))
+            .or_else(|| clean(team).map(|id| Self::new(AssistantKind::Team, id)))
     }
 }
 
 /// One agent or team as listed by AgentOS.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ComponentSummary {
-    pub kind: ComponentKind,
-    pub id: String,
+pub struct AssistantSummary {
+    pub kind: AssistantKind,
+    pub id: AssistantId,
     pub name: String,
     pub description: Option<String>,
 }
 
-impl ComponentSummary {
-    pub fn reference(&self) -> ComponentRef {
-        ComponentRef::new(self.kind, self.id.clone())
+impl AssistantSummary {
+    pub fn reference(&self) -> AssistantRef {
+        AssistantRef::new(self.kind, self.id.clone())
     }
 }
 
 /// The agents and teams a user can talk to, and which one to open by default.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Catalog {
-    pub agents: Vec<ComponentSummary>,
-    pub teams: Vec<ComponentSummary>,
-    /// The configured default, or the first component AgentOS lists.
-    pub default: Option<ComponentRef>,
+    pub agents: Vec<AssistantSummary>,
+    pub teams: Vec<AssistantSummary>,
+    /// The configured default, or the first assistant AgentOS lists.
+    pub default: Option<AssistantRef>,
 }
 
 impl Catalog {
-    pub fn find(&self, r: &ComponentRef) -> Option<&ComponentSummary> {
+    pub fn find(&self, r: &AssistantRef) -> Option<&AssistantSummary> {
         let list = match r.kind {
-            ComponentKind::Agent => &self.agents,
-            ComponentKind::Team => &self.teams,
+            AssistantKind::Agent => &self.agents,
+            AssistantKind::Team => &self.teams,
         };
         list.iter().find(|c| c.id == r.id)
     }
 
-    /// Resolves what to show: the requested component when it exists, else the default.
-    pub fn resolve(&self, requested: Option<&ComponentRef>) -> Option<&ComponentSummary> {
+    /// Resolves what to show: the requested assistant when it exists, else the default.
+    pub fn resolve(&self, requested: Option<&AssistantRef>) -> Option<&AssistantSummary> {
         requested
             .and_then(|r| self.find(r))
             .or_else(|| self.default.as_ref().and_then(|d| self.find(d)))
@@ -89,7 +90,7 @@ impl Catalog {
 /// One conversation in the sidebar.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SessionSummary {
-    pub id: String,
+    pub id: SessionId,
     pub name: String,
     /// Last activity, seconds since the Unix epoch.
     pub updated_at: Option<i64>,
@@ -193,12 +194,29 @@ pub struct PublicConfig {
     pub report_message_content: bool,
 }
 
+/// What the browser assumes until the server's settings are here: the server's own
+/// defaults.
+impl Default for PublicConfig {
+    fn default() -> Self {
+        Self {
+            hitl_enabled: true,
+            genui_enabled: true,
+            help_links: Vec::new(),
+            health_poll_ms: 10_000,
+            max_backoff_ms: 8_000,
+            max_input_chars: crate::chat::validate::DEFAULT_MAX_CHARS,
+            min_send_interval_ms: 0,
+            report_message_content: false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn summary(kind: ComponentKind, id: &str) -> ComponentSummary {
-        ComponentSummary {
+    fn summary(kind: AssistantKind, id: &str) -> AssistantSummary {
+        AssistantSummary {
             kind,
             id: id.into(),
             name: id.into(),
@@ -264,33 +282,33 @@ mod tests {
     #[test]
     fn query_prefers_agent_and_ignores_blank_values() {
         assert_eq!(
-            ComponentRef::from_query(Some("a".into()), Some("t".into())),
-            Some(ComponentRef::new(ComponentKind::Agent, "a"))
+            AssistantRef::from_query(Some("a".into()), Some("t".into())),
+            Some(AssistantRef::new(AssistantKind::Agent, "a".into()))
         );
         assert_eq!(
-            ComponentRef::from_query(Some("  ".into()), Some("t".into())),
-            Some(ComponentRef::new(ComponentKind::Team, "t"))
+            AssistantRef::from_query(Some("  ".into()), Some("t".into())),
+            Some(AssistantRef::new(AssistantKind::Team, "t".into()))
         );
-        assert_eq!(ComponentRef::from_query(None, Some("".into())), None);
+        assert_eq!(AssistantRef::from_query(None, Some("".into())), None);
     }
 
     #[test]
     fn resolve_falls_back_to_default_for_unknown_ids() {
         let catalog = Catalog {
             agents: vec![
-                summary(ComponentKind::Agent, "a1"),
-                summary(ComponentKind::Agent, "a2"),
+                summary(AssistantKind::Agent, "a1"),
+                summary(AssistantKind::Agent, "a2"),
             ],
-            teams: vec![summary(ComponentKind::Team, "t1")],
-            default: Some(ComponentRef::new(ComponentKind::Agent, "a2")),
+            teams: vec![summary(AssistantKind::Team, "t1")],
+            default: Some(AssistantRef::new(AssistantKind::Agent, "a2".into())),
         };
-        let team = ComponentRef::new(ComponentKind::Team, "t1");
+        let team = AssistantRef::new(AssistantKind::Team, "t1".into());
         assert_eq!(catalog.resolve(Some(&team)).unwrap().id, "t1");
-        let unknown = ComponentRef::new(ComponentKind::Team, "nope");
+        let unknown = AssistantRef::new(AssistantKind::Team, "nope".into());
         assert_eq!(catalog.resolve(Some(&unknown)).unwrap().id, "a2");
         assert_eq!(catalog.resolve(None).unwrap().id, "a2");
         // An agent id is not found among teams.
-        let wrong_kind = ComponentRef::new(ComponentKind::Team, "a1");
+        let wrong_kind = AssistantRef::new(AssistantKind::Team, "a1".into());
         assert_eq!(catalog.resolve(Some(&wrong_kind)).unwrap().id, "a2");
     }
 }

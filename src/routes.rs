@@ -11,7 +11,7 @@
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::model::{ComponentKind, ComponentRef};
+use crate::model::{AssistantId, AssistantKind, AssistantRef, SessionId};
 
 /// The pages' paths, as the server's router writes them: every other path is "not found".
 pub const PATHS: [&str; 5] = [
@@ -26,9 +26,9 @@ pub const PATHS: [&str; 5] = [
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChatRoute {
     /// The agent or team; `None`: the default one.
-    pub target: Option<ComponentRef>,
+    pub target: Option<AssistantRef>,
     /// The conversation; `None`: the one last open here, or a new one.
-    pub session: Option<String>,
+    pub session: Option<SessionId>,
 }
 
 /// Characters kept as they are in a path segment; everything else is escaped.
@@ -39,12 +39,12 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 impl ChatRoute {
-    pub fn new(target: Option<ComponentRef>, session: Option<String>) -> Self {
+    pub fn new(target: Option<AssistantRef>, session: Option<SessionId>) -> Self {
         Self { target, session }
     }
 
     /// The route of a chat page's `path` and `query` (without `?`); `None` for any other
-    /// page.
+    /// page, or one whose ids are not valid ids.
     pub fn parse(path: &str, query: &str) -> Option<Self> {
         let segments: Vec<String> = path
             .trim_start_matches('/')
@@ -54,22 +54,19 @@ impl ChatRoute {
             .map(|s| percent_decode_str(s).decode_utf8_lossy().trim().to_owned())
             .collect();
         let kind = |s: &str| match s {
-            "agents" => Some(ComponentKind::Agent),
-            "teams" => Some(ComponentKind::Team),
+            "agents" => Some(AssistantKind::Agent),
+            "teams" => Some(AssistantKind::Team),
             _ => None,
         };
+        let assistant =
+            |k: &str, id: &str| Some(AssistantRef::new(kind(k)?, AssistantId::new(id).ok()?));
         match segments.as_slice() {
             [] => Some(Self::from_query(query)),
-            [k, id] if !id.is_empty() => Some(Self::new(
-                Some(ComponentRef::new(kind(k)?, id.clone())),
-                None,
+            [k, id] => Some(Self::new(Some(assistant(k, id)?), None)),
+            [k, id, c, session] if c == "c" => Some(Self::new(
+                Some(assistant(k, id)?),
+                Some(SessionId::new(session.as_str()).ok()?),
             )),
-            [k, id, c, session] if c == "c" && !id.is_empty() && !session.is_empty() => {
-                Some(Self::new(
-                    Some(ComponentRef::new(kind(k)?, id.clone())),
-                    Some(session.clone()),
-                ))
-            }
             _ => None,
         }
     }
@@ -83,8 +80,8 @@ impl ChatRoute {
                 .filter(|v| !v.is_empty())
         };
         Self::new(
-            ComponentRef::from_query(param("agent"), param("team")),
-            param("session"),
+            AssistantRef::from_query(param("agent"), param("team")),
+            param("session").and_then(|s| SessionId::new(s).ok()),
         )
     }
 
@@ -94,8 +91,8 @@ impl ChatRoute {
             return "/".into();
         };
         let kind = match target.kind {
-            ComponentKind::Agent => "agents",
-            ComponentKind::Team => "teams",
+            AssistantKind::Agent => "agents",
+            AssistantKind::Team => "teams",
         };
         let id = utf8_percent_encode(&target.id, SEGMENT);
         match &self.session {
@@ -109,8 +106,8 @@ impl ChatRoute {
 mod tests {
     use super::*;
 
-    fn agent(id: &str) -> Option<ComponentRef> {
-        Some(ComponentRef::new(ComponentKind::Agent, id))
+    fn agent(id: &str) -> Option<AssistantRef> {
+        Some(AssistantRef::new(AssistantKind::Agent, id.into()))
     }
 
     #[test]
@@ -123,7 +120,7 @@ mod tests {
         assert_eq!(
             ChatRoute::parse("/teams/research/c/s-1/", ""),
             Some(ChatRoute::new(
-                Some(ComponentRef::new(ComponentKind::Team, "research")),
+                Some(AssistantRef::new(AssistantKind::Team, "research".into())),
                 Some("s-1".into())
             ))
         );
@@ -159,10 +156,10 @@ mod tests {
     fn an_href_reads_back_as_the_same_route_whatever_the_ids_hold() {
         for (id, session) in [
             ("echo-agent", None),
-            ("a b/c?d#e%f", Some("s/1?x")),
-            ("été", Some("ünï")),
+            ("a.b:c_d", Some("s:1.2")),
+            ("A-Z_0.9", Some("5cc36f7c-475b-4131-8a0a-5f34cecfd179")),
         ] {
-            let route = ChatRoute::new(agent(id), session.map(str::to_owned));
+            let route = ChatRoute::new(agent(id), session.map(SessionId::from));
             let href = route.href();
             assert!(!href[1..].contains(['?', '#', ' ']), "{href}");
             assert_eq!(ChatRoute::parse(&href, ""), Some(route), "{href}");
@@ -189,12 +186,19 @@ mod tests {
     }
 
     #[test]
-    fn broken_escapes_do_not_panic() {
-        assert!(ChatRoute::parse("/agents/%zz", "").is_some());
-        assert!(ChatRoute::parse("/agents/%FF/c/%4", "").is_some());
+    fn ids_that_are_not_ids_name_nothing() {
+        for path in [
+            "/agents/a%20b",
+            "/agents/%C3%A9t%C3%A9",
+            "/agents/x/c/s%2F1",
+            "/agents/%zz",
+            "/agents/%FF/c/%4",
+        ] {
+            assert_eq!(ChatRoute::parse(path, ""), None, "{path}");
+        }
         assert_eq!(
-            ChatRoute::parse("/", "agent=%FF").map(|r| r.target.is_some()),
-            Some(true)
+            ChatRoute::parse("/", "agent=%FF&session=../x"),
+            Some(ChatRoute::default())
         );
     }
 }

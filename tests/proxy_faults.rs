@@ -9,7 +9,7 @@ use std::time::Duration;
 use agno_chat::agentos::{AgentOsClient, ClientOptions, Credentials, RunRequest};
 use agno_chat::chat::event::{FailureKind, RunEvent};
 use agno_chat::chat::framing::LineDecoder;
-use agno_chat::model::ComponentKind;
+use agno_chat::model::AssistantKind;
 use agno_chat::server::proxy::{proxy_resume, proxy_run, Resume, StreamTimeouts};
 use agno_chat::server::runs::{ActiveRun, ActiveRuns};
 use axum::body::Body;
@@ -158,8 +158,8 @@ async fn resume_case(
     active: ActiveRuns,
 ) -> Vec<RunEvent> {
     let run = RunRequest {
-        kind: ComponentKind::Agent,
-        component_id: "a".into(),
+        kind: AssistantKind::Agent,
+        assistant_id: "a".into(),
         message: String::new(),
         user_id: user.into(),
         session_id: Some("s1".into()),
@@ -193,8 +193,8 @@ async fn collect(out: impl futures::Stream<Item = Bytes>) -> Vec<RunEvent> {
 async fn run_case(addr: SocketAddr, message: &str) -> Vec<RunEvent> {
     let client = client(addr);
     let run = RunRequest {
-        kind: ComponentKind::Agent,
-        component_id: "a".into(),
+        kind: AssistantKind::Agent,
+        assistant_id: "a".into(),
         message: message.into(),
         user_id: "u1".into(),
         session_id: None,
@@ -336,8 +336,8 @@ async fn another_users_running_answer_is_never_taken_over() {
     let active = ActiveRuns::default();
     let alices = ActiveRun {
         user_id: "alice".into(),
-        kind: ComponentKind::Agent,
-        component_id: "a".into(),
+        kind: AssistantKind::Agent,
+        assistant_id: "a".into(),
         session_id: Some("s1".into()),
     };
     assert!(active.claim("r7", alices.clone()));

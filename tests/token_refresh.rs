@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use agno_chat::agentos::auth::{CredentialSource, JwtSettings, OAuthSettings, SigningKey};
 use agno_chat::agentos::{AgentOsClient, AgentOsError, ClientOptions, Credentials, RunRequest};
-use agno_chat::model::ComponentKind;
+use agno_chat::model::AssistantKind;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -181,8 +181,8 @@ fn oauth(addr: SocketAddr, secret: &str) -> CredentialSource {
 
 fn run(user: &str) -> RunRequest {
     RunRequest {
-        kind: ComponentKind::Agent,
-        component_id: "echo-agent".into(),
+        kind: AssistantKind::Agent,
+        assistant_id: "echo-agent".into(),
         message: "hello".into(),
         user_id: user.into(),
         session_id: None,
@@ -197,7 +197,7 @@ async fn stream_ok(c: &AgentOsClient, user: &str) -> String {
 }
 
 async fn list_ok(c: &AgentOsClient, user: &str) {
-    c.list_sessions(ComponentKind::Agent, "echo-agent", user, 1, 30, None)
+    c.list_sessions(AssistantKind::Agent, "echo-agent", user, 1, 30, None)
         .await
         .expect("sessions listed");
 }
@@ -303,7 +303,7 @@ async fn other_401s_and_static_keys_are_not_retried() {
     list_ok(&fixed, "u1").await;
     expire_all(&up);
     let err = fixed
-        .list_sessions(ComponentKind::Agent, "a", "u1", 1, 30, None)
+        .list_sessions(AssistantKind::Agent, "a", "u1", 1, 30, None)
         .await
         .unwrap_err();
     assert_eq!(

@@ -33,7 +33,7 @@ test.describe("AgentOS security key", () => {
       }
     });
     await openHydrated(page, "http://127.0.0.1:3103/");
-    await expect(page.getByTestId("component-picker").locator("option")).toContainText(["Echo Agent"]);
+    await expect(page.getByTestId("assistant-picker").locator("option")).toContainText(["Echo Agent"]);
     await expect(page.getByTestId("chat-intro")).toContainText("Chat with Echo Agent");
     expect(bodies.length).toBeGreaterThan(3);
     for (const b of bodies) expect(b).not.toContain(KEY);

@@ -199,7 +199,7 @@ test.describe("streaming chat", () => {
 
     // The server enforces the same rule when the browser is bypassed.
     const r = await request.post("/api/chat/send", {
-      data: { req: { kind: "agent", component_id: "echo-agent", session_id: null, message: long } },
+      data: { req: { kind: "agent", assistant_id: "echo-agent", session_id: null, message: long } },
     });
     expect(r.status()).toBe(200);
     // Streams are marked so that reverse proxies neither buffer nor transform them.

@@ -19,7 +19,7 @@ test.describe("foundation", () => {
 
   test("the picker lists the demo agents and teams and deep-links the choice", async ({ page }) => {
     await openHydrated(page);
-    const picker = page.getByTestId("component-picker");
+    const picker = page.getByTestId("assistant-picker");
     const agents = picker.locator('optgroup[label="Agents"] option');
     const teams = picker.locator('optgroup[label="Teams"] option');
     await expect(agents).toContainText(["Echo Agent", "Weather Agent"], { timeout: 10_000 });

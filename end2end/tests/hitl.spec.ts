@@ -141,7 +141,7 @@ test.describe("human in the loop", () => {
       data: {
         req: {
           kind: "agent",
-          component_id: "echo-agent",
+          assistant_id: "echo-agent",
           session_id: sid,
           run_id: runId,
           decisions: [{ decision: "confirm", tool_call_id: "x", confirmed: true }],
@@ -152,7 +152,7 @@ test.describe("human in the loop", () => {
     expect(await r.text()).toContain("not waiting for a decision");
     // Someone else's session is not found at all.
     const other = await request.post("/api/hitl/continue", {
-      data: { req: { kind: "agent", component_id: "echo-agent", session_id: sid, run_id: runId, decisions: [] } },
+      data: { req: { kind: "agent", assistant_id: "echo-agent", session_id: sid, run_id: runId, decisions: [] } },
     });
     expect(other.status()).toBe(404);
   });
@@ -180,7 +180,7 @@ test.describe("switched off by configuration", () => {
     const sid = await page.getByTestId("chat").getAttribute("data-session-id");
     const runId = await lastAnswer(page).getAttribute("data-run-id");
     const r = await page.request.post(`${base}/api/hitl/continue`, {
-      data: { req: { kind: "agent", component_id: "confirm-agent", session_id: sid, run_id: runId, decisions: [] } },
+      data: { req: { kind: "agent", assistant_id: "confirm-agent", session_id: sid, run_id: runId, decisions: [] } },
     });
     expect(r.status()).toBe(403);
 

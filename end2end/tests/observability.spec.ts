@@ -204,9 +204,9 @@ test.describe("observability", () => {
     await ask(page, "a second one");
     await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
     const sid = await page.getByTestId("chat").getAttribute("data-session-id");
-    type Ev = { event: string; seq: number; session_id?: string; user: string; component_id?: string };
+    type Ev = { event: string; seq: number; session_id?: string; user: string; assistant_id?: string };
     const events = (): Ev[] =>
-      bodiesAt("/webhook").flatMap((b) => (JSON.parse(b).events as Ev[]).filter((e) => e.component_id === "echo-agent"));
+      bodiesAt("/webhook").flatMap((b) => (JSON.parse(b).events as Ev[]).filter((e) => e.assistant_id === "echo-agent"));
     // This page's events (the only echo-agent conversation in this file).
     const mine = events;
     await expect.poll(() => mine().filter((e) => e.event === "stream_ended").length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);

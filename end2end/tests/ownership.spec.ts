@@ -55,7 +55,7 @@ class Visitor {
   /** Sends a message; resolves with the response once its first line has arrived, and
    * the events so far plus a promise of the rest. */
   async send(message: string, session: string | null, agent = "echo-agent") {
-    const r = await this.json("/api/chat/send", { req: { kind: "agent", component_id: agent, session_id: session, message } });
+    const r = await this.json("/api/chat/send", { req: { kind: "agent", assistant_id: agent, session_id: session, message } });
     return { status: r.status, events: r.status === 200 ? readEvents(r) : Promise.resolve([] as Event[]) };
   }
 
@@ -105,7 +105,7 @@ function lineReader(r: Response) {
 /** The form fields that name one run of one conversation. */
 const runOf = (agent: string, session: string, run: string) => ({
   kind: "agent",
-  component_id: agent,
+  assistant_id: agent,
   session_id: session,
   run_id: run,
 });
@@ -173,7 +173,7 @@ test.describe("run ownership and limits without a cookie", () => {
     const his = started(await bob.ask("bob's own chat"));
 
     const r = await alice.json("/api/chat/send", {
-      req: { kind: "agent", component_id: "echo-agent", session_id: null, message: "slow long 40" },
+      req: { kind: "agent", assistant_id: "echo-agent", session_id: null, message: "slow long 40" },
     });
     const answer = lineReader(r);
     const first = await answer.until((e) => e.type === "content");
@@ -224,7 +224,7 @@ test.describe("run ownership and limits without a cookie", () => {
     expect(events.some((e) => e.type === "started")).toBe(false);
     const history = await alice.form("/api/sessions/history", {
       kind: "agent",
-      component_id: "echo-agent",
+      assistant_id: "echo-agent",
       session_id: hers.session_id,
     });
     expect(history.status).toBe(200);
@@ -254,7 +254,7 @@ test.describe("run ownership and limits without a cookie", () => {
         await fetch(`${base}/api/sessions/list`, {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: "kind=agent&component_id=echo-agent&page=1",
+          body: "kind=agent&assistant_id=echo-agent&page=1",
         }),
       );
     }
@@ -264,7 +264,7 @@ test.describe("run ownership and limits without a cookie", () => {
 
     // A visitor with a cookie has limits of their own.
     const known = await Visitor.arrive(base);
-    const list = await known.form("/api/sessions/list", { kind: "agent", component_id: "echo-agent", page: "1" });
+    const list = await known.form("/api/sessions/list", { kind: "agent", assistant_id: "echo-agent", page: "1" });
     expect(list.status).toBe(200);
     await slow.events;
   });

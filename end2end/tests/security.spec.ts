@@ -132,7 +132,7 @@ test.describe("secrets, token refresh and abuse protection", () => {
     await ask(page, "x".repeat(40_000));
     await expect(page.getByTestId("input-error")).toBeVisible();
     const bogus = await page.request.post(`${base}/api/sessions/delete`, {
-      form: { kind: "agent", component_id: "echo-agent", session_id: "not-mine" },
+      form: { kind: "agent", assistant_id: "echo-agent", session_id: "not-mine" },
     });
     expect(bogus.status()).toBe(404);
     rec.bytes.push(await bogus.body());
@@ -226,7 +226,7 @@ test.describe("secrets, token refresh and abuse protection", () => {
 
   test("server functions refuse cross-origin and malformed requests with 4xx", async ({ request }) => {
     const base = `http://127.0.0.1:${OAUTH_APP}`;
-    const body = { req: { kind: "agent", component_id: "echo-agent", session_id: null, message: "hi" } };
+    const body = { req: { kind: "agent", assistant_id: "echo-agent", session_id: null, message: "hi" } };
     const cross = await request.post(`${base}/api/chat/send`, {
       data: body,
       headers: { Origin: "http://evil.example", "Sec-Fetch-Site": "cross-site" },
@@ -234,7 +234,7 @@ test.describe("secrets, token refresh and abuse protection", () => {
     expect(cross.status()).toBe(403);
     expect(await cross.text()).toContain("Cross-origin requests are refused");
     const crossNoFetchMeta = await request.post(`${base}/api/sessions/list`, {
-      form: { kind: "agent", component_id: "echo-agent", page: "1" },
+      form: { kind: "agent", assistant_id: "echo-agent", page: "1" },
       headers: { Origin: "http://evil.example" },
     });
     expect(crossNoFetchMeta.status()).toBe(403);

@@ -255,16 +255,16 @@ test.describe("sessions", () => {
 
     // Direct server-function calls with Bob's cookie are refused the same way.
     const rename = await b.request.post("/api/sessions/rename", {
-      form: { kind: "agent", component_id: "echo-agent", session_id: sid!, name: "pwned" },
+      form: { kind: "agent", assistant_id: "echo-agent", session_id: sid!, name: "pwned" },
     });
     expect(rename.ok()).toBe(false);
     expect(await rename.text()).toContain("not found");
     const del = await b.request.post("/api/sessions/delete", {
-      form: { kind: "agent", component_id: "echo-agent", session_id: sid! },
+      form: { kind: "agent", assistant_id: "echo-agent", session_id: sid! },
     });
     expect(del.ok()).toBe(false);
     const hist = await b.request.post("/api/sessions/history", {
-      form: { kind: "agent", component_id: "echo-agent", session_id: sid! },
+      form: { kind: "agent", assistant_id: "echo-agent", session_id: sid! },
     });
     expect(hist.ok()).toBe(false);
     expect(await hist.text()).not.toContain("secret plans");

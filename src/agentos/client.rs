@@ -8,7 +8,7 @@ use super::auth::{Caller, Credentials, Token};
 use super::error::{detail_from_body, root_cause};
 use super::types::{Agent, Health, OsInfo, SessionList, SessionRecord, Team};
 use super::AgentOsError;
-use crate::model::ComponentKind;
+use crate::model::AssistantKind;
 
 /// How to reach AgentOS.
 #[derive(Debug, Clone)]
@@ -91,7 +91,7 @@ impl AgentOsClient {
         let path = format!(
             "{}/{}/runs",
             run.kind_segment(),
-            encode_segment(&run.component_id)
+            encode_segment(&run.assistant_id)
         );
         let mut form: Vec<(&str, String)> = vec![
             ("message", run.message.clone()),
@@ -112,8 +112,8 @@ impl AgentOsClient {
     /// background run after `last_event_index` (all of them when `None`), then live ones.
     pub async fn resume_run(
         &self,
-        kind: ComponentKind,
-        component_id: &str,
+        kind: AssistantKind,
+        assistant_id: &str,
         run_id: &str,
         session_id: &str,
         user_id: &str,
@@ -122,7 +122,7 @@ impl AgentOsClient {
         let path = format!(
             "{}/{}/runs/{}/resume",
             kind_segment(kind),
-            encode_segment(component_id),
+            encode_segment(assistant_id),
             encode_segment(run_id)
         );
         let mut form: Vec<(&str, String)> = vec![
@@ -139,8 +139,8 @@ impl AgentOsClient {
     /// its tools and, for teams, its `requirements` (raw JSON, read by `chat::hitl`).
     pub async fn get_run(
         &self,
-        kind: ComponentKind,
-        component_id: &str,
+        kind: AssistantKind,
+        assistant_id: &str,
         run_id: &str,
         session_id: &str,
         user_id: &str,
@@ -148,7 +148,7 @@ impl AgentOsClient {
         let mut url = self.url(&format!(
             "{}/{}/runs/{}",
             kind_segment(kind),
-            encode_segment(component_id),
+            encode_segment(assistant_id),
             encode_segment(run_id)
         ))?;
         url.query_pairs_mut()
@@ -162,8 +162,8 @@ impl AgentOsClient {
     #[allow(clippy::too_many_arguments)]
     pub async fn continue_run(
         &self,
-        kind: ComponentKind,
-        component_id: &str,
+        kind: AssistantKind,
+        assistant_id: &str,
         run_id: &str,
         session_id: &str,
         user_id: &str,
@@ -173,7 +173,7 @@ impl AgentOsClient {
         let path = format!(
             "{}/{}/runs/{}/continue",
             kind_segment(kind),
-            encode_segment(component_id),
+            encode_segment(assistant_id),
             encode_segment(run_id)
         );
         let form: Vec<(&str, String)> = vec![
@@ -208,8 +208,8 @@ impl AgentOsClient {
     /// `POST /agents/{id}/runs/{run_id}/cancel` (or `/teams/...`) for the user who started it.
     pub async fn cancel_run(
         &self,
-        kind: ComponentKind,
-        component_id: &str,
+        kind: AssistantKind,
+        assistant_id: &str,
         run_id: &str,
         session_id: Option<&str>,
         user_id: &str,
@@ -217,7 +217,7 @@ impl AgentOsClient {
         let path = format!(
             "{}/{}/runs/{}/cancel",
             kind_segment(kind),
-            encode_segment(component_id),
+            encode_segment(assistant_id),
             encode_segment(run_id)
         );
         let mut url = self.url(&path)?;
@@ -231,8 +231,8 @@ impl AgentOsClient {
     /// `GET /sessions` of one user with one agent or team, newest first.
     pub async fn list_sessions(
         &self,
-        kind: ComponentKind,
-        component_id: &str,
+        kind: AssistantKind,
+        assistant_id: &str,
         user_id: &str,
         page: u32,
         limit: u32,
@@ -242,7 +242,7 @@ impl AgentOsClient {
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("type", kind_param(kind))
-                .append_pair("component_id", component_id)
+                .append_pair("assistant_id", assistant_id)
                 .append_pair("user_id", user_id)
                 .append_pair("limit", &limit.to_string())
                 .append_pair("page", &page.to_string())
@@ -258,7 +258,7 @@ impl AgentOsClient {
     /// `GET /sessions/{id}`, asked on behalf of `user_id`.
     pub async fn get_session(
         &self,
-        kind: ComponentKind,
+        kind: AssistantKind,
         session_id: &str,
         user_id: &str,
     ) -> Result<SessionRecord, AgentOsError> {
@@ -272,7 +272,7 @@ impl AgentOsClient {
     /// (seconds since the epoch).
     pub async fn session_runs(
         &self,
-        kind: ComponentKind,
+        kind: AssistantKind,
         session_id: &str,
         user_id: &str,
         created_after: Option<i64>,
@@ -291,7 +291,7 @@ impl AgentOsClient {
     /// `POST /sessions/{id}/rename`, on behalf of `user_id`.
     pub async fn rename_session(
         &self,
-        kind: ComponentKind,
+        kind: AssistantKind,
         session_id: &str,
         name: &str,
         user_id: &str,
@@ -308,7 +308,7 @@ impl AgentOsClient {
     /// `DELETE /sessions/{id}`, on behalf of `user_id`.
     pub async fn delete_session(
         &self,
-        kind: ComponentKind,
+        kind: AssistantKind,
         session_id: &str,
         user_id: &str,
     ) -> Result<(), AgentOsError> {
@@ -442,8 +442,8 @@ async fn ensure_success(resp: reqwest::Response) -> Result<reqwest::Response, Ag
 /// What to run: a message for an agent or team, on behalf of a user, in a session.
 #[derive(Debug, Clone)]
 pub struct RunRequest {
-    pub kind: ComponentKind,
-    pub component_id: String,
+    pub kind: AssistantKind,
+    pub assistant_id: String,
     pub message: String,
     pub user_id: String,
     pub session_id: Option<String>,
@@ -458,17 +458,17 @@ impl RunRequest {
     }
 }
 
-fn kind_param(kind: ComponentKind) -> &'static str {
+fn kind_param(kind: AssistantKind) -> &'static str {
     match kind {
-        ComponentKind::Agent => "agent",
-        ComponentKind::Team => "team",
+        AssistantKind::Agent => "agent",
+        AssistantKind::Team => "team",
     }
 }
 
-fn kind_segment(kind: ComponentKind) -> &'static str {
+fn kind_segment(kind: AssistantKind) -> &'static str {
     match kind {
-        ComponentKind::Agent => "agents",
-        ComponentKind::Team => "teams",
+        AssistantKind::Agent => "agents",
+        AssistantKind::Team => "teams",
     }
 }
 

@@ -4,8 +4,8 @@ use super::ApiError;
 use crate::model::Catalog;
 
 /// The agents and teams AgentOS serves, and the one to open by default.
-#[server(prefix = "/api", endpoint = "components")]
-pub async fn list_components() -> Result<Catalog, ApiError> {
+#[server(prefix = "/api", endpoint = "assistants")]
+pub async fn list_assistants() -> Result<Catalog, ApiError> {
     let state = crate::server::state::app_state()?;
     Ok(state.catalog().await?)
 }

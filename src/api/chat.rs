@@ -3,15 +3,17 @@ use leptos::server_fn::codec::{ByteStream, Json, Streaming};
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
-use crate::model::ComponentKind;
+use crate::model::{AssistantId, AssistantKind, RunId, SessionId};
+#[cfg(feature = "ssr")]
+use crate::server::caller::Caller;
 
 /// A message for an agent or team. The user is not part of it: the server knows who
 /// is asking.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChatRequest {
-    pub kind: ComponentKind,
-    pub component_id: String,
-    pub session_id: Option<String>,
+    pub kind: AssistantKind,
+    pub assistant_id: AssistantId,
+    pub session_id: Option<SessionId>,
     pub message: String,
 }
 
@@ -25,8 +27,8 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
     use crate::chat::validate::clean_message;
     use crate::server::proxy::{proxy_run, StreamTimeouts};
 
-    let state = crate::server::state::app_state()?;
-    let user = crate::server::caller::current_user().await?;
+    let caller = Caller::get().await?;
+    let Caller { state, user } = caller.clone();
     no_buffering_headers();
 
     let refuse_as = |kind: FailureKind, message: String| {
@@ -41,14 +43,6 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
         Ok(m) => m,
         Err(e) => return refuse(e.to_string()),
     };
-    if let Err(e) = check_id("agent or team id", &req.component_id) {
-        return refuse(e);
-    }
-    if let Some(sid) = &req.session_id {
-        if let Err(e) = check_id("session id", sid) {
-            return refuse(e);
-        }
-    }
     if let Some(patterns) = &state.config.protection.blocked_patterns {
         let hits = patterns.matches(&message);
         if hits.matched_any() {
@@ -71,7 +65,7 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
         use crate::server::ownership::Owner;
         match state
             .ownership()
-            .session_owner(req.kind, &req.component_id, session, &user.0)
+            .session_owner(req.kind, &req.assistant_id, session, &user.0)
             .await
         {
             Ok(Owner::Caller | Owner::Missing) => {}
@@ -81,17 +75,17 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
             Err(e) => return refuse_as(FailureKind::Connect, e.to_string()),
         }
     }
-    let limit_key = crate::server::caller::current_limit_key().await?;
+    let limit_key = caller.limit_key().await?;
     let permit = match state.streams.acquire(&limit_key) {
         Ok(p) => p,
         Err(why) => return refuse_as(FailureKind::RateLimited, why.message()),
     };
     let run = RunRequest {
         kind: req.kind,
-        component_id: req.component_id,
+        assistant_id: req.assistant_id.into(),
         message,
         user_id: user.0,
-        session_id: req.session_id,
+        session_id: req.session_id.map(Into::into),
         // Background runs survive a closed tab or a dropped connection and can be resumed.
         background: true,
     };
@@ -104,23 +98,23 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
 /// (from its start when `None`): after a reload or a dropped connection.
 #[server(prefix = "/api", endpoint = "chat/resume", output = Streaming)]
 pub async fn resume_run(
-    kind: ComponentKind,
-    component_id: String,
-    session_id: String,
-    run_id: String,
+    kind: AssistantKind,
+    assistant_id: AssistantId,
+    session_id: SessionId,
+    run_id: RunId,
     last_event_index: Option<u64>,
 ) -> Result<ByteStream<ApiError>, ApiError> {
     use crate::agentos::RunRequest;
     use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
 
-    let state = crate::server::state::app_state()?;
-    let user = crate::server::caller::current_user().await?;
+    let caller = Caller::get().await?;
+    let Caller { state, user } = caller.clone();
     // Before anything streams: the run must be one of the caller's session's.
     state
         .ownership()
-        .owned_run(kind, &component_id, &session_id, &run_id, &user.0)
+        .owned_run(kind, &assistant_id, &session_id, &run_id, &user.0)
         .await?;
-    let limit_key = crate::server::caller::current_limit_key().await?;
+    let limit_key = caller.limit_key().await?;
     let permit = state
         .streams
         .acquire(&limit_key)
@@ -131,15 +125,15 @@ pub async fn resume_run(
     no_buffering_headers();
     let run = RunRequest {
         kind,
-        component_id,
+        assistant_id: assistant_id.into(),
         message: String::new(),
         user_id: user.0,
-        session_id: Some(session_id.clone()),
+        session_id: Some(session_id.to_string()),
         background: true,
     };
     let resume = Resume {
-        run_id,
-        session_id,
+        run_id: run_id.into(),
+        session_id: session_id.into(),
         last_event_index,
         continue_with: None,
     };
@@ -157,9 +151,9 @@ pub async fn resume_run(
 /// Stops a run the current user started. Unknown runs, or other users' runs, are
 /// "not found".
 #[server(prefix = "/api", endpoint = "chat/cancel")]
-pub async fn cancel_run(run_id: String) -> Result<(), ApiError> {
-    let state = crate::server::state::app_state()?;
-    let user = crate::server::caller::current_user().await?;
+pub async fn cancel_run(run_id: RunId) -> Result<(), ApiError> {
+    let caller = Caller::get().await?;
+    let Caller { state, user } = caller.clone();
     let Some(run) = state.runs.owned_by(&run_id, &user.0) else {
         return Err(ApiError::Invalid(
             "That answer is not running any more.".into(),
@@ -169,7 +163,7 @@ pub async fn cancel_run(run_id: String) -> Result<(), ApiError> {
         .agentos
         .cancel_run(
             run.kind,
-            &run.component_id,
+            &run.assistant_id,
             &run_id,
             run.session_id.as_deref(),
             &user.0,
@@ -177,15 +171,6 @@ pub async fn cancel_run(run_id: String) -> Result<(), ApiError> {
         .await?;
     tracing::info!(%run_id, "run cancelled by the user");
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn check_id(what: &str, id: &str) -> Result<(), String> {
-    if crate::chat::validate::is_valid_id(id) {
-        Ok(())
-    } else {
-        Err(format!("The {what} is not valid."))
-    }
 }
 
 /// The browser-bound stream of a run; its stream slot stays taken while the browser reads.

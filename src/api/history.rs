@@ -7,18 +7,21 @@ use leptos::prelude::*;
 
 use super::{ApiError, Deferred, DeferredJson};
 use crate::chat::history::SessionHistory;
-use crate::model::ComponentKind;
+use crate::model::{AssistantId, AssistantKind, SessionId};
+#[cfg(feature = "ssr")]
+use crate::server::{caller::Caller, history_cache::HistoryKey};
 
 /// The whole history of one of the caller's sessions, from the server's copy brought up
 /// to date where one is kept. The browser decodes it where it is shown (see [`Deferred`]).
 #[server(prefix = "/api", endpoint = "sessions/history", output = DeferredJson)]
 pub async fn load_session(
-    kind: ComponentKind,
-    component_id: String,
-    session_id: String,
+    kind: AssistantKind,
+    assistant_id: AssistantId,
+    session_id: SessionId,
 ) -> Result<Deferred<SessionHistory>, ApiError> {
     use crate::server::history_cache::Plan;
-    let (state, key) = caller_conversation(kind, &component_id, &session_id).await?;
+    let Caller { state, user } = Caller::get().await?;
+    let key = HistoryKey::new(&user.0, kind, &assistant_id, &session_id);
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
     let plan = state.histories.plan(&key);
     let copy = match &plan {
@@ -43,27 +46,6 @@ pub async fn load_session(
     timing.phase("rebuild", "agno-chat");
     timing.send();
     Ok(Deferred::new(history))
-}
-
-/// The server's state and the key of the caller's conversation, once its ids are valid.
-#[cfg(feature = "ssr")]
-async fn caller_conversation(
-    kind: ComponentKind,
-    component_id: &str,
-    session_id: &str,
-) -> Result<
-    (
-        crate::server::state::AppState,
-        crate::server::history_cache::HistoryKey,
-    ),
-    ApiError,
-> {
-    let (state, user) = super::sessions::context().await?;
-    crate::server::ownership::check_id(component_id)?;
-    crate::server::ownership::check_id(session_id)?;
-    let key =
-        crate::server::history_cache::HistoryKey::new(&user.0, kind, component_id, session_id);
-    Ok((state, key))
 }
 
 #[cfg(feature = "ssr")]
@@ -118,7 +100,7 @@ async fn brought_up_to_date(
             "AgentOS"
         },
     );
-    match crate::chat::history::runs_owned_by(&runs, key.kind, &key.component, &key.user) {
+    match crate::chat::history::runs_owned_by(&runs, key.kind, &key.assistant, &key.user) {
         // Sending into it next need not ask AgentOS whose it is.
         Some(true) => state.owners.remember(key.clone()),
         Some(false) => {
@@ -132,7 +114,7 @@ async fn brought_up_to_date(
         None => {
             state
                 .ownership()
-                .owned_session(key.kind, &key.component, &key.session, &key.user)
+                .owned_session(key.kind, &key.assistant, &key.session, &key.user)
                 .await?;
         }
     }

@@ -4,27 +4,29 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 use crate::chat::hitl::{Decision, PausedTool};
-use crate::model::ComponentKind;
+use crate::model::{AssistantId, AssistantKind, RunId, SessionId};
+#[cfg(feature = "ssr")]
+use crate::server::caller::Caller;
 
 /// The person's (and the browser's) decisions for a paused answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ContinueRequest {
-    pub kind: ComponentKind,
-    pub component_id: String,
-    pub session_id: String,
-    pub run_id: String,
+    pub kind: AssistantKind,
+    pub assistant_id: AssistantId,
+    pub session_id: SessionId,
+    pub run_id: RunId,
     pub decisions: Vec<Decision>,
 }
 
 /// What one of the caller's paused answers waits for, as AgentOS stores it now.
 #[server(prefix = "/api", endpoint = "hitl/pending")]
 pub async fn pending_decisions(
-    kind: ComponentKind,
-    component_id: String,
-    session_id: String,
-    run_id: String,
+    kind: AssistantKind,
+    assistant_id: AssistantId,
+    session_id: SessionId,
+    run_id: RunId,
 ) -> Result<Vec<PausedTool>, ApiError> {
-    let (_, run) = paused_context(kind, &component_id, &session_id, &run_id).await?;
+    let (_, run) = paused_context(kind, &assistant_id, &session_id, &run_id).await?;
     Ok(crate::chat::hitl::paused_tools(&run))
 }
 
@@ -36,17 +38,18 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
     use crate::agentos::RunRequest;
     use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
 
-    let ((state, user), run) =
-        paused_context(req.kind, &req.component_id, &req.session_id, &req.run_id).await?;
+    let (caller, run) =
+        paused_context(req.kind, &req.assistant_id, &req.session_id, &req.run_id).await?;
+    let Caller { state, user } = caller.clone();
     if run.get("status").and_then(|s| s.as_str()) != Some("PAUSED") {
         return Err(ApiError::Invalid(
             "This answer is not waiting for a decision any more.".into(),
         ));
     }
     let (field, payload) =
-        crate::chat::hitl::continue_payload(&run, &req.decisions, req.kind == ComponentKind::Team)
+        crate::chat::hitl::continue_payload(&run, &req.decisions, req.kind == AssistantKind::Team)
             .map_err(|e| ApiError::Invalid(format!("The decision could not be sent: {e}.")))?;
-    let limit_key = crate::server::caller::current_limit_key().await?;
+    let limit_key = caller.limit_key().await?;
     let permit = state
         .streams
         .acquire(&limit_key)
@@ -61,15 +64,15 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
     );
     let run_req = RunRequest {
         kind: req.kind,
-        component_id: req.component_id,
+        assistant_id: req.assistant_id.into(),
         message: String::new(),
-        user_id: user,
-        session_id: Some(req.session_id.clone()),
+        user_id: user.0,
+        session_id: Some(req.session_id.to_string()),
         background: false,
     };
     let resume = Resume {
-        run_id: req.run_id,
-        session_id: req.session_id,
+        run_id: req.run_id.into(),
+        session_id: req.session_id.into(),
         last_event_index: None,
         continue_with: Some((field, payload)),
     };
@@ -89,21 +92,21 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
 /// returns the state, the caller and the run as AgentOS stores it.
 #[cfg(feature = "ssr")]
 async fn paused_context(
-    kind: ComponentKind,
-    component_id: &str,
-    session_id: &str,
-    run_id: &str,
-) -> Result<((crate::server::state::AppState, String), serde_json::Value), ApiError> {
-    let state = crate::server::state::app_state()?;
-    let user = crate::server::caller::current_user().await?;
-    if !state.config.hitl_enabled {
+    kind: AssistantKind,
+    assistant_id: &AssistantId,
+    session_id: &SessionId,
+    run_id: &RunId,
+) -> Result<(Caller, serde_json::Value), ApiError> {
+    let caller = Caller::get().await?;
+    if !caller.state.config.hitl_enabled {
         return Err(ApiError::Forbidden(
             "Answering paused runs is switched off in this chat.".into(),
         ));
     }
-    let run = state
+    let run = caller
+        .state
         .ownership()
-        .owned_run(kind, component_id, session_id, run_id, &user.0)
+        .owned_run(kind, assistant_id, session_id, run_id, &caller.user.0)
         .await?;
-    Ok(((state, user.0), run))
+    Ok((caller, run))
 }

@@ -5,7 +5,6 @@
 
 mod catalog;
 mod chat;
-mod config;
 mod deferred;
 mod highlight;
 mod history;
@@ -15,9 +14,8 @@ mod status;
 mod telemetry;
 
 pub use crate::error::ApiError;
-pub use catalog::list_components;
+pub use catalog::list_assistants;
 pub use chat::{cancel_run, resume_run, send_message, ChatRequest};
-pub use config::fetch_public_config;
 pub use deferred::{Deferred, DeferredJson};
 pub use highlight::highlight_code;
 pub use history::load_session;

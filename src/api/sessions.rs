@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 
 use super::ApiError;
-use crate::model::{ComponentKind, SessionPage};
+use crate::model::{AssistantId, AssistantKind, SessionId, SessionPage};
 #[cfg(feature = "ssr")]
-use crate::server::ownership::check_id;
+use crate::server::caller::Caller;
 
 /// Longest session name accepted.
 pub const MAX_SESSION_NAME: usize = 120;
@@ -19,13 +19,12 @@ pub const SESSIONS_PAGE_SIZE: u32 = 30;
 /// optionally filtered by name.
 #[server(prefix = "/api", endpoint = "sessions/list")]
 pub async fn list_sessions(
-    kind: ComponentKind,
-    component_id: String,
+    kind: AssistantKind,
+    assistant_id: AssistantId,
     page: u32,
     search: Option<String>,
 ) -> Result<SessionPage, ApiError> {
-    let (state, user) = context().await?;
-    check_id(&component_id)?;
+    let Caller { state, user } = Caller::get().await?;
     let search = search
         .map(|s| s.trim().chars().take(MAX_SESSION_NAME).collect::<String>())
         .filter(|s| !s.is_empty());
@@ -33,7 +32,7 @@ pub async fn list_sessions(
         .agentos
         .list_sessions(
             kind,
-            &component_id,
+            &assistant_id,
             &user.0,
             page.max(1),
             SESSIONS_PAGE_SIZE,
@@ -45,17 +44,20 @@ pub async fn list_sessions(
         .into_iter()
         // Defence in depth: never list another user's session, whatever AgentOS returns.
         .filter(|s| s.user_id.as_deref() == Some(user.0.as_str()))
-        .map(|s| crate::model::SessionSummary {
-            name: s
-                .session_name
-                .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| "Untitled chat".into()),
-            updated_at: s
-                .updated_at
-                .as_ref()
-                .or(s.created_at.as_ref())
-                .and_then(crate::model::parse_timestamp),
-            id: s.session_id,
+        // An id AgentOS made is an id; one that is not (it could not be opened) is left out.
+        .filter_map(|s| {
+            Some(crate::model::SessionSummary {
+                id: SessionId::new(s.session_id).ok()?,
+                name: s
+                    .session_name
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| "Untitled chat".into()),
+                updated_at: s
+                    .updated_at
+                    .as_ref()
+                    .or(s.created_at.as_ref())
+                    .and_then(crate::model::parse_timestamp),
+            })
         })
         .collect();
     Ok(SessionPage {
@@ -69,12 +71,12 @@ pub async fn list_sessions(
 /// Renames one of the caller's sessions (1 to 120 characters after trimming).
 #[server(prefix = "/api", endpoint = "sessions/rename")]
 pub async fn rename_session(
-    kind: ComponentKind,
-    component_id: String,
-    session_id: String,
+    kind: AssistantKind,
+    assistant_id: AssistantId,
+    session_id: SessionId,
     name: String,
 ) -> Result<String, ApiError> {
-    let (state, user) = context().await?;
+    let Caller { state, user } = Caller::get().await?;
     let name = crate::chat::validate::clean_message(&name.replace('\n', " "), MAX_SESSION_NAME)
         .map_err(|e| match e {
             crate::chat::validate::InputError::Empty => {
@@ -86,7 +88,7 @@ pub async fn rename_session(
         })?;
     state
         .ownership()
-        .owned_session(kind, &component_id, &session_id, &user.0)
+        .owned_session(kind, &assistant_id, &session_id, &user.0)
         .await?;
     state
         .agentos
@@ -98,14 +100,14 @@ pub async fn rename_session(
 /// Deletes one of the caller's sessions.
 #[server(prefix = "/api", endpoint = "sessions/delete")]
 pub async fn delete_session(
-    kind: ComponentKind,
-    component_id: String,
-    session_id: String,
+    kind: AssistantKind,
+    assistant_id: AssistantId,
+    session_id: SessionId,
 ) -> Result<(), ApiError> {
-    let (state, user) = context().await?;
+    let Caller { state, user } = Caller::get().await?;
     state
         .ownership()
-        .owned_session(kind, &component_id, &session_id, &user.0)
+        .owned_session(kind, &assistant_id, &session_id, &user.0)
         .await?;
     state
         .agentos
@@ -113,23 +115,9 @@ pub async fn delete_session(
         .await?;
     // Its copy, if the server keeps one, goes too (see `server::history_cache`).
     let key =
-        crate::server::history_cache::HistoryKey::new(&user.0, kind, &component_id, &session_id);
+        crate::server::history_cache::HistoryKey::new(&user.0, kind, &assistant_id, &session_id);
     state.histories.forget(&key);
     state.owners.forget(&key);
     tracing::info!(%session_id, "session deleted by its user");
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-pub(super) async fn context() -> Result<
-    (
-        crate::server::state::AppState,
-        crate::server::caller::UserId,
-    ),
-    ApiError,
-> {
-    Ok((
-        crate::server::state::app_state()?,
-        crate::server::caller::current_user().await?,
-    ))
 }

@@ -11,8 +11,8 @@ pub async fn record_events(events: Vec<ClientEvent>) -> Result<(), ApiError> {
     use crate::analytics::MAX_BATCH;
     use crate::server::telemetry::{metrics, sink::RecordedEvent};
 
-    let state = crate::server::state::app_state()?;
-    let user = crate::server::caller::current_user().await?;
+    let crate::server::caller::Caller { state, user } =
+        crate::server::caller::Caller::get().await?;
     if events.len() > MAX_BATCH {
         return Err(ApiError::Invalid(format!(
             "At most {MAX_BATCH} events per batch."
@@ -28,15 +28,6 @@ pub async fn record_events(events: Vec<ClientEvent>) -> Result<(), ApiError> {
         e.event = e.event.bounded();
         if !with_content {
             e.event = e.event.without_content();
-        }
-        if e.component_id
-            .as_deref()
-            .is_some_and(|c| !crate::chat::validate::is_valid_id(c))
-            || e.session_id
-                .as_deref()
-                .is_some_and(|s| !crate::chat::validate::is_valid_id(s))
-        {
-            return Err(ApiError::Invalid("An event names an invalid id.".into()));
         }
         let name = e.event.name();
         metrics::analytics_event(name);

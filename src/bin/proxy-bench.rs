@@ -257,7 +257,7 @@ async fn via_proxy(
     keep_latency: bool,
 ) -> Received {
     let body = serde_json::json!({"req": {
-        "kind": "agent", "component_id": "bench", "session_id": null, "message": plan.message(),
+        "kind": "agent", "assistant_id": "bench", "session_id": null, "message": plan.message(),
     }});
     let resp = http
         .post(format!("{base}/api/chat/send"))

@@ -97,13 +97,13 @@ pub fn dated_turns_from_runs(runs: &[Value]) -> Vec<(Option<i64>, HistoryTurn)> 
 /// runs cannot tell (none, or without those fields), and the session itself must be asked.
 pub fn runs_owned_by(
     runs: &[Value],
-    kind: crate::model::ComponentKind,
-    component_id: &str,
+    kind: crate::model::AssistantKind,
+    assistant_id: &str,
     user_id: &str,
 ) -> Option<bool> {
-    let component_field = match kind {
-        crate::model::ComponentKind::Agent => "agent_id",
-        crate::model::ComponentKind::Team => "team_id",
+    let assistant_field = match kind {
+        crate::model::AssistantKind::Agent => "agent_id",
+        crate::model::AssistantKind::Team => "team_id",
     };
     let top = runs.iter().filter(|r| {
         r.get("parent_run_id")
@@ -114,8 +114,8 @@ pub fn runs_owned_by(
     let mut any = false;
     for run in top {
         let field = |name: &str| run.get(name).and_then(Value::as_str);
-        match (field("user_id"), field(component_field)) {
-            (Some(u), Some(c)) if u == user_id && c == component_id => any = true,
+        match (field("user_id"), field(assistant_field)) {
+            (Some(u), Some(c)) if u == user_id && c == assistant_id => any = true,
             (Some(_), Some(_)) => return Some(false),
             _ => return None,
         }
@@ -152,8 +152,8 @@ fn turn_from_run(run: &Value) -> HistoryTurn {
             }
         }
     }
-    if answer.run_id.is_none() && !run_id.is_empty() {
-        answer.run_id = Some(run_id.clone());
+    if answer.run_id.is_none() {
+        answer.run_id = crate::ids::RunId::new(run_id.clone()).ok();
     }
     // Tools answered through `/continue` (frontend tools, rejections) have no completion
     // event; their results are in the run's own tool list.
@@ -288,7 +288,7 @@ mod tests {
 
     #[test]
     fn ownership_from_runs() {
-        use crate::model::ComponentKind::{Agent, Team};
+        use crate::model::AssistantKind::{Agent, Team};
         let run = |user: &str, agent: &str| serde_json::json!({"run_id": "r", "parent_run_id": "", "user_id": user, "agent_id": agent});
         let mine = vec![run("u1", "echo"), run("u1", "echo")];
         assert_eq!(runs_owned_by(&mine, Agent, "echo", "u1"), Some(true));
@@ -312,7 +312,7 @@ mod tests {
 
     #[test]
     fn recorded_sessions_prove_their_owner() {
-        use crate::model::ComponentKind::{Agent, Team};
+        use crate::model::AssistantKind::{Agent, Team};
         let Some(runs) = load("54_session_runs.body") else {
             return;
         };
@@ -403,7 +403,7 @@ mod tests {
         assert_eq!(serde_json::from_str::<HistoryTurn>(full).unwrap(), turn);
         // Every part that is there survives the round trip.
         let mut answer = turn.answer.clone();
-        answer.run_id = Some("r1".into());
+        answer.run_id = crate::ids::RunId::new("r1").ok();
         answer.session_id = Some("s1".into());
         answer.model = Some("m".into());
         answer.reasoning = "thinking".into();

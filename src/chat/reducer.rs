@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::event::{FailureKind, Metrics, RunEvent, ToolCall};
+use crate::ids::RunId;
 
 /// Where an answer stands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,7 +110,7 @@ pub struct PauseInfo {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Answer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub run_id: Option<String>,
+    pub run_id: Option<RunId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,7 +149,7 @@ impl Answer {
                 session_id,
                 model,
             } => {
-                self.run_id = Some(run_id);
+                self.run_id = RunId::new(run_id).ok();
                 if session_id.is_some() {
                     self.session_id = session_id;
                 }
@@ -233,7 +234,7 @@ impl Answer {
                 });
             }
             RunEvent::Continued { run_id } => {
-                self.run_id = Some(run_id);
+                self.run_id = RunId::new(run_id).ok();
                 self.status = Status::Streaming;
                 self.paused = None;
             }

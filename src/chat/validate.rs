@@ -37,27 +37,8 @@ pub fn clean_message(raw: &str, max_chars: usize) -> Result<String, InputError> 
     Ok(trimmed.to_owned())
 }
 
-/// Whether `id` looks like an AgentOS id (agent, team, session or run): 1 to 128
-/// characters from `A-Z a-z 0-9 - _ . :`. Anything else never reaches AgentOS.
-pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 128
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn ids() {
-        assert!(super::is_valid_id("5cc36f7c-475b-4131-8a0a-5f34cecfd179"));
-        assert!(super::is_valid_id("echo-agent"));
-        assert!(!super::is_valid_id(""));
-        assert!(!super::is_valid_id("../etc"));
-        assert!(!super::is_valid_id(&"a".repeat(129)));
-    }
-
     use super::*;
 
     #[test]

@@ -5,38 +5,39 @@ use leptos_router::NavigateOptions;
 
 use super::chat_panel::ChatPanel;
 use super::fallback::FallbackView;
-use super::picker::ComponentPicker;
+use super::picker::AssistantPicker;
 use super::sidebar::SessionSidebar;
-use crate::api::{fetch_public_config, list_components};
+use crate::api::list_assistants;
 use crate::conversation::provide_chat;
-use crate::model::ComponentSummary;
+use crate::model::AssistantSummary;
 use crate::routes::ChatRoute;
 use crate::state::connection::{provide_connection, Availability};
 use crate::state::draft::{draft_key, persist_drafts, provide_draft};
 use crate::state::sessions::provide_sessions;
+use crate::state::settings::provide_settings;
 
 /// The page: header with the agent/team picker, then either the chat or, while AgentOS
 /// is unreachable, the "chat unavailable" view.
 #[component]
 pub fn ChatPage() -> impl IntoView {
-    let conn = provide_connection();
+    let settings = provide_settings();
+    let conn = provide_connection(settings);
     let draft = provide_draft();
-    let analytics = crate::state::analytics::provide_analytics();
+    let analytics = crate::state::analytics::provide_analytics(settings);
     let sessions = provide_sessions();
-    let chat = provide_chat(sessions, draft, analytics);
+    let chat = provide_chat(settings, sessions, draft, analytics);
     persist_drafts(
         draft,
         Memo::new(move |_| {
             draft_key(
-                chat.component.get().as_ref(),
+                chat.assistant.get().as_ref(),
                 chat.session_id.get().as_deref(),
             )
         }),
     );
 
-    let config = Resource::new(|| (), |_| fetch_public_config());
     // Refetch the catalog whenever AgentOS comes back.
-    let catalog = Resource::new(move || conn.recoveries.get(), |_| list_components());
+    let catalog = Resource::new(move || conn.recoveries.get(), |_| list_assistants());
 
     // The address names the agent or team and the conversation (see `routes`).
     let location = use_location();
@@ -48,8 +49,8 @@ pub fn ChatPage() -> impl IntoView {
     let requested = Memo::new(move |_| route.with(|r| r.target.clone()));
     // While the catalog reloads (or AgentOS is briefly unreachable) keep the current
     // selection: dropping it would end the conversation in progress.
-    let selected: Memo<Option<ComponentSummary>> =
-        Memo::new(move |prev: Option<&Option<ComponentSummary>>| {
+    let selected: Memo<Option<AssistantSummary>> =
+        Memo::new(move |prev: Option<&Option<AssistantSummary>>| {
             let wanted = requested.get();
             match catalog.get() {
                 Some(Ok(c)) => c.resolve(wanted.as_ref()).cloned(),
@@ -76,14 +77,14 @@ pub fn ChatPage() -> impl IntoView {
     // frame: an address change is work for the browser that the opening need not wait for.
     let navigate = use_navigate();
     Effect::new(move |_| {
-        let shown = ChatRoute::new(chat.component.get(), chat.session_id.get());
+        let shown = ChatRoute::new(chat.assistant.get(), chat.session_id.get());
         if chat.loading_history.get() || shown.target.is_none() {
             return;
         }
         let navigate = navigate.clone();
         after_next_frame(move || {
             let still = chat.session_id.get_untracked() == shown.session
-                && chat.component.get_untracked() == shown.target;
+                && chat.assistant.get_untracked() == shown.target;
             let href = shown.href();
             let here = location.pathname.get_untracked() == href
                 && location.search.with_untracked(String::is_empty);
@@ -106,15 +107,6 @@ pub fn ChatPage() -> impl IntoView {
             chat.turns.with(|t| t.len()) as u32,
         )
     });
-    Effect::new(move |_| {
-        if let Some(Ok(c)) = config.get() {
-            chat.max_chars.set(c.max_input_chars);
-            chat.min_send_interval_ms.set(c.min_send_interval_ms);
-            analytics.include_content.set(c.report_message_content);
-            chat.hitl_enabled.set(c.hitl_enabled);
-            chat.genui_enabled.set(c.genui_enabled);
-        }
-    });
 
     // The view changes when AgentOS goes down or comes back, not when a check finds it
     // as it was, nor from "checking" to "up": each change rebuilds the whole workspace
@@ -128,12 +120,12 @@ pub fn ChatPage() -> impl IntoView {
         <div class="app">
             <header class="app-header">
                 <h1 class="brand">"agno-chat"</h1>
-                <ComponentPicker catalog requested />
+                <AssistantPicker catalog requested />
             </header>
             <main class="app-main">
                 {move || match down.get() {
                     Some(reason) => {
-                        Either::Left(view! { <FallbackView config reason /> })
+                        Either::Left(view! { <FallbackView help_links=settings.with(|s| s.help_links.clone()) reason /> })
                     }
                     None => {
                         Either::Right(view! {

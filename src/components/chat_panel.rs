@@ -4,15 +4,15 @@ use leptos::prelude::*;
 use super::composer::Composer;
 use crate::api::ApiError;
 use crate::conversation::use_chat;
-use crate::model::{Catalog, ComponentRef};
+use crate::model::{AssistantRef, Catalog};
 
 /// The conversation area for the selected agent or team.
 #[component]
 pub fn ChatPanel(
     /// The agents and teams from AgentOS.
     catalog: Resource<Result<Catalog, ApiError>>,
-    /// The component named in the URL, if any.
-    requested: Memo<Option<ComponentRef>>,
+    /// The assistant named in the URL, if any.
+    requested: Memo<Option<AssistantRef>>,
 ) -> impl IntoView {
     let list_needed = Memo::new(move |was: Option<&bool>| {
         was.copied().unwrap_or(false) || use_chat().turns.with(|ts| !ts.is_empty())
@@ -22,7 +22,7 @@ pub fn ChatPanel(
             class="chat"
             data-testid="chat"
             aria-label="Conversation"
-            data-session-id=move || use_chat().session_id.get().unwrap_or_default()
+            data-session-id=move || use_chat().session_id.get().map(String::from).unwrap_or_default()
         >
             <Transition fallback=|| ()>
                 {move || {

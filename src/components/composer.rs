@@ -31,7 +31,7 @@ pub fn Composer() -> impl IntoView {
     // conversation can take it (chosen, its history shown, no answer streaming).
     Effect::new(move |_| {
         if queued_send.get()
-            && chat.component.with(Option::is_some)
+            && chat.assistant.with(Option::is_some)
             && !chat.loading_history.get()
             && !streaming.get()
         {
@@ -39,7 +39,8 @@ pub fn Composer() -> impl IntoView {
             submit();
         }
     });
-    let too_long = move || draft.with(|d| d.chars().count() > chat.max_chars.get());
+    let max_chars = chat.settings.with(|s| s.max_input_chars);
+    let too_long = move || draft.with(|d| d.chars().count() > max_chars);
 
     view! {
         <form
@@ -79,7 +80,7 @@ pub fn Composer() -> impl IntoView {
                                 format!(
                                     "{} / {} characters: too long to send.",
                                     draft.with(|d| d.chars().count()),
-                                    chat.max_chars.get()
+                                    max_chars
                                 )
                             })
                         })

@@ -4,28 +4,31 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use crate::api::ApiError;
-use crate::model::{Catalog, ComponentKind, ComponentRef};
+use crate::model::{AssistantId, AssistantKind, AssistantRef, Catalog};
 use crate::routes::ChatRoute;
 
 /// A select listing AgentOS's agents and teams. Choosing one goes to its address
 /// (`/agents/ID` or `/teams/ID`), so every choice is a deep link.
 #[component]
-pub fn ComponentPicker(
+pub fn AssistantPicker(
     /// The agents and teams from AgentOS.
     catalog: Resource<Result<Catalog, ApiError>>,
-    /// The component named in the URL, if any.
-    requested: Memo<Option<ComponentRef>>,
+    /// The assistant named in the URL, if any.
+    requested: Memo<Option<AssistantRef>>,
 ) -> impl IntoView {
     let navigate = use_navigate();
     let on_change = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
-        if let Some((kind, id)) = value.split_once(':') {
+        let picked = value
+            .split_once(':')
+            .and_then(|(kind, id)| Some((kind, AssistantId::new(id).ok()?)));
+        if let Some((kind, id)) = picked {
             let kind = if kind == "team" {
-                ComponentKind::Team
+                AssistantKind::Team
             } else {
-                ComponentKind::Agent
+                AssistantKind::Agent
             };
-            let href = ChatRoute::new(Some(ComponentRef::new(kind, id)), None).href();
+            let href = ChatRoute::new(Some(AssistantRef::new(kind, id)), None).href();
             navigate(&href, NavigateOptions::default());
         }
     };
@@ -39,7 +42,7 @@ pub fn ComponentPicker(
                 match catalog.await {
                     Ok(c) => {
                         let selected = c.resolve(wanted.as_ref()).map(|s| option_value(s.kind, &s.id));
-                        let options = |list: &Vec<crate::model::ComponentSummary>| {
+                        let options = |list: &Vec<crate::model::AssistantSummary>| {
                             list.iter()
                                 .map(|s| {
                                     let value = option_value(s.kind, &s.id);
@@ -57,7 +60,7 @@ pub fn ComponentPicker(
                         Either::Left(view! {
                             <label class="picker">
                                 <span class="visually-hidden">"Agent or team"</span>
-                                <select data-testid="component-picker" on:change=on_change>
+                                <select data-testid="assistant-picker" on:change=on_change>
                                     <optgroup label="Agents">{agents}</optgroup>
                                     <optgroup label="Teams">{teams}</optgroup>
                                 </select>
@@ -71,6 +74,6 @@ pub fn ComponentPicker(
     }
 }
 
-fn option_value(kind: ComponentKind, id: &str) -> String {
+fn option_value(kind: AssistantKind, id: &str) -> String {
     format!("{}:{}", kind.query_key(), id)
 }

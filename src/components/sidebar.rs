@@ -21,7 +21,7 @@ pub fn SessionSidebar() -> impl IntoView {
     // A new chat is a new entry in the browser's history: Back returns to the one before.
     let new_chat = move || {
         chat.new_chat();
-        let href = ChatRoute::new(chat.component.get_untracked(), None).href();
+        let href = ChatRoute::new(chat.assistant.get_untracked(), None).href();
         navigate(&href, NavigateOptions::default());
     };
 
@@ -34,7 +34,7 @@ pub fn SessionSidebar() -> impl IntoView {
         set_timeout(
             move || {
                 if search_version.try_get_value() == Some(mine) {
-                    sessions.reload(chat.component.get_untracked());
+                    sessions.reload(chat.assistant.get_untracked());
                 }
             },
             std::time::Duration::from_millis(300),
@@ -159,7 +159,7 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
         error,
     };
     view! {
-        <li class="session-item" class:active=active data-testid="session-item" data-session-id=summary.id.clone()>
+        <li class="session-item" class:active=active data-testid="session-item" data-session-id=summary.id.to_string()>
             {move || {
                 if editing.get() {
                     // Renaming and deleting are loaded on demand (see `on_demand`).
@@ -172,7 +172,7 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
                 // conversation at once and pushes its address. (`target="_self"` keeps the
                 // router's own link handling off it: without a route table, that would
                 // change the page's location but never the address bar.)
-                let href = move || ChatRoute::new(chat.component.get(), Some(id.get_value())).href();
+                let href = move || ChatRoute::new(chat.assistant.get(), Some(id.get_value())).href();
                 let navigate = navigate.clone();
                 Either::Right(view! {
                         <a

@@ -12,8 +12,8 @@ use crate::chat::history::SessionHistory;
 /// load: it is part of the conversation's lazily loaded code.
 pub(super) async fn open_job(
     state: ChatState,
-    component: ComponentRef,
-    session_id: String,
+    assistant: AssistantRef,
+    session_id: SessionId,
     answer: HistoryAnswer,
 ) {
     let result = decoded(answer);
@@ -22,7 +22,7 @@ pub(super) async fn open_job(
     // already (see `prepare`).
     #[cfg(feature = "hydrate")]
     gloo_timers::future::TimeoutFuture::new(0).await;
-    state.show_history(component, session_id, result);
+    state.show_history(assistant, session_id, result);
 }
 
 /// Decodes a history read ahead of a click (the pointer rests on its entry), in a task
@@ -59,11 +59,11 @@ impl ChatState {
     /// Fills the conversation with its loaded history (see `open_job`).
     fn show_history(
         &self,
-        component: ComponentRef,
-        session_id: String,
+        assistant: AssistantRef,
+        session_id: SessionId,
         result: Result<SessionHistory, crate::api::ApiError>,
     ) {
-        if self.session_id.get_untracked().as_deref() != Some(session_id.as_str()) {
+        if self.session_id.get_untracked().as_ref() != Some(&session_id) {
             return; // the user moved on meanwhile (another opening may be under way)
         }
         self.loading_history.set(false);
@@ -86,14 +86,14 @@ impl ChatState {
                 }
                 self.track(Event::SessionLoaded { turns: count });
                 self.tick.update(|t| *t = t.wrapping_add(1));
-                remember_session(&component, Some(&session_id));
+                remember_session(&assistant, Some(&session_id));
                 // A stale copy is loaded again when AgentOS is back (see `recover`).
                 self.unloaded.set_value(history.stale);
-                self.resume_running_turn(component);
+                self.resume_running_turn(assistant);
             }
             // Gone (deleted, someone else's): forgotten, and a new one starts.
             Err(crate::api::ApiError::NotFound(_)) => {
-                remember_session(&component, None);
+                remember_session(&assistant, None);
                 self.session_id.set(None);
                 self.notice.set(Some(
                     "That conversation is no longer available, so a new one was started.".into(),

@@ -10,6 +10,9 @@
 use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 
+#[cfg(feature = "hydrate")]
+use crate::model::RunId;
+
 use super::*;
 
 /// The conversation's code: what the rest of the app may call once it has loaded.
@@ -24,11 +27,11 @@ pub(super) struct Code {
     pub continue_run: fn(ChatState, crate::api::ContinueRequest, u64, ArcRwSignal<Answer>) -> Job,
     /// Streams a running answer again after a reload.
     #[cfg(feature = "hydrate")]
-    pub resume: fn(ChatState, ComponentRef, String, u64, ArcRwSignal<Answer>) -> Job,
+    pub resume: fn(ChatState, AssistantRef, RunId, u64, ArcRwSignal<Answer>) -> Job,
     /// Ends the streaming answer here (see `streaming::stop_here`).
     pub stop_here: fn(ChatState, ArcRwSignal<Answer>),
     /// Decodes and shows an opened conversation's history (see `history::open_job`).
-    pub open: fn(ChatState, ComponentRef, String, HistoryAnswer) -> Job,
+    pub open: fn(ChatState, AssistantRef, SessionId, HistoryAnswer) -> Job,
     /// Decodes a history read ahead of a click (see `history::prepare`).
     pub prepare: fn(HistoryAnswer) -> LocalBoxFuture<'static, HistoryAnswer>,
 }
@@ -43,13 +46,13 @@ static CODE: Code = Code {
     #[cfg(feature = "hydrate")]
     continue_run: |state, req, turn, answer| Box::pin(state.continue_into(req, turn, answer)),
     #[cfg(feature = "hydrate")]
-    resume: |state, component, run_id, turn, answer| {
-        Box::pin(state.resume_into(component, run_id, turn, answer))
+    resume: |state, assistant, run_id, turn, answer| {
+        Box::pin(state.resume_into(assistant, run_id, turn, answer))
     },
     stop_here: super::streaming::stop_here,
-    open: |state, component, session_id, answer| {
+    open: |state, assistant, session_id, answer| {
         Box::pin(super::history::open_job(
-            state, component, session_id, answer,
+            state, assistant, session_id, answer,
         ))
     },
     prepare: |answer| Box::pin(super::history::prepare(answer)),

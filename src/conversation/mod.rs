@@ -24,11 +24,12 @@ use crate::chat::read_ahead::ReadAhead;
 use crate::chat::reducer::Answer;
 #[cfg(feature = "hydrate")]
 use crate::chat::reducer::Status;
-use crate::chat::validate::{clean_message, DEFAULT_MAX_CHARS};
-use crate::model::{ComponentRef, SessionSummary};
+use crate::chat::validate::clean_message;
+use crate::model::{AssistantRef, SessionId, SessionSummary};
 use crate::state::analytics::Analytics;
 use crate::state::draft::Draft;
 use crate::state::sessions::SessionsState;
+use crate::state::settings::Settings;
 
 /// A question and its answer. The answer is reference-counted, not owned by a view, so
 /// it lives on (and keeps streaming) while the chat view is swapped out, for instance for
@@ -43,9 +44,9 @@ pub struct Turn {
 #[derive(Clone, Copy)]
 pub struct ChatState {
     pub turns: RwSignal<Vec<Turn>>,
-    pub session_id: RwSignal<Option<String>>,
+    pub session_id: RwSignal<Option<SessionId>>,
     /// The agent or team this conversation is with.
-    pub component: RwSignal<Option<ComponentRef>>,
+    pub assistant: RwSignal<Option<AssistantRef>>,
     /// The turn whose answer is streaming, if any.
     pub streaming: RwSignal<Option<u64>>,
     /// Why the last send was refused (shown under the box; the text stays in the box).
@@ -54,7 +55,6 @@ pub struct ChatState {
     pub announcement: RwSignal<String>,
     /// Bumped whenever the streaming answer changes (drives auto-scroll).
     pub tick: RwSignal<u64>,
-    pub max_chars: RwSignal<usize>,
     /// A notice about the conversation itself (e.g. a saved chat that no longer exists).
     pub notice: RwSignal<Option<String>>,
     /// True while a stored conversation loads.
@@ -66,24 +66,21 @@ pub struct ChatState {
     last_index: StoredValue<Option<u64>>,
     /// Stop was pressed before the run had an id: cancel it as soon as it has one.
     stop_pending: StoredValue<bool>,
-    /// Shortest time between two sends (from the server's configuration), ms.
-    pub min_send_interval_ms: RwSignal<u64>,
     /// When the last message was sent (ms since the epoch).
     last_send_ms: StoredValue<f64>,
     /// The composer's text: a refused message goes back into it.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     draft: Draft,
     analytics: Analytics,
-    /// Whether paused answers may be answered here (server configuration).
-    pub hitl_enabled: RwSignal<bool>,
-    /// Whether tool results with a UI spec are drawn (server configuration).
-    pub genui_enabled: RwSignal<bool>,
+    /// The server's limits and switches (message length, send interval, human in the
+    /// loop, generative UI).
+    pub settings: Settings,
     /// Why continuing a paused answer failed (turn id, message); the decisions stay.
     pub hitl_error: RwSignal<Option<(u64, String)>>,
     /// When the streaming answer's message was sent, and when its first token came (ms).
     stream_clock: StoredValue<(f64, Option<f64>)>,
     /// The conversation the user is about to open, requested ahead (see `read_ahead`).
-    read_ahead: StoredValue<ReadAhead<(ComponentRef, String), HistoryAnswer>>,
+    read_ahead: StoredValue<ReadAhead<(AssistantRef, SessionId), HistoryAnswer>>,
     /// The open conversation's history could not be loaded (AgentOS away, not "not
     /// found"): it stays open, and is loaded again when AgentOS is back (see `recover`).
     unloaded: StoredValue<bool>,
@@ -96,16 +93,19 @@ type HistoryAnswer =
 /// How long a conversation read ahead of a click may be used for it.
 const READ_AHEAD_KEEP_MS: f64 = 10_000.0;
 
-pub fn provide_chat(sessions: SessionsState, draft: Draft, analytics: Analytics) -> ChatState {
+pub fn provide_chat(
+    settings: Settings,
+    sessions: SessionsState,
+    draft: Draft,
+    analytics: Analytics,
+) -> ChatState {
     let state = ChatState {
+        settings,
         analytics,
-        hitl_enabled: RwSignal::new(true),
-        genui_enabled: RwSignal::new(true),
         hitl_error: RwSignal::new(None),
         stream_clock: StoredValue::new((0.0, None)),
         read_ahead: StoredValue::new(ReadAhead::new(READ_AHEAD_KEEP_MS)),
         unloaded: StoredValue::new(false),
-        min_send_interval_ms: RwSignal::new(0),
         last_send_ms: StoredValue::new(f64::NEG_INFINITY),
         draft,
         notice: RwSignal::new(None),
@@ -113,12 +113,11 @@ pub fn provide_chat(sessions: SessionsState, draft: Draft, analytics: Analytics)
         sessions,
         turns: RwSignal::new(Vec::new()),
         session_id: RwSignal::new(None),
-        component: RwSignal::new(None),
+        assistant: RwSignal::new(None),
         streaming: RwSignal::new(None),
         input_error: RwSignal::new(None),
         announcement: RwSignal::new(String::new()),
         tick: RwSignal::new(0),
-        max_chars: RwSignal::new(DEFAULT_MAX_CHARS),
         next_id: StoredValue::new(1),
         abort: StoredValue::new(None),
         last_index: StoredValue::new(None),
@@ -154,21 +153,22 @@ impl ChatState {
             ));
             return false;
         }
-        let message = match clean_message(text, self.max_chars.get_untracked()) {
+        let settings = self.settings.get();
+        let message = match clean_message(text, settings.max_input_chars) {
             Ok(m) => m,
             Err(e) => {
                 self.input_error.set(Some(e.to_string()));
                 return false;
             }
         };
-        let Some(component) = self.component.get_untracked() else {
+        let Some(assistant) = self.assistant.get_untracked() else {
             self.input_error
                 .set(Some("Choose an agent or team first.".into()));
             return false;
         };
         // Sends closer together than the configured interval wait for the rest of it.
         let now = crate::state::analytics::now_ms();
-        let interval = self.min_send_interval_ms.get_untracked() as f64;
+        let interval = settings.min_send_interval_ms as f64;
         let at = now.max(self.last_send_ms.get_value() + interval);
         self.last_send_ms.set_value(at);
         self.input_error.set(None);
@@ -176,7 +176,7 @@ impl ChatState {
             chars: message.chars().count() as u32,
             text: Some(message.clone()),
         });
-        self.start_turn_after(component, message, (at - now) as u32);
+        self.start_turn_after(assistant, message, (at - now) as u32);
         true
     }
 
@@ -192,9 +192,9 @@ impl ChatState {
                 .find(|t| t.id == turn_id)
                 .map(|t| t.answer.clone())
         });
-        let (Some(answer), Some(component), Some(session_id)) = (
+        let (Some(answer), Some(assistant), Some(session_id)) = (
             answer,
-            self.component.get_untracked(),
+            self.assistant.get_untracked(),
             self.session_id.get_untracked(),
         ) else {
             return;
@@ -238,8 +238,8 @@ impl ChatState {
         self.announcement
             .set("Decision sent. The agent continues.".into());
         let req = crate::api::ContinueRequest {
-            kind: component.kind,
-            component_id: component.id,
+            kind: assistant.kind,
+            assistant_id: assistant.id,
             session_id,
             run_id,
             decisions,
@@ -262,19 +262,19 @@ impl ChatState {
                 .find(|t| t.id == turn_id)
                 .map(|t| t.question.clone())
         });
-        if let (Some(q), Some(c)) = (question, self.component.get_untracked()) {
+        if let (Some(q), Some(c)) = (question, self.assistant.get_untracked()) {
             if self.streaming.get_untracked().is_none() {
                 self.start_turn(c, q);
             }
         }
     }
 
-    fn start_turn(&self, component: ComponentRef, message: String) {
-        self.start_turn_after(component, message, 0)
+    fn start_turn(&self, assistant: AssistantRef, message: String) {
+        self.start_turn_after(assistant, message, 0)
     }
 
     /// Shows the turn now and sends it after `delay_ms`.
-    fn start_turn_after(&self, component: ComponentRef, message: String, delay_ms: u32) {
+    fn start_turn_after(&self, assistant: AssistantRef, message: String, delay_ms: u32) {
         self.read_ahead.update_value(|r| r.clear()); // the conversation changes
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
@@ -292,8 +292,8 @@ impl ChatState {
         self.announcement
             .set("Message sent. Waiting for the answer.".into());
         let req = crate::api::ChatRequest {
-            kind: component.kind,
-            component_id: component.id,
+            kind: assistant.kind,
+            assistant_id: assistant.id,
             session_id: self.session_id.get_untracked(),
             message,
         };
@@ -346,7 +346,7 @@ impl ChatState {
     /// Records an analytics event in this conversation.
     fn track(&self, event: Event) {
         self.analytics.track(
-            self.component.get_untracked().as_ref(),
+            self.assistant.get_untracked().as_ref(),
             self.session_id.get_untracked(),
             event,
         );
@@ -355,14 +355,14 @@ impl ChatState {
     /// The user typed in the composer (recorded at most once per few seconds).
     pub fn typing(&self) {
         self.analytics.typing(
-            self.component.get_untracked().as_ref(),
+            self.assistant.get_untracked().as_ref(),
             self.session_id.get_untracked(),
         );
     }
 
     /// A conversation opened while its last answer is still being written (the page was
     /// reloaded or closed mid-answer): stream that answer again, from its start.
-    fn resume_running_turn(&self, component: ComponentRef) {
+    fn resume_running_turn(&self, assistant: AssistantRef) {
         let last = self
             .turns
             .with_untracked(|ts| ts.last().map(|t| (t.id, t.answer.clone())));
@@ -379,11 +379,11 @@ impl ChatState {
         {
             let this = *self;
             self.spawn_stream(async move {
-                (code().await.resume)(this, component, run_id, turn_id, answer).await
+                (code().await.resume)(this, assistant, run_id, turn_id, answer).await
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (component, run_id, answer);
+        let _ = (assistant, run_id, answer);
     }
 
     /// Stops the streaming answer and lets go of it at once (when leaving the conversation).

@@ -7,24 +7,24 @@ use leptos::prelude::*;
 use super::*;
 
 impl ChatState {
-    /// Shows what the address names: `session` of `component`, or with no session a new
+    /// Shows what the address names: `session` of `assistant`, or with no session a new
     /// chat (or, when the agent or team changes, the conversation last open with it in
     /// this browser).
-    pub fn switch_to(&self, component: Option<ComponentRef>, session: Option<String>) {
-        if self.component.get_untracked() == component {
+    pub fn switch_to(&self, assistant: Option<AssistantRef>, session: Option<SessionId>) {
+        if self.assistant.get_untracked() == assistant {
             let open = self.session_id.get_untracked();
             match session {
-                Some(s) if open.as_deref() != Some(s.as_str()) => self.open_session(s),
+                Some(s) if open.as_ref() != Some(&s) => self.open_session(s),
                 None if open.is_some() => self.new_chat(),
                 _ => {}
             }
             return;
         }
         self.stop_and_detach();
-        self.component.set(component.clone());
+        self.assistant.set(assistant.clone());
         self.clear();
-        self.sessions.reload(component.clone());
-        if let Some(s) = session.or_else(|| component.as_ref().and_then(remembered_session)) {
+        self.sessions.reload(assistant.clone());
+        if let Some(s) = session.or_else(|| assistant.as_ref().and_then(remembered_session)) {
             self.open_session(s);
         }
     }
@@ -33,15 +33,15 @@ impl ChatState {
     pub fn new_chat(&self) {
         self.stop_and_detach();
         self.clear();
-        if let Some(c) = self.component.get_untracked() {
+        if let Some(c) = self.assistant.get_untracked() {
             remember_session(&c, None);
         }
     }
 
     /// Opens one of the user's stored conversations. If it cannot be loaded (deleted,
     /// someone else's, AgentOS reset) it is forgotten and the user is told.
-    pub fn open_session(&self, session_id: String) {
-        let Some(component) = self.component.get_untracked() else {
+    pub fn open_session(&self, session_id: SessionId) {
+        let Some(assistant) = self.assistant.get_untracked() else {
             return;
         };
         // The conversation's code (see `lazy`) is fetched first, ahead of the work the
@@ -49,7 +49,7 @@ impl ChatState {
         // already: with no sign of intent before the click, it is what the opening waits
         // for longest.
         preload_conversation();
-        let key = (component.clone(), session_id.clone());
+        let key = (assistant.clone(), session_id.clone());
         let now = crate::state::analytics::now_ms();
         let ahead = self
             .read_ahead
@@ -69,10 +69,10 @@ impl ChatState {
             let answer = match ahead {
                 Some(history) => Ok(history),
                 None => {
-                    crate::api::load_session(component.kind, component.id.clone(), id.clone()).await
+                    crate::api::load_session(assistant.kind, assistant.id.clone(), id.clone()).await
                 }
             };
-            (code().await.open)(this, component, id, answer).await;
+            (code().await.open)(this, assistant, id, answer).await;
         });
         self.stop_and_detach();
         self.clear();
@@ -86,7 +86,7 @@ impl ChatState {
     pub fn recover(&self) {
         self.notice.set(None);
         self.input_error.set(None);
-        self.sessions.reload(self.component.get_untracked());
+        self.sessions.reload(self.assistant.get_untracked());
         if self.unloaded.get_value() && !self.is_streaming() {
             if let Some(session) = self.session_id.get_untracked() {
                 self.open_session(session);
@@ -97,15 +97,15 @@ impl ChatState {
     /// Starts loading a conversation the user is about to open: the pointer rests on its
     /// entry in the list, or focus is on it. If it is opened within a few seconds, the
     /// answer (or the request still under way) is used instead of asking again.
-    pub fn read_ahead(&self, session_id: String) {
-        let Some(component) = self.component.get_untracked() else {
+    pub fn read_ahead(&self, session_id: SessionId) {
+        let Some(assistant) = self.assistant.get_untracked() else {
             return;
         };
-        if self.session_id.get_untracked().as_deref() == Some(session_id.as_str()) {
+        if self.session_id.get_untracked().as_ref() == Some(&session_id) {
             return; // open already
         }
         let now = crate::state::analytics::now_ms();
-        let key = (component.clone(), session_id.clone());
+        let key = (assistant.clone(), session_id.clone());
         let Some(done) = self
             .read_ahead
             .try_update_value(|r| r.start(key, now))
@@ -114,7 +114,7 @@ impl ChatState {
             return; // read already
         };
         leptos::task::spawn_local(async move {
-            let request = crate::api::load_session(component.kind, component.id, session_id);
+            let request = crate::api::load_session(assistant.kind, assistant.id, session_id);
             let (answer, ()) = futures::join!(request, async { preload_conversation() });
             // Decoded as soon as it is here (a click meanwhile waits for it), unless the
             // slot went to another entry since.
@@ -128,15 +128,17 @@ impl ChatState {
 }
 
 /// The browser's memory of the conversation last open with each agent or team.
-fn storage_key(c: &ComponentRef) -> String {
+fn storage_key(c: &AssistantRef) -> String {
     format!("agno-chat:session:{}:{}", c.kind.query_key(), c.id)
 }
 
-pub(super) fn remembered_session(c: &ComponentRef) -> Option<String> {
+pub(super) fn remembered_session(c: &AssistantRef) -> Option<SessionId> {
     #[cfg(feature = "hydrate")]
     {
         use gloo_storage::{LocalStorage, Storage};
-        LocalStorage::get::<String>(storage_key(c)).ok()
+        LocalStorage::get::<String>(storage_key(c))
+            .ok()
+            .and_then(|s| SessionId::new(s).ok())
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -145,13 +147,13 @@ pub(super) fn remembered_session(c: &ComponentRef) -> Option<String> {
     }
 }
 
-pub(super) fn remember_session(c: &ComponentRef, session: Option<&str>) {
+pub(super) fn remember_session(c: &AssistantRef, session: Option<&SessionId>) {
     #[cfg(feature = "hydrate")]
     {
         use gloo_storage::{LocalStorage, Storage};
         match session {
             Some(s) => {
-                let _ = LocalStorage::set(storage_key(c), s);
+                let _ = LocalStorage::set(storage_key(c), s.as_str());
             }
             None => LocalStorage::delete(storage_key(c)),
         }

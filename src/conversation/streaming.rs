@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 
 use super::*;
+#[cfg(feature = "hydrate")]
+use crate::model::{AssistantId, RunId};
 
 impl ChatState {
     /// Streams the rest of a paused answer after the user's decisions.
@@ -36,7 +38,7 @@ impl ChatState {
         answer: ArcRwSignal<Answer>,
     ) {
         let kind = req.kind;
-        let component_id = req.component_id.clone();
+        let assistant_id = req.assistant_id.clone();
         self.last_index.set_value(None);
         let question = req.message.clone();
         match crate::api::send_message(req).await {
@@ -60,7 +62,7 @@ impl ChatState {
             ),
             Ok(stream) => self.consume(stream, &answer).await,
         }
-        self.resume_if_cut_off(kind, component_id, &answer).await;
+        self.resume_if_cut_off(kind, assistant_id, &answer).await;
         self.finish(turn_id);
     }
 
@@ -69,8 +71,8 @@ impl ChatState {
     #[cfg(feature = "hydrate")]
     pub(super) async fn resume_into(
         self,
-        component: ComponentRef,
-        run_id: String,
+        assistant: AssistantRef,
+        run_id: RunId,
         turn_id: u64,
         answer: ArcRwSignal<Answer>,
     ) {
@@ -80,8 +82,8 @@ impl ChatState {
         self.last_index.set_value(None);
         answer.set(Answer::new());
         match crate::api::resume_run(
-            component.kind,
-            component.id.clone(),
+            assistant.kind,
+            assistant.id.clone(),
             session_id,
             run_id,
             None,
@@ -97,7 +99,7 @@ impl ChatState {
                 }],
             ),
         }
-        self.resume_if_cut_off(component.kind, component.id, &answer)
+        self.resume_if_cut_off(assistant.kind, assistant.id, &answer)
             .await;
         self.finish(turn_id);
     }
@@ -107,8 +109,8 @@ impl ChatState {
     #[cfg(feature = "hydrate")]
     pub(super) async fn resume_if_cut_off(
         &self,
-        kind: crate::model::ComponentKind,
-        component_id: String,
+        kind: crate::model::AssistantKind,
+        assistant_id: AssistantId,
         answer: &ArcRwSignal<Answer>,
     ) {
         for attempt in 0..3u32 {
@@ -134,7 +136,7 @@ impl ChatState {
             }
             gloo_timers::future::TimeoutFuture::new(1_000 << attempt).await;
             self.announcement.set("Reconnecting to the answer…".into());
-            match crate::api::resume_run(kind, component_id.clone(), session_id, run_id, Some(last))
+            match crate::api::resume_run(kind, assistant_id.clone(), session_id, run_id, Some(last))
                 .await
             {
                 Ok(stream) => {
@@ -212,8 +214,7 @@ impl ChatState {
                 if self.stop_pending.get_value() {
                     self.stop_pending.set_value(false);
                     #[cfg(feature = "hydrate")]
-                    {
-                        let run_id = run_id.clone();
+                    if let Ok(run_id) = RunId::new(run_id.as_str()) {
                         leptos::task::spawn_local(async move {
                             let _ = crate::api::cancel_run(run_id).await;
                         });
@@ -227,11 +228,14 @@ impl ChatState {
                 ..
             } = ev
             {
-                if self.session_id.get_untracked().as_deref() != Some(sid.as_str()) {
+                let sid = SessionId::new(sid.as_str()).ok();
+                if let Some(sid) =
+                    sid.filter(|s| self.session_id.get_untracked().as_ref() != Some(s))
+                {
                     let is_new = self.session_id.get_untracked().is_none();
                     self.session_id.set(Some(sid.clone()));
-                    if let Some(c) = self.component.get_untracked() {
-                        remember_session(&c, Some(sid));
+                    if let Some(c) = self.assistant.get_untracked() {
+                        remember_session(&c, Some(&sid));
                     }
                     if is_new {
                         self.track(Event::SessionCreated);
@@ -240,7 +244,7 @@ impl ChatState {
                             .with_untracked(|ts| ts.first().map(|t| t.question.clone()))
                             .unwrap_or_default();
                         self.sessions.add_new(SessionSummary {
-                            id: sid.clone(),
+                            id: sid,
                             name: first_question.chars().take(80).collect(),
                             updated_at: now_epoch(),
                         });

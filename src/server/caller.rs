@@ -3,6 +3,29 @@
 //! caller from here.
 
 use crate::error::ApiError;
+use crate::server::state::AppState;
+
+/// Who calls a server function, and the server's state to answer with: every server
+/// function that acts for a user starts with `let caller = Caller::get().await?`.
+#[derive(Clone)]
+pub struct Caller {
+    pub state: AppState,
+    pub user: UserId,
+}
+
+impl Caller {
+    pub async fn get() -> Result<Self, ApiError> {
+        Ok(Self {
+            state: crate::server::state::app_state()?,
+            user: current_user().await?,
+        })
+    }
+
+    /// Whom this request's limits count against (see [`LimitKey`]).
+    pub async fn limit_key(&self) -> Result<String, ApiError> {
+        current_limit_key().await
+    }
+}
 
 /// The current user's id (opaque, stable while the cookie lives).
 #[derive(Clone, Debug, PartialEq, Eq)]

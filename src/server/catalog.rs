@@ -1,34 +1,31 @@
 use crate::agentos::types::{Agent, Team};
-use crate::model::{Catalog, ComponentKind, ComponentRef, ComponentSummary};
+use crate::model::{AssistantId, AssistantKind, AssistantRef, AssistantSummary, Catalog};
 
 /// Builds the picker's catalog from AgentOS's lists. The default is the configured
-/// component when AgentOS has it, else the first agent (or team, in team mode).
+/// assistant when AgentOS has it, else the first agent (or team, in team mode).
 pub fn build_catalog(
     agents: Vec<Agent>,
     teams: Vec<Team>,
-    configured: Option<ComponentRef>,
+    configured: Option<AssistantRef>,
 ) -> Catalog {
-    let name_or_id = |name: Option<String>, id: &str| {
-        name.filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| id.to_owned())
+    // One whose id is not an id could not be talked to: it is left out.
+    let summary = |kind, id: String, name: Option<String>, description| {
+        Some(AssistantSummary {
+            kind,
+            name: name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| id.clone()),
+            id: AssistantId::new(id).ok()?,
+            description,
+        })
     };
-    let agents: Vec<ComponentSummary> = agents
+    let agents: Vec<AssistantSummary> = agents
         .into_iter()
-        .map(|a| ComponentSummary {
-            kind: ComponentKind::Agent,
-            name: name_or_id(a.name, &a.id),
-            id: a.id,
-            description: a.description,
-        })
+        .filter_map(|a| summary(AssistantKind::Agent, a.id, a.name, a.description))
         .collect();
-    let teams: Vec<ComponentSummary> = teams
+    let teams: Vec<AssistantSummary> = teams
         .into_iter()
-        .map(|t| ComponentSummary {
-            kind: ComponentKind::Team,
-            name: name_or_id(t.name, &t.id),
-            id: t.id,
-            description: t.description,
-        })
+        .filter_map(|t| summary(AssistantKind::Team, t.id, t.name, t.description))
         .collect();
     let mut catalog = Catalog {
         agents,
@@ -38,18 +35,18 @@ pub fn build_catalog(
     let preferred_kind = configured
         .as_ref()
         .map(|c| c.kind)
-        .unwrap_or(ComponentKind::Agent);
+        .unwrap_or(AssistantKind::Agent);
     catalog.default = configured
         .filter(|c| catalog.find(c).is_some())
         .or_else(|| {
             let (first, second) = match preferred_kind {
-                ComponentKind::Agent => (&catalog.agents, &catalog.teams),
-                ComponentKind::Team => (&catalog.teams, &catalog.agents),
+                AssistantKind::Agent => (&catalog.agents, &catalog.teams),
+                AssistantKind::Team => (&catalog.teams, &catalog.agents),
             };
             first
                 .first()
                 .or(second.first())
-                .map(ComponentSummary::reference)
+                .map(AssistantSummary::reference)
         });
     catalog
 }
@@ -79,21 +76,21 @@ mod tests {
         let c = build_catalog(vec![agent("a1"), agent("a2")], vec![team("t1")], None);
         assert_eq!(
             c.default,
-            Some(ComponentRef::new(ComponentKind::Agent, "a1"))
+            Some(AssistantRef::new(AssistantKind::Agent, "a1".into()))
         );
         assert_eq!(c.teams[0].name, "t1", "missing names fall back to the id");
     }
 
     #[test]
     fn configured_default_is_used_only_when_it_exists() {
-        let t1 = ComponentRef::new(ComponentKind::Team, "t1");
+        let t1 = AssistantRef::new(AssistantKind::Team, "t1".into());
         let c = build_catalog(vec![agent("a1")], vec![team("t1")], Some(t1.clone()));
         assert_eq!(c.default, Some(t1));
-        let missing = ComponentRef::new(ComponentKind::Team, "zz");
+        let missing = AssistantRef::new(AssistantKind::Team, "zz".into());
         let c = build_catalog(vec![agent("a1")], vec![team("t1")], Some(missing));
         assert_eq!(
             c.default,
-            Some(ComponentRef::new(ComponentKind::Team, "t1"))
+            Some(AssistantRef::new(AssistantKind::Team, "t1".into()))
         );
         let c = build_catalog(vec![], vec![], None);
         assert_eq!(c.default, None);

@@ -27,24 +27,29 @@ use std::time::{Duration, Instant};
 
 use crate::chat::history::{HighlightedCode, HistoryTurn};
 use crate::chat::reducer::Status;
-use crate::model::ComponentKind;
+use crate::model::{AssistantId, AssistantKind, SessionId};
 
 /// Whose conversation a copy is: the user, the agent or team, and the session.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct HistoryKey {
     pub user: String,
-    pub kind: ComponentKind,
-    pub component: String,
-    pub session: String,
+    pub kind: AssistantKind,
+    pub assistant: AssistantId,
+    pub session: SessionId,
 }
 
 impl HistoryKey {
-    pub fn new(user: &str, kind: ComponentKind, component: &str, session: &str) -> Self {
+    pub fn new(
+        user: &str,
+        kind: AssistantKind,
+        assistant: &AssistantId,
+        session: &SessionId,
+    ) -> Self {
         Self {
             user: user.to_owned(),
             kind,
-            component: component.to_owned(),
-            session: session.to_owned(),
+            assistant: assistant.clone(),
+            session: session.clone(),
         }
     }
 }
@@ -327,8 +332,8 @@ mod tests {
     fn key(session: &str) -> HistoryKey {
         HistoryKey {
             user: "u".into(),
-            kind: ComponentKind::Agent,
-            component: "echo".into(),
+            kind: AssistantKind::Agent,
+            assistant: "echo".into(),
             session: session.into(),
         }
     }
@@ -405,7 +410,7 @@ mod tests {
         other.user = "v".into();
         assert!(matches!(cache.plan_at(&other, t0), Plan::Full));
         other = key("s");
-        other.component = "other".into();
+        other.assistant = "other".into();
         assert!(matches!(cache.plan_at(&other, t0), Plan::Full));
         // Brought up to date at 200 s, it is still checked in full at 300 s.
         let t200 = t0 + Duration::from_secs(200);

@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::history_cache::HistoryKey;
 use crate::agentos::AgentOsClient;
 use crate::error::ApiError;
-use crate::model::ComponentKind;
+use crate::model::{AssistantId, AssistantKind, RunId, SessionId};
 
 /// How long a confirmation is trusted, and how many are kept.
 const TRUST_FOR: Duration = Duration::from_secs(600);
@@ -47,16 +47,6 @@ impl SessionOwners {
     }
 }
 
-pub fn check_id(id: &str) -> Result<(), ApiError> {
-    if crate::chat::validate::is_valid_id(id) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound(
-            "That conversation was not found.".into(),
-        ))
-    }
-}
-
 /// Whose a session is, as far as the caller may know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
@@ -80,13 +70,13 @@ impl Ownership<'_> {
     /// "not found"). A confirmation is remembered for a while (see [`SessionOwners`]).
     pub async fn owned_session(
         &self,
-        kind: ComponentKind,
-        component_id: &str,
-        session_id: &str,
+        kind: AssistantKind,
+        assistant_id: &AssistantId,
+        session_id: &SessionId,
         user_id: &str,
     ) -> Result<(), ApiError> {
         match self
-            .session_owner(kind, component_id, session_id, user_id)
+            .session_owner(kind, assistant_id, session_id, user_id)
             .await?
         {
             Owner::Caller => Ok(()),
@@ -98,14 +88,12 @@ impl Ownership<'_> {
 
     pub async fn session_owner(
         &self,
-        kind: ComponentKind,
-        component_id: &str,
-        session_id: &str,
+        kind: AssistantKind,
+        assistant_id: &AssistantId,
+        session_id: &SessionId,
         user_id: &str,
     ) -> Result<Owner, ApiError> {
-        check_id(component_id)?;
-        check_id(session_id)?;
-        let key = HistoryKey::new(user_id, kind, component_id, session_id);
+        let key = HistoryKey::new(user_id, kind, assistant_id, session_id);
         if self.owners.confirmed(&key) {
             return Ok(Owner::Caller);
         }
@@ -116,11 +104,11 @@ impl Ownership<'_> {
             }
             Err(e) => return Err(e.into()),
         };
-        let component = match kind {
-            ComponentKind::Agent => record.agent_id.as_deref(),
-            ComponentKind::Team => record.team_id.as_deref(),
+        let assistant = match kind {
+            AssistantKind::Agent => record.agent_id.as_deref(),
+            AssistantKind::Team => record.team_id.as_deref(),
         };
-        if record.user_id.as_deref() != Some(user_id) || component != Some(component_id) {
+        if record.user_id.as_deref() != Some(user_id) || assistant != Some(assistant_id) {
             tracing::warn!(%session_id, "session access refused: not the caller's");
             return Ok(Owner::Other);
         }
@@ -134,21 +122,18 @@ impl Ownership<'_> {
     /// session's run, or another user's, is "not found".
     pub async fn owned_run(
         &self,
-        kind: ComponentKind,
-        component_id: &str,
-        session_id: &str,
-        run_id: &str,
+        kind: AssistantKind,
+        assistant_id: &AssistantId,
+        session_id: &SessionId,
+        run_id: &RunId,
         user_id: &str,
     ) -> Result<serde_json::Value, ApiError> {
         let not_found = || ApiError::NotFound("That answer was not found.".into());
-        if !crate::chat::validate::is_valid_id(run_id) {
-            return Err(not_found());
-        }
-        self.owned_session(kind, component_id, session_id, user_id)
+        self.owned_session(kind, assistant_id, session_id, user_id)
             .await?;
         let run = match self
             .agentos
-            .get_run(kind, component_id, run_id, session_id, user_id)
+            .get_run(kind, assistant_id, run_id, session_id, user_id)
             .await
         {
             Ok(r) => r,
@@ -160,8 +145,8 @@ impl Ownership<'_> {
         };
         let field = |name: &str| run.get(name).and_then(|v| v.as_str());
         // Defence in depth: whatever AgentOS returns must be that run of that session.
-        if field("run_id").is_some_and(|r| r != run_id)
-            || field("session_id").is_some_and(|s| s != session_id)
+        if field("run_id").is_some_and(|r| r != run_id.as_str())
+            || field("session_id").is_some_and(|s| s != session_id.as_str())
         {
             tracing::warn!(%run_id, "run access refused: AgentOS answered with another run");
             return Err(not_found());
@@ -177,16 +162,26 @@ mod tests {
     #[test]
     fn a_confirmation_is_for_that_user_component_and_session_only() {
         let owners = SessionOwners::default();
-        let key = HistoryKey::new("alice", ComponentKind::Agent, "echo", "s1");
+        let key = HistoryKey::new("alice", AssistantKind::Agent, &"echo".into(), &"s1".into());
         owners.remember(key.clone());
         assert!(owners.confirmed(&key));
-        assert!(!owners.confirmed(&HistoryKey::new("bob", ComponentKind::Agent, "echo", "s1")));
-        assert!(!owners.confirmed(&HistoryKey::new("alice", ComponentKind::Team, "echo", "s1")));
+        assert!(!owners.confirmed(&HistoryKey::new(
+            "bob",
+            AssistantKind::Agent,
+            &"echo".into(),
+            &"s1".into()
+        )));
         assert!(!owners.confirmed(&HistoryKey::new(
             "alice",
-            ComponentKind::Agent,
-            "other",
-            "s1"
+            AssistantKind::Team,
+            &"echo".into(),
+            &"s1".into()
+        )));
+        assert!(!owners.confirmed(&HistoryKey::new(
+            "alice",
+            AssistantKind::Agent,
+            &"other".into(),
+            &"s1".into()
         )));
         owners.forget(&key);
         assert!(!owners.confirmed(&key));

@@ -60,7 +60,7 @@ pub struct Resume {
     pub continue_with: Option<(&'static str, String)>,
 }
 
-/// Like [`proxy_run`], for resuming a background run of `run.component_id`.
+/// Like [`proxy_run`], for resuming a background run of `run.assistant_id`.
 pub fn proxy_resume(
     client: AgentOsClient,
     run: RunRequest,
@@ -92,7 +92,7 @@ async fn forward(
             ActiveRun {
                 user_id: run.user_id.clone(),
                 kind: run.kind,
-                component_id: run.component_id.clone(),
+                assistant_id: run.assistant_id.clone(),
                 session_id: Some(r.session_id.clone()),
             },
         );
@@ -119,7 +119,7 @@ async fn forward(
             client
                 .continue_run(
                     run.kind,
-                    &run.component_id,
+                    &run.assistant_id,
                     run_id,
                     session_id,
                     &run.user_id,
@@ -132,7 +132,7 @@ async fn forward(
             client
                 .resume_run(
                     run.kind,
-                    &run.component_id,
+                    &run.assistant_id,
                     &r.run_id,
                     &r.session_id,
                     &run.user_id,
@@ -145,7 +145,7 @@ async fn forward(
         Ok(r) => r,
         Err(e) => {
             let (kind, message) = describe_start_error(&e);
-            tracing::warn!(error = %e, component = %run.component_id, "run could not start");
+            tracing::warn!(error = %e, assistant = %run.assistant_id, "run could not start");
             log.start_failed(&e.to_string());
             let _ = tx
                 .send(Bytes::from(encode(&RunEvent::Failed { kind, message })))
@@ -216,7 +216,7 @@ async fn forward(
                             ActiveRun {
                                 user_id: run.user_id.clone(),
                                 kind: run.kind,
-                                component_id: run.component_id.clone(),
+                                assistant_id: run.assistant_id.clone(),
                                 session_id: session_id.clone(),
                             },
                         );

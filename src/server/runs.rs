@@ -5,13 +5,13 @@ use std::sync::{Arc, Mutex};
 
 use super::history_cache::HistoryKey;
 use super::ownership::SessionOwners;
-use crate::model::ComponentKind;
+use crate::model::{AssistantId, AssistantKind, SessionId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActiveRun {
     pub user_id: String,
-    pub kind: ComponentKind,
-    pub component_id: String,
+    pub kind: AssistantKind,
+    pub assistant_id: String,
     pub session_id: Option<String>,
 }
 
@@ -47,12 +47,14 @@ impl ActiveRuns {
         {
             return false;
         }
-        if let (Some(owners), Some(session)) = (&self.owners, &run.session_id) {
+        let session = run.session_id.clone().and_then(|s| SessionId::new(s).ok());
+        let assistant = AssistantId::new(run.assistant_id.clone()).ok();
+        if let (Some(owners), Some(session), Some(assistant)) = (&self.owners, session, assistant) {
             owners.remember(HistoryKey::new(
                 &run.user_id,
                 run.kind,
-                &run.component_id,
-                session,
+                &assistant,
+                &session,
             ));
         }
         runs.insert(run_id.to_owned(), run);
@@ -129,8 +131,8 @@ mod tests {
     fn run(user: &str) -> ActiveRun {
         ActiveRun {
             user_id: user.into(),
-            kind: ComponentKind::Agent,
-            component_id: "echo-agent".into(),
+            kind: AssistantKind::Agent,
+            assistant_id: "echo-agent".into(),
             session_id: Some("s1".into()),
         }
     }
@@ -159,7 +161,14 @@ mod tests {
     fn a_claimed_run_confirms_its_session_for_its_user_only() {
         let owners = SessionOwners::default();
         let runs = ActiveRuns::with_owners(owners.clone());
-        let key = |user: &str| HistoryKey::new(user, ComponentKind::Agent, "echo-agent", "s1");
+        let key = |user: &str| {
+            HistoryKey::new(
+                user,
+                AssistantKind::Agent,
+                &"echo-agent".into(),
+                &"s1".into(),
+            )
+        };
         assert!(runs.claim("r1", run("alice")));
         assert!(owners.confirmed(&key("alice")));
         assert!(!runs.claim("r1", run("bob")));

@@ -110,7 +110,7 @@ impl AppState {
     /// AgentOS shows within `CATALOG_FRESH_FOR` plus one request.
     pub async fn catalog(&self) -> Result<Catalog, AgentOsError> {
         let agentos = self.agentos.clone();
-        let configured = self.config.default_component();
+        let configured = self.config.default_assistant();
         self.catalog
             .get(move || async move {
                 let (agents, teams) = tokio::join!(agentos.agents(), agentos.teams());

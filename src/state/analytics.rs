@@ -8,7 +8,8 @@ use leptos::prelude::*;
 #[cfg(feature = "hydrate")]
 use crate::analytics::MAX_BATCH;
 use crate::analytics::{ClientEvent, ErrorReport, Event, ERROR_REPORT_PATH};
-use crate::model::ComponentRef;
+use crate::model::{AssistantRef, SessionId};
+use crate::state::settings::Settings;
 
 /// How long events gather before a batch is sent, ms.
 #[cfg(feature = "hydrate")]
@@ -24,31 +25,31 @@ pub struct Analytics {
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     sending: StoredValue<bool>,
     last_typing: StoredValue<f64>,
-    /// Whether message text may be included (server configuration).
-    pub include_content: RwSignal<bool>,
+    /// Whether message text may be included (the server says).
+    settings: Settings,
 }
 
-pub fn provide_analytics() -> Analytics {
+pub fn provide_analytics(settings: Settings) -> Analytics {
     let a = Analytics {
         queue: StoredValue::new(Vec::new()),
         next_seq: StoredValue::new(1),
         sending: StoredValue::new(false),
         last_typing: StoredValue::new(f64::NEG_INFINITY),
-        include_content: RwSignal::new(false),
+        settings,
     };
     provide_context(a);
     a
 }
 
 impl Analytics {
-    /// Records `event` in the conversation with `component` / `session_id`.
+    /// Records `event` in the conversation with `assistant` / `session_id`.
     pub fn track(
         &self,
-        component: Option<&ComponentRef>,
-        session_id: Option<String>,
+        assistant: Option<&AssistantRef>,
+        session_id: Option<SessionId>,
         event: Event,
     ) {
-        let event = if self.include_content.get_untracked() {
+        let event = if self.settings.with(|s| s.report_message_content) {
             event
         } else {
             event.without_content()
@@ -59,8 +60,8 @@ impl Analytics {
             q.push(ClientEvent {
                 seq,
                 at_ms: now_ms(),
-                kind: component.map(|c| c.kind),
-                component_id: component.map(|c| c.id.clone()),
+                kind: assistant.map(|c| c.kind),
+                assistant_id: assistant.map(|c| c.id.clone()),
                 session_id,
                 event,
             })
@@ -69,11 +70,11 @@ impl Analytics {
     }
 
     /// Records typing, at most once per few seconds.
-    pub fn typing(&self, component: Option<&ComponentRef>, session_id: Option<String>) {
+    pub fn typing(&self, assistant: Option<&AssistantRef>, session_id: Option<SessionId>) {
         let now = now_ms();
         if now - self.last_typing.get_value() >= TYPING_EVERY_MS {
             self.last_typing.set_value(now);
-            self.track(component, session_id, Event::Typing);
+            self.track(assistant, session_id, Event::Typing);
         }
     }
 
@@ -134,10 +135,10 @@ thread_local! {
 }
 
 /// Updates the conversation facts that error reports carry.
-pub fn set_report_context(session_id: Option<String>, message_count: u32) {
+pub fn set_report_context(session_id: Option<SessionId>, message_count: u32) {
     REPORT_CONTEXT.with(|c| {
         *c.borrow_mut() = ReportContext {
-            session_id,
+            session_id: session_id.map(String::from),
             message_count,
         }
     });

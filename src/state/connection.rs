@@ -40,7 +40,7 @@ impl Connection {
 }
 
 /// Creates the connection state and (in the browser) starts polling.
-pub fn provide_connection() -> Connection {
+pub fn provide_connection(settings: super::settings::Settings) -> Connection {
     let conn = Connection {
         availability: RwSignal::new(Availability::Checking),
         recoveries: RwSignal::new(0),
@@ -49,7 +49,9 @@ pub fn provide_connection() -> Connection {
     };
     provide_context(conn);
     #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(poll_loop(conn));
+    leptos::task::spawn_local(poll_loop(conn, settings));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = settings;
     conn
 }
 
@@ -58,15 +60,12 @@ pub fn use_connection() -> Connection {
 }
 
 #[cfg(feature = "hydrate")]
-async fn poll_loop(conn: Connection) {
+async fn poll_loop(conn: Connection, settings: super::settings::Settings) {
     use super::backoff::delay_ms;
-    use crate::api::{agentos_status, fetch_public_config};
+    use crate::api::agentos_status;
 
     const SLICE_MS: u64 = 250;
-    let (poll_ms, max_backoff_ms) = match fetch_public_config().await {
-        Ok(c) => (c.health_poll_ms, c.max_backoff_ms),
-        Err(_) => (10_000, 8_000),
-    };
+    let (poll_ms, max_backoff_ms) = settings.with(|c| (c.health_poll_ms, c.max_backoff_ms));
     let mut failures: u32 = 0;
     loop {
         let outcome = match agentos_status().await {

@@ -98,10 +98,10 @@ pub fn use_draft() -> Draft {
 
 /// The storage key of a conversation's draft (`None` while no agent/team is chosen).
 pub fn draft_key(
-    component: Option<&crate::model::ComponentRef>,
+    assistant: Option<&crate::model::AssistantRef>,
     session: Option<&str>,
 ) -> Option<String> {
-    component.map(|c| {
+    assistant.map(|c| {
         format!(
             "agno-chat:draft:{}:{}:{}",
             c.kind.query_key(),
@@ -156,11 +156,11 @@ pub fn persist_drafts(draft: Draft, key: Memo<Option<String>>) {
 #[cfg(test)]
 mod tests {
     use super::{draft_key, settle_early_input, EarlyInput};
-    use crate::model::{ComponentKind, ComponentRef};
+    use crate::model::{AssistantKind, AssistantRef};
 
     #[test]
     fn one_key_per_conversation() {
-        let c = ComponentRef::new(ComponentKind::Team, "t1");
+        let c = AssistantRef::new(AssistantKind::Team, "t1".into());
         assert_eq!(draft_key(None, Some("s")), None);
         assert_eq!(
             draft_key(Some(&c), None).unwrap(),

@@ -7,3 +7,4 @@ pub mod draft;
 #[cfg(feature = "hydrate")]
 pub mod frame_batch;
 pub mod sessions;
+pub mod settings;

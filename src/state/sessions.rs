@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::{ComponentRef, SessionPage, SessionSummary};
+use crate::model::{AssistantRef, SessionPage, SessionSummary};
 
 #[derive(Clone, Copy)]
 pub struct SessionsState {
@@ -15,7 +15,7 @@ pub struct SessionsState {
     /// Name filter typed by the user.
     pub search: RwSignal<String>,
     next_page: StoredValue<Option<u32>>,
-    component: StoredValue<Option<ComponentRef>>,
+    assistant: StoredValue<Option<AssistantRef>>,
     /// Bumped on every reload, so answers to stale requests are dropped.
     generation: StoredValue<u64>,
 }
@@ -28,7 +28,7 @@ pub fn provide_sessions() -> SessionsState {
         error: RwSignal::new(None),
         search: RwSignal::new(String::new()),
         next_page: StoredValue::new(Some(1)),
-        component: StoredValue::new(None),
+        assistant: StoredValue::new(None),
         generation: StoredValue::new(0),
     };
     provide_context(s);
@@ -40,9 +40,9 @@ pub fn use_sessions() -> SessionsState {
 }
 
 impl SessionsState {
-    /// Starts over for `component` (and the current search).
-    pub fn reload(&self, component: Option<ComponentRef>) {
-        self.component.set_value(component);
+    /// Starts over for `assistant` (and the current search).
+    pub fn reload(&self, assistant: Option<AssistantRef>) {
+        self.assistant.set_value(assistant);
         self.generation.update_value(|g| *g += 1);
         self.items.set(Vec::new());
         self.total_count.set(0);
@@ -58,8 +58,8 @@ impl SessionsState {
 
     /// Fetches the next page, unless one is loading or all are loaded.
     pub fn load_more(&self) {
-        let (Some(page), Some(component)) =
-            (self.next_page.get_value(), self.component.get_value())
+        let (Some(page), Some(assistant)) =
+            (self.next_page.get_value(), self.assistant.get_value())
         else {
             return;
         };
@@ -72,7 +72,7 @@ impl SessionsState {
         let search = Some(self.search.get_untracked()).filter(|s| !s.trim().is_empty());
         leptos::task::spawn_local(async move {
             let result =
-                crate::api::list_sessions(component.kind, component.id, page, search).await;
+                crate::api::list_sessions(assistant.kind, assistant.id, page, search).await;
             if this.generation.get_value() != generation {
                 return;
             }

@@ -11,8 +11,7 @@ use leptos::prelude::*;
 
 pub use session_actions::ItemActions;
 
-use crate::api::ApiError;
-use crate::model::PublicConfig;
+use crate::model::HelpLink;
 
 /// The rename form of a list entry.
 pub async fn rename_form(item: ItemActions) -> AnyView {
@@ -25,18 +24,15 @@ pub async fn delete_confirm(item: ItemActions) -> AnyView {
 }
 
 /// The "chat unavailable" view; `reason` says why.
-pub async fn unavailable(
-    config: Resource<Result<PublicConfig, ApiError>>,
-    reason: String,
-) -> AnyView {
-    (code().await.unavailable)(config, reason)
+pub async fn unavailable(help_links: Vec<HelpLink>, reason: String) -> AnyView {
+    (code().await.unavailable)(help_links, reason)
 }
 
 /// The chunk's functions.
 struct Code {
     rename_form: fn(ItemActions) -> AnyView,
     delete_confirm: fn(ItemActions) -> AnyView,
-    unavailable: fn(Resource<Result<PublicConfig, ApiError>>, String) -> AnyView,
+    unavailable: fn(Vec<HelpLink>, String) -> AnyView,
 }
 
 static CODE: Code = Code {

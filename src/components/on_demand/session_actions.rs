@@ -9,7 +9,7 @@ use crate::state::sessions::use_sessions;
 /// One list entry's state that renaming and deleting work on.
 #[derive(Clone, Copy)]
 pub struct ItemActions {
-    pub id: StoredValue<String>,
+    pub id: StoredValue<crate::model::SessionId>,
     pub editing: RwSignal<bool>,
     pub confirming: RwSignal<bool>,
     pub name_input: RwSignal<String>,
@@ -27,7 +27,7 @@ pub(super) fn rename_view(item: ItemActions) -> AnyView {
     let chat = use_chat();
     let sessions = use_sessions();
     let save = move || {
-        let Some(c) = chat.component.get_untracked() else {
+        let Some(c) = chat.assistant.get_untracked() else {
             return;
         };
         let new_name = name_input.get_untracked();
@@ -71,7 +71,7 @@ pub(super) fn delete_view(item: ItemActions) -> AnyView {
     let chat = use_chat();
     let sessions = use_sessions();
     let delete = move || {
-        let Some(c) = chat.component.get_untracked() else {
+        let Some(c) = chat.assistant.get_untracked() else {
             return;
         };
         leptos::task::spawn_local(async move {

@@ -2,14 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::api::ApiError;
-use crate::model::PublicConfig;
+use crate::model::HelpLink;
 use crate::state::connection::use_connection;
 
-pub(super) fn unavailable_view(
-    config: Resource<Result<PublicConfig, ApiError>>,
-    reason: String,
-) -> AnyView {
+pub(super) fn unavailable_view(links: Vec<HelpLink>, reason: String) -> AnyView {
     let conn = use_connection();
     let countdown = move || {
         conn.next_check_ms
@@ -24,18 +20,13 @@ pub(super) fn unavailable_view(
             <p class="muted" data-testid="fallback-reason">{reason}</p>
             <p class="muted" aria-live="off">{countdown}</p>
             <button type="button" class="button" on:click=move |_| conn.retry_now()>"Retry now"</button>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let links = config.await.map(|c| c.help_links).unwrap_or_default();
-                    (!links.is_empty()).then(|| view! {
-                        <ul class="help-links" data-testid="help-links">
-                            {links.into_iter().map(|l| view! {
-                                <li><a href=l.url rel="noopener noreferrer" target="_blank">{l.label}</a></li>
-                            }).collect_view()}
-                        </ul>
-                    })
-                })}
-            </Transition>
+            {(!links.is_empty()).then(|| view! {
+                <ul class="help-links" data-testid="help-links">
+                    {links.into_iter().map(|l| view! {
+                        <li><a href=l.url rel="noopener noreferrer" target="_blank">{l.label}</a></li>
+                    }).collect_view()}
+                </ul>
+            })}
         </section>
     }
     .into_any()

@@ -123,7 +123,7 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
     };
 
     view! {
-        <div class=status_class data-testid="assistant-message" data-status=move || format!("{:?}", status.get()).to_lowercase() data-run-id=move || run_id.get()>
+        <div class=status_class data-testid="assistant-message" data-status=move || format!("{:?}", status.get()).to_lowercase() data-run-id=move || run_id.get().map(String::from)>
             <Show when=move || !reasoning.with(String::is_empty)>
                 <details class="reasoning" data-testid="reasoning">
                     <summary>"Reasoning"</summary>
@@ -170,7 +170,7 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
                         "The agent is waiting for a decision"
                         {(!names.is_empty()).then(|| format!(" on: {names}"))}
                     </div>
-                    {(chat.hitl_enabled.get() && status.get() == Status::Paused).then(|| run.map(|r| view! { <HitlPanel turn_id run_id=r /> }.into_any()))}
+                    {(chat.settings.with(|s| s.hitl_enabled) && status.get() == Status::Paused).then(|| run.map(|r| view! { <HitlPanel turn_id run_id=r /> }.into_any()))}
                 }
                 .into_any()
             })}
@@ -266,7 +266,7 @@ fn ToolCard(tool: Memo<Option<ToolCall>>, run: Signal<Status>) -> impl IntoView 
                 {move || error().map(|e| view! { <p class="tool-error" data-testid="tool-error">{e}</p> })}
             </div>
         </details>
-        {move || chat.genui_enabled.get().then(|| spec.get().map(|s| view! { <GenUi spec=s /> }.into_any()))}
+        {move || chat.settings.with(|s| s.genui_enabled).then(|| spec.get().map(|s| view! { <GenUi spec=s /> }.into_any()))}
     }
     .into_any()
 }

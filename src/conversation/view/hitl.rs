@@ -11,14 +11,14 @@ use crate::chat::hitl::{check_form, Decision, InputField, Need, PausedTool};
 use crate::conversation::use_chat;
 
 #[component]
-pub fn HitlPanel(turn_id: u64, run_id: String) -> impl IntoView {
+pub fn HitlPanel(turn_id: u64, run_id: crate::model::RunId) -> impl IntoView {
     let chat = use_chat();
     let pending = LocalResource::new(move || {
         let run_id = run_id.clone();
-        let component = chat.component.get_untracked();
+        let assistant = chat.assistant.get_untracked();
         let session = chat.session_id.get_untracked();
         async move {
-            match (component, session) {
+            match (assistant, session) {
                 (Some(c), Some(s)) => crate::api::pending_decisions(c.kind, c.id, s, run_id).await,
                 _ => Ok(Vec::new()),
             }

@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::agentos::auth::CredentialSource;
-use crate::model::{ComponentKind, ComponentRef, HelpLink, PublicConfig};
+use crate::model::{AssistantId, AssistantKind, AssistantRef, HelpLink, PublicConfig};
 
 mod credentials;
 mod parse;
@@ -37,11 +37,11 @@ pub struct Flags {
     #[arg(long, env = "AGNO_CHAT_MODE", value_enum, ignore_case = true, default_value_t = Mode::Agent)]
     pub mode: Mode,
     /// Agent to open by default
-    #[arg(long, env = "AGNO_CHAT_AGENT_ID", value_parser = parse::text)]
-    pub agent_id: Option<String>,
+    #[arg(long, env = "AGNO_CHAT_AGENT_ID", value_parser = assistant_id)]
+    pub agent_id: Option<AssistantId>,
     /// Team to open by default
-    #[arg(long, env = "AGNO_CHAT_TEAM_ID", value_parser = parse::text)]
-    pub team_id: Option<String>,
+    #[arg(long, env = "AGNO_CHAT_TEAM_ID", value_parser = assistant_id)]
+    pub team_id: Option<AssistantId>,
     #[command(flatten)]
     pub credentials: credentials::CredentialFlags,
     #[command(flatten)]
@@ -132,6 +132,10 @@ fn agentos_url(raw: &str) -> Result<Url, String> {
     Ok(u)
 }
 
+fn assistant_id(raw: &str) -> Result<AssistantId, String> {
+    AssistantId::new(raw.trim()).map_err(|e| e.to_string())
+}
+
 fn socket_addr(raw: &str) -> Result<SocketAddr, String> {
     raw.trim()
         .parse()
@@ -160,9 +164,9 @@ fn trusted_user_header(raw: &str) -> Result<axum::http::HeaderName, String> {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub agentos_url: Url,
-    pub mode: ComponentKind,
-    pub agent_id: Option<String>,
-    pub team_id: Option<String>,
+    pub mode: AssistantKind,
+    pub agent_id: Option<AssistantId>,
+    pub team_id: Option<AssistantId>,
     /// Where AgentOS credentials come from; secrets inside are redacted in Debug.
     pub credentials: CredentialSource,
     /// Rate limits, stream caps, blocked patterns, allowed origins.
@@ -262,11 +266,11 @@ impl Config {
         Ok(Config {
             agentos_url,
             mode: match f.mode {
-                Mode::Agent => ComponentKind::Agent,
-                Mode::Team => ComponentKind::Team,
+                Mode::Agent => AssistantKind::Agent,
+                Mode::Team => AssistantKind::Team,
             },
-            agent_id: f.agent_id.filter(|s| !s.is_empty()),
-            team_id: f.team_id.filter(|s| !s.is_empty()),
+            agent_id: f.agent_id,
+            team_id: f.team_id,
             credentials,
             protection,
             telemetry,
@@ -294,16 +298,16 @@ impl Config {
     }
 
     /// The default conversation partner named by the configuration, if any.
-    pub fn default_component(&self) -> Option<ComponentRef> {
+    pub fn default_assistant(&self) -> Option<AssistantRef> {
         match self.mode {
-            ComponentKind::Agent => self
+            AssistantKind::Agent => self
                 .agent_id
                 .clone()
-                .map(|id| ComponentRef::new(ComponentKind::Agent, id)),
-            ComponentKind::Team => self
+                .map(|id| AssistantRef::new(AssistantKind::Agent, id)),
+            AssistantKind::Team => self
                 .team_id
                 .clone()
-                .map(|id| ComponentRef::new(ComponentKind::Team, id)),
+                .map(|id| AssistantRef::new(AssistantKind::Team, id)),
         }
     }
 
@@ -374,11 +378,11 @@ mod tests {
     #[test]
     fn minimal_config_uses_defaults() {
         let c = load(&[("AGNO_CHAT_AGENTOS_URL", "http://127.0.0.1:7777")]).unwrap();
-        assert_eq!(c.mode, ComponentKind::Agent);
+        assert_eq!(c.mode, AssistantKind::Agent);
         assert!(c.hitl_enabled && c.genui_enabled);
         assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
         assert_eq!(c.connect_timeout, Duration::from_secs(3));
-        assert_eq!(c.default_component(), None);
+        assert_eq!(c.default_assistant(), None);
     }
 
     #[test]
@@ -496,8 +500,8 @@ mod tests {
         let c = Config::from_matches(&m).unwrap();
         assert_eq!(c.agentos_url.as_str(), "http://flag:1/");
         assert_eq!(
-            c.default_component(),
-            Some(ComponentRef::new(ComponentKind::Team, "t1"))
+            c.default_assistant(),
+            Some(AssistantRef::new(AssistantKind::Team, "t1".into()))
         );
     }
 

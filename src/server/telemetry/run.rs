@@ -10,13 +10,13 @@ use opentelemetry::{global, Context, KeyValue};
 use super::metrics;
 use crate::agentos::RunRequest;
 use crate::chat::event::{Metrics, RunEvent, ToolCall};
-use crate::model::ComponentKind;
+use crate::model::AssistantKind;
 
 /// One answer stream, from start (or resume) to end.
 pub struct RunTelemetry {
     started: Instant,
     kind: &'static str,
-    component_id: String,
+    assistant_id: String,
     user: String,
     session_id: Option<String>,
     run_id: Option<String>,
@@ -32,10 +32,10 @@ pub struct RunTelemetry {
     tools: HashMap<String, opentelemetry::global::BoxedSpan>,
 }
 
-fn kind_name(kind: ComponentKind) -> &'static str {
+fn kind_name(kind: AssistantKind) -> &'static str {
     match kind {
-        ComponentKind::Agent => "agent",
-        ComponentKind::Team => "team",
+        AssistantKind::Agent => "agent",
+        AssistantKind::Team => "team",
     }
 }
 
@@ -49,8 +49,8 @@ impl RunTelemetry {
             KeyValue::new("gen_ai.operation.name", "invoke_agent"),
             KeyValue::new("gen_ai.provider.name", "agno"),
             KeyValue::new("gen_ai.system", "agno"),
-            KeyValue::new("gen_ai.agent.id", run.component_id.clone()),
-            KeyValue::new("agno.component.kind", kind),
+            KeyValue::new("gen_ai.agent.id", run.assistant_id.clone()),
+            KeyValue::new("agno.assistant.kind", kind),
             KeyValue::new("enduser.pseudo.id", user.clone()),
             KeyValue::new("agno_chat.resumed", resumed.is_some()),
         ];
@@ -61,7 +61,7 @@ impl RunTelemetry {
             attrs.push(KeyValue::new("gen_ai.response.id", id.to_owned()));
         }
         let span = tracer
-            .span_builder(format!("invoke_agent {}", run.component_id))
+            .span_builder(format!("invoke_agent {}", run.assistant_id))
             .with_kind(SpanKind::Client)
             .with_attributes(attrs)
             .start(&tracer);
@@ -69,7 +69,7 @@ impl RunTelemetry {
         Self {
             started: Instant::now(),
             kind,
-            component_id: run.component_id.clone(),
+            assistant_id: run.assistant_id.clone(),
             user,
             session_id: run.session_id.clone(),
             run_id: resumed.map(str::to_owned),
@@ -164,7 +164,7 @@ impl RunTelemetry {
                 tracing::error!(
                     run_id = self.run_id.as_deref().unwrap_or("-"),
                     session_id = self.session_id.as_deref().unwrap_or("-"),
-                    component = %self.component_id,
+                    assistant = %self.assistant_id,
                     kind = self.kind,
                     user = %self.user,
                     error_type = error_type.as_deref().unwrap_or("-"),
@@ -306,7 +306,7 @@ impl RunTelemetry {
         tracing::info!(
             run_id = self.run_id.as_deref().unwrap_or("-"),
             session_id = self.session_id.as_deref().unwrap_or("-"),
-            component = %self.component_id,
+            assistant = %self.assistant_id,
             kind = self.kind,
             user = %self.user,
             resumed = self.resumed,

@@ -165,7 +165,7 @@ mod tests {
                 seq,
                 at_ms: 1.0,
                 kind: None,
-                component_id: None,
+                assistant_id: None,
                 session_id: None,
                 event: Event::Error {
                     kind: "k".repeat(kind_len),

@@ -1,0 +1,47 @@
+//! The server's settings that the browser may know (limits, switches, help links). The
+//! server writes them into the page it renders, and the browser reads them from there
+//! while it hydrates: one context, there from the first render, with no request of its own.
+
+use leptos::prelude::*;
+
+use crate::model::PublicConfig;
+
+/// The server's public settings. They do not change while a page is open.
+#[derive(Clone, Copy)]
+pub struct Settings(StoredValue<PublicConfig>);
+
+impl Settings {
+    pub fn get(&self) -> PublicConfig {
+        self.0.get_value()
+    }
+
+    pub fn with<T>(&self, f: impl FnOnce(&PublicConfig) -> T) -> T {
+        self.0.with_value(f)
+    }
+}
+
+pub fn provide_settings() -> Settings {
+    let shared = SharedValue::new(from_server);
+    let settings = Settings(StoredValue::new(shared.into_inner()));
+    provide_context(settings);
+    settings
+}
+
+pub fn use_settings() -> Settings {
+    expect_context::<Settings>()
+}
+
+/// The settings, where the page is rendered: the server's; in the browser (which reads
+/// the server's from the page), the defaults, for a page that was not rendered there.
+fn from_server() -> PublicConfig {
+    #[cfg(feature = "ssr")]
+    {
+        crate::server::state::app_state()
+            .map(|s| s.config.public())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        PublicConfig::default()
+    }
+}
