@@ -140,6 +140,12 @@ impl ChatState {
         self.unloaded.set_value(false);
     }
 
+    /// Reads the turn `turn_id`, if it is still in the conversation (untracked).
+    fn turn<T>(&self, turn_id: u64, read: impl FnOnce(&Turn) -> T) -> Option<T> {
+        self.turns
+            .with_untracked(|ts| ts.iter().find(|t| t.id == turn_id).map(read))
+    }
+
     pub fn is_streaming(&self) -> bool {
         self.streaming.get().is_some()
     }
@@ -187,11 +193,7 @@ impl ChatState {
             return;
         }
         self.read_ahead.update_value(|r| r.clear()); // the conversation changes
-        let answer = self.turns.with_untracked(|ts| {
-            ts.iter()
-                .find(|t| t.id == turn_id)
-                .map(|t| t.answer.clone())
-        });
+        let answer = self.turn(turn_id, |t| t.answer.clone());
         let (Some(answer), Some(assistant), Some(session_id)) = (
             answer,
             self.assistant.get_untracked(),
@@ -257,11 +259,7 @@ impl ChatState {
 
     /// Asks the same question again, as a new turn.
     pub fn retry(&self, turn_id: u64) {
-        let question = self.turns.with_untracked(|ts| {
-            ts.iter()
-                .find(|t| t.id == turn_id)
-                .map(|t| t.question.clone())
-        });
+        let question = self.turn(turn_id, |t| t.question.clone());
         if let (Some(q), Some(c)) = (question, self.assistant.get_untracked()) {
             if self.streaming.get_untracked().is_none() {
                 self.start_turn(c, q);
@@ -327,11 +325,7 @@ impl ChatState {
             self.streaming.set(None);
         }
         self.abort.set_value(None);
-        let status = self.turns.with_untracked(|ts| {
-            ts.iter()
-                .find(|t| t.id == turn_id)
-                .map(|t| t.answer.with_untracked(|a| a.status))
-        });
+        let status = self.turn(turn_id, |t| t.answer.with_untracked(|a| a.status));
         if let Some(status) = status {
             let (sent, first) = self.stream_clock.get_value();
             let now = crate::state::analytics::now_ms();
@@ -403,11 +397,7 @@ impl ChatState {
         let Some(turn_id) = self.streaming.get_untracked() else {
             return;
         };
-        let Some(answer) = self.turns.with_untracked(|ts| {
-            ts.iter()
-                .find(|t| t.id == turn_id)
-                .map(|t| t.answer.clone())
-        }) else {
+        let Some(answer) = self.turn(turn_id, |t| t.answer.clone()) else {
             return;
         };
         let run_id = answer.with_untracked(|a| a.run_id.clone());
