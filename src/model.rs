@@ -176,6 +176,9 @@ pub struct HelpLink {
     pub url: String,
 }
 
+/// Longest message accepted unless the configuration says otherwise, in characters.
+pub const DEFAULT_MAX_INPUT_CHARS: usize = 10_000;
+
 /// Settings the browser is allowed to know.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PublicConfig {
@@ -204,7 +207,7 @@ impl Default for PublicConfig {
             help_links: Vec::new(),
             health_poll_ms: 10_000,
             max_backoff_ms: 8_000,
-            max_input_chars: crate::chat::validate::DEFAULT_MAX_CHARS,
+            max_input_chars: DEFAULT_MAX_INPUT_CHARS,
             min_send_interval_ms: 0,
             report_message_content: false,
         }

@@ -47,7 +47,7 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
         let hits = patterns.matches(&message);
         if hits.matched_any() {
             tracing::warn!(
-                user = %crate::server::caller::log_id(&user.0),
+                user = %crate::server::user::log_id(&user.0),
                 patterns = ?hits.iter().map(|i| i + 1).collect::<Vec<_>>(),
                 "message matched blocked patterns"
             );

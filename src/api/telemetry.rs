@@ -18,7 +18,7 @@ pub async fn record_events(events: Vec<ClientEvent>) -> Result<(), ApiError> {
             "At most {MAX_BATCH} events per batch."
         )));
     }
-    let user = crate::server::caller::log_id(&user.0);
+    let user = crate::server::user::log_id(&user.0);
     let received_at_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)

@@ -1,9 +1,6 @@
 //! Message validation, the same on the server (authoritative) and in the browser (instant
 //! feedback).
 
-/// Default maximum message length, in characters.
-pub const DEFAULT_MAX_CHARS: usize = 10_000;
-
 /// Why a message was refused, in words for the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {

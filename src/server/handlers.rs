@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::Extension;
 use serde_json::json;
 
-use super::caller::UserId;
 use super::state::AppState;
+use super::user::UserId;
 
 /// `GET /healthz`: the app itself is alive, with a summary for operators: uptime, answers
 /// streaming now, and the last problem seen with AgentOS.

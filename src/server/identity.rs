@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use cookie::{Cookie, CookieJar, Key, SameSite};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::caller::{log_id, LimitKey, UserId};
+use super::user::{log_id, LimitKey, UserId};
 
 const COOKIE_NAME: &str = "agno_chat_uid";
 /// The name over https: browsers only accept a `__Host-` cookie that is Secure, for the

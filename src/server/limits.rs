@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use super::caller::{LimitKey, UserId};
 use super::config::protection::Rate;
+use super::user::{LimitKey, UserId};
 use crate::error::ApiError;
 
 /// The server function that sends messages (the send rate applies to it).
@@ -152,7 +152,7 @@ pub async fn rate_limit(State(limits): State<RateLimits>, req: Request, next: Ne
                 "making requests"
             };
             tracing::info!(
-                user = %super::caller::log_id(&user),
+                user = %super::user::log_id(&user),
                 path,
                 retry_after_s = secs,
                 "rate limit reached"

@@ -21,3 +21,4 @@ pub mod security;
 pub mod state;
 pub mod swr;
 pub mod telemetry;
+pub mod user;

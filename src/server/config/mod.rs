@@ -85,7 +85,7 @@ pub struct Flags {
     #[arg(long = "idle-timeout-ms", env = "AGNO_CHAT_IDLE_TIMEOUT_MS", value_parser = parse::millis, default_value = "120000")]
     pub idle_timeout: Duration,
     /// Longest message accepted, in characters
-    #[arg(long, env = "AGNO_CHAT_MAX_INPUT_CHARS", value_parser = parse::whole(1, 1_000_000), default_value_t = crate::chat::validate::DEFAULT_MAX_CHARS as u64)]
+    #[arg(long, env = "AGNO_CHAT_MAX_INPUT_CHARS", value_parser = parse::whole(1, 1_000_000), default_value_t = crate::model::DEFAULT_MAX_INPUT_CHARS as u64)]
     pub max_input_chars: u64,
     /// Memory for copies of recently opened conversations, which make opening one again
     /// ask AgentOS only for its newest runs, MiB; 0 = off

@@ -8,8 +8,8 @@ use secrecy::ExposeSecret;
 
 use super::metrics;
 use crate::analytics::ErrorReport;
-use crate::server::caller::{log_id, UserId};
 use crate::server::config::Telemetry;
+use crate::server::user::{log_id, UserId};
 
 /// Starts the Sentry client when a DSN is configured; keep the guard until exit (it flushes).
 pub fn init(t: &Telemetry) -> Option<sentry::ClientInitGuard> {

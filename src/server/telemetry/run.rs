@@ -43,7 +43,7 @@ impl RunTelemetry {
     /// Starts observing `run`; `resumed` names the run when it is being resumed.
     pub fn start(run: &RunRequest, resumed: Option<&str>) -> Self {
         let kind = kind_name(run.kind);
-        let user = crate::server::caller::log_id(&run.user_id);
+        let user = crate::server::user::log_id(&run.user_id);
         let tracer = global::tracer("agno-chat");
         let mut attrs = vec![
             KeyValue::new("gen_ai.operation.name", "invoke_agent"),
