@@ -1,5 +1,7 @@
 use leptos::either::Either;
 use leptos::prelude::*;
+
+use crate::conversation::ConversationStoreFields;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
@@ -30,8 +32,8 @@ pub fn ChatPage() -> impl IntoView {
         draft,
         Memo::new(move |_| {
             draft_key(
-                chat.assistant.get().as_ref(),
-                chat.session_id.get().as_deref(),
+                chat.data.assistant().get().as_ref(),
+                chat.data.session_id().get().as_deref(),
             )
         }),
     );
@@ -77,14 +79,14 @@ pub fn ChatPage() -> impl IntoView {
     // frame: an address change is work for the browser that the opening need not wait for.
     let navigate = use_navigate();
     Effect::new(move |_| {
-        let shown = ChatRoute::new(chat.assistant.get(), chat.session_id.get());
-        if chat.loading_history.get() || shown.target.is_none() {
+        let shown = ChatRoute::new(chat.data.assistant().get(), chat.data.session_id().get());
+        if chat.data.loading_history().get() || shown.target.is_none() {
             return;
         }
         let navigate = navigate.clone();
         after_next_frame(move || {
-            let still = chat.session_id.get_untracked() == shown.session
-                && chat.assistant.get_untracked() == shown.target;
+            let still = chat.data.session_id().get_untracked() == shown.session
+                && chat.data.assistant().get_untracked() == shown.target;
             let href = shown.href();
             let here = location.pathname.get_untracked() == href
                 && location.search.with_untracked(String::is_empty);
@@ -103,8 +105,8 @@ pub fn ChatPage() -> impl IntoView {
     // Error reports say which conversation, and how far along, without its text.
     Effect::new(move |_| {
         crate::state::analytics::set_report_context(
-            chat.session_id.get(),
-            chat.turns.with(|t| t.len()) as u32,
+            chat.data.session_id().get(),
+            chat.data.turns().with(|t| t.len()) as u32,
         )
     });
 

@@ -1,6 +1,8 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
+use crate::conversation::ConversationStoreFields;
+
 use super::composer::Composer;
 use crate::api::ApiError;
 use crate::conversation::use_chat;
@@ -15,14 +17,14 @@ pub fn ChatPanel(
     requested: Memo<Option<AssistantRef>>,
 ) -> impl IntoView {
     let list_needed = Memo::new(move |was: Option<&bool>| {
-        was.copied().unwrap_or(false) || use_chat().turns.with(|ts| !ts.is_empty())
+        was.copied().unwrap_or(false) || use_chat().data.turns().with(|ts| !ts.is_empty())
     });
     view! {
         <section
             class="chat"
             data-testid="chat"
             aria-label="Conversation"
-            data-session-id=move || use_chat().session_id.get().map(String::from).unwrap_or_default()
+            data-session-id=move || use_chat().data.session_id().get().map(String::from).unwrap_or_default()
         >
             <Transition fallback=|| ()>
                 {move || {
@@ -39,11 +41,11 @@ pub fn ChatPanel(
                     })
                 })}}
             </Transition>
-            {move || use_chat().notice.get().map(|n| view! {
+            {move || use_chat().data.notice().get().map(|n| view! {
                 <p class="notice" role="status" data-testid="chat-notice">{n}</p>
             })}
             {move || {
-                use_chat().loading_history.get().then(|| view! {
+                use_chat().data.loading_history().get().then(|| view! {
                     <p class="muted" role="status">"Loading the conversation…"</p>
                 })
             }}
@@ -61,7 +63,7 @@ pub fn ChatPanel(
                 }
             }}
             <div class="visually-hidden" aria-live="polite" data-testid="announcer">
-                {move || use_chat().announcement.get()}
+                {move || use_chat().data.announcement().get()}
             </div>
             <Composer />
         </section>

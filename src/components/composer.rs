@@ -1,6 +1,8 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
+use crate::conversation::ConversationStoreFields;
+
 use crate::conversation::use_chat;
 use crate::state::draft::use_draft;
 
@@ -31,8 +33,8 @@ pub fn Composer() -> impl IntoView {
     // conversation can take it (chosen, its history shown, no answer streaming).
     Effect::new(move |_| {
         if queued_send.get()
-            && chat.assistant.with(Option::is_some)
-            && !chat.loading_history.get()
+            && chat.data.assistant().with(Option::is_some)
+            && !chat.data.loading_history().get()
             && !streaming.get()
         {
             queued_send.set(false);
@@ -58,7 +60,7 @@ pub fn Composer() -> impl IntoView {
                 rows="3"
                 placeholder="Type a message… (Enter to send, Shift+Enter for a new line)"
                 aria-describedby="composer-hint"
-                aria-invalid=move || if chat.input_error.get().is_some() || too_long() { "true" } else { "false" }
+                aria-invalid=move || if chat.data.input_error().get().is_some() || too_long() { "true" } else { "false" }
                 prop:value=move || draft.get()
                 on:focus=move |_| crate::conversation::preload_conversation()
                 on:input=move |ev| {
@@ -66,8 +68,8 @@ pub fn Composer() -> impl IntoView {
                     crate::conversation::preload_conversation();
                     draft.set(event_target_value(&ev));
                     chat.typing();
-                    if chat.input_error.get_untracked().is_some() {
-                        chat.input_error.set(None);
+                    if chat.data.input_error().get_untracked().is_some() {
+                        chat.data.input_error().set(None);
                     }
                 }
                 on:keydown=on_keydown
@@ -75,7 +77,7 @@ pub fn Composer() -> impl IntoView {
             <div class="composer-bar">
                 <span id="composer-hint" class="composer-hint" role="alert" data-testid="input-error">
                     {move || {
-                        chat.input_error.get().or_else(|| {
+                        chat.data.input_error().get().or_else(|| {
                             too_long().then(|| {
                                 format!(
                                     "{} / {} characters: too long to send.",

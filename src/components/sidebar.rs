@@ -1,6 +1,8 @@
 use leptos::either::Either;
 use leptos::html::Div;
 use leptos::prelude::*;
+
+use crate::conversation::ConversationStoreFields;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
@@ -21,7 +23,7 @@ pub fn SessionSidebar() -> impl IntoView {
     // A new chat is a new entry in the browser's history: Back returns to the one before.
     let new_chat = move || {
         chat.new_chat();
-        let href = ChatRoute::new(chat.assistant.get_untracked(), None).href();
+        let href = ChatRoute::new(chat.data.assistant().get_untracked(), None).href();
         navigate(&href, NavigateOptions::default());
     };
 
@@ -34,7 +36,7 @@ pub fn SessionSidebar() -> impl IntoView {
         set_timeout(
             move || {
                 if search_version.try_get_value() == Some(mine) {
-                    sessions.reload(chat.assistant.get_untracked());
+                    sessions.reload(chat.data.assistant().get_untracked());
                 }
             },
             std::time::Duration::from_millis(300),
@@ -127,7 +129,7 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let name_input = RwSignal::new(summary.name.clone());
     let error = RwSignal::new(None::<String>);
-    let active = move || chat.session_id.get().as_deref() == Some(id.get_value().as_str());
+    let active = move || chat.data.session_id().get().as_deref() == Some(id.get_value().as_str());
     let name = summary.name.clone();
     // The pointer resting on the chat, or focus on it, for a moment reads it ahead, so the
     // click finds it loaded (see `ChatState::read_ahead`); passing over starts nothing.
@@ -172,7 +174,7 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
                 // conversation at once and pushes its address. (`target="_self"` keeps the
                 // router's own link handling off it: without a route table, that would
                 // change the page's location but never the address bar.)
-                let href = move || ChatRoute::new(chat.assistant.get(), Some(id.get_value())).href();
+                let href = move || ChatRoute::new(chat.data.assistant().get(), Some(id.get_value())).href();
                 let navigate = navigate.clone();
                 Either::Right(view! {
                         <a

@@ -63,10 +63,10 @@ impl ChatState {
         session_id: SessionId,
         result: Result<SessionHistory, crate::api::ApiError>,
     ) {
-        if self.session_id.get_untracked().as_ref() != Some(&session_id) {
+        if self.data.session_id().get_untracked().as_ref() != Some(&session_id) {
             return; // the user moved on meanwhile (another opening may be under way)
         }
-        self.loading_history.set(false);
+        self.data.loading_history().set(false);
         match result {
             Ok(history) => {
                 crate::conversation::view::answer::remember_highlighted(history.highlighted);
@@ -76,16 +76,16 @@ impl ChatState {
                     .map(|h| self.new_turn(h))
                     .collect();
                 let count = turns.len() as u32;
-                self.turns.set(turns);
+                self.data.turns().set(turns);
                 if history.stale {
-                    self.notice.set(Some(
+                    self.data.notice().set(Some(
                         "This conversation is shown as the server last saw it: newer messages \
                          could not be looked for while the agent service is not answering."
                             .into(),
                     ));
                 }
                 self.track(Event::SessionLoaded { turns: count });
-                self.tick.update(|t| *t = t.wrapping_add(1));
+                self.data.tick().update(|t| *t = t.wrapping_add(1));
                 remember_session(&assistant, Some(&session_id));
                 // A stale copy is loaded again when AgentOS is back (see `recover`).
                 self.unloaded.set_value(history.stale);
@@ -94,8 +94,8 @@ impl ChatState {
             // Gone (deleted, someone else's): forgotten, and a new one starts.
             Err(crate::api::ApiError::NotFound(_)) => {
                 remember_session(&assistant, None);
-                self.session_id.set(None);
-                self.notice.set(Some(
+                self.data.session_id().set(None);
+                self.data.notice().set(Some(
                     "That conversation is no longer available, so a new one was started.".into(),
                 ));
             }
@@ -103,7 +103,7 @@ impl ChatState {
             // loaded again when AgentOS is back.
             Err(other) => {
                 self.unloaded.set_value(true);
-                self.notice.set(Some(match other {
+                self.data.notice().set(Some(match other {
                     crate::api::ApiError::Unavailable(_) | crate::api::ApiError::Transport(_) => {
                         "This conversation could not be loaded while the agent service is not \
                          answering. It will load by itself when the service is back."

@@ -6,6 +6,7 @@
 //! streaming answer's views update, never the whole list.
 
 use leptos::prelude::*;
+use reactive_stores::Store;
 
 mod history;
 mod lazy;
@@ -41,25 +42,44 @@ pub struct Turn {
     pub answer: ArcRwSignal<Answer>,
 }
 
+/// What a conversation is, as data: every view reads its fields, and the actions below
+/// change them. Each field (and each turn, by its id) is tracked on its own.
+#[derive(Store, Default)]
+pub struct Conversation {
+    #[store(key: u64 = |turn| turn.id)]
+    pub turns: Vec<Turn>,
+    pub session_id: Option<SessionId>,
+    /// The agent or team this conversation is with.
+    pub assistant: Option<AssistantRef>,
+    /// The turn whose answer is streaming, if any.
+    pub streaming: Option<u64>,
+    /// Why the last send was refused (shown under the box; the text stays in the box).
+    pub input_error: Option<String>,
+    /// Short status messages for screen readers.
+    pub announcement: String,
+    /// Bumped whenever the streaming answer changes (drives auto-scroll).
+    pub tick: u64,
+    /// A notice about the conversation itself (e.g. a saved chat that no longer exists).
+    pub notice: Option<String>,
+    /// True while a stored conversation loads.
+    pub loading_history: bool,
+    /// Why continuing a paused answer failed (turn id, message); the decisions stay.
+    pub hitl_error: Option<(u64, String)>,
+}
+
+/// The conversation's data, and what its actions need beside it: the page's other state,
+/// and the bookkeeping of the streaming answer and of the openings.
 #[derive(Clone, Copy)]
 pub struct ChatState {
-    pub turns: RwSignal<Vec<Turn>>,
-    pub session_id: RwSignal<Option<SessionId>>,
-    /// The agent or team this conversation is with.
-    pub assistant: RwSignal<Option<AssistantRef>>,
-    /// The turn whose answer is streaming, if any.
-    pub streaming: RwSignal<Option<u64>>,
-    /// Why the last send was refused (shown under the box; the text stays in the box).
-    pub input_error: RwSignal<Option<String>>,
-    /// Short status messages for screen readers.
-    pub announcement: RwSignal<String>,
-    /// Bumped whenever the streaming answer changes (drives auto-scroll).
-    pub tick: RwSignal<u64>,
-    /// A notice about the conversation itself (e.g. a saved chat that no longer exists).
-    pub notice: RwSignal<Option<String>>,
-    /// True while a stored conversation loads.
-    pub loading_history: RwSignal<bool>,
+    pub data: Store<Conversation>,
+    /// The server's limits and switches (message length, send interval, human in the
+    /// loop, generative UI).
+    pub settings: Settings,
     sessions: SessionsState,
+    /// The composer's text: a refused message goes back into it.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    draft: Draft,
+    analytics: Analytics,
     next_id: StoredValue<u64>,
     abort: StoredValue<Option<futures::future::AbortHandle>>,
     /// The last `event_index` of the streaming background run.
@@ -68,15 +88,6 @@ pub struct ChatState {
     stop_pending: StoredValue<bool>,
     /// When the last message was sent (ms since the epoch).
     last_send_ms: StoredValue<f64>,
-    /// The composer's text: a refused message goes back into it.
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    draft: Draft,
-    analytics: Analytics,
-    /// The server's limits and switches (message length, send interval, human in the
-    /// loop, generative UI).
-    pub settings: Settings,
-    /// Why continuing a paused answer failed (turn id, message); the decisions stay.
-    pub hitl_error: RwSignal<Option<(u64, String)>>,
     /// When the streaming answer's message was sent, and when its first token came (ms).
     stream_clock: StoredValue<(f64, Option<f64>)>,
     /// The conversation the user is about to open, requested ahead (see `read_ahead`).
@@ -100,28 +111,19 @@ pub fn provide_chat(
     analytics: Analytics,
 ) -> ChatState {
     let state = ChatState {
+        data: Store::new(Conversation::default()),
         settings,
-        analytics,
-        hitl_error: RwSignal::new(None),
-        stream_clock: StoredValue::new((0.0, None)),
-        read_ahead: StoredValue::new(ReadAhead::new(READ_AHEAD_KEEP_MS)),
-        unloaded: StoredValue::new(false),
-        last_send_ms: StoredValue::new(f64::NEG_INFINITY),
-        draft,
-        notice: RwSignal::new(None),
-        loading_history: RwSignal::new(false),
         sessions,
-        turns: RwSignal::new(Vec::new()),
-        session_id: RwSignal::new(None),
-        assistant: RwSignal::new(None),
-        streaming: RwSignal::new(None),
-        input_error: RwSignal::new(None),
-        announcement: RwSignal::new(String::new()),
-        tick: RwSignal::new(0),
+        draft,
+        analytics,
         next_id: StoredValue::new(1),
         abort: StoredValue::new(None),
         last_index: StoredValue::new(None),
         stop_pending: StoredValue::new(false),
+        last_send_ms: StoredValue::new(f64::NEG_INFINITY),
+        stream_clock: StoredValue::new((0.0, None)),
+        read_ahead: StoredValue::new(ReadAhead::new(READ_AHEAD_KEEP_MS)),
+        unloaded: StoredValue::new(false),
     };
     provide_context(state);
     state
@@ -133,28 +135,29 @@ pub fn use_chat() -> ChatState {
 
 impl ChatState {
     fn clear(&self) {
-        self.turns.set(Vec::new());
-        self.session_id.set(None);
-        self.input_error.set(None);
-        self.notice.set(None);
+        self.data.turns().set(Vec::new());
+        self.data.session_id().set(None);
+        self.data.input_error().set(None);
+        self.data.notice().set(None);
         self.unloaded.set_value(false);
     }
 
     /// Reads the turn `turn_id`, if it is still in the conversation (untracked).
     fn turn<T>(&self, turn_id: u64, read: impl FnOnce(&Turn) -> T) -> Option<T> {
-        self.turns
+        self.data
+            .turns()
             .with_untracked(|ts| ts.iter().find(|t| t.id == turn_id).map(read))
     }
 
     pub fn is_streaming(&self) -> bool {
-        self.streaming.get().is_some()
+        self.data.streaming().get().is_some()
     }
 
     /// Validates and sends `text`. Returns true when it was sent (the caller then clears
     /// the box); on refusal the reason is in `input_error` and the text stays.
     pub fn send(&self, text: &str) -> bool {
-        if self.streaming.get_untracked().is_some() {
-            self.input_error.set(Some(
+        if self.data.streaming().get_untracked().is_some() {
+            self.data.input_error().set(Some(
                 "Wait for the answer to finish, or stop it first.".into(),
             ));
             return false;
@@ -163,12 +166,13 @@ impl ChatState {
         let message = match clean_message(text, settings.max_input_chars) {
             Ok(m) => m,
             Err(e) => {
-                self.input_error.set(Some(e.to_string()));
+                self.data.input_error().set(Some(e.to_string()));
                 return false;
             }
         };
-        let Some(assistant) = self.assistant.get_untracked() else {
-            self.input_error
+        let Some(assistant) = self.data.assistant().get_untracked() else {
+            self.data
+                .input_error()
                 .set(Some("Choose an agent or team first.".into()));
             return false;
         };
@@ -177,7 +181,7 @@ impl ChatState {
         let interval = settings.min_send_interval_ms as f64;
         let at = now.max(self.last_send_ms.get_value() + interval);
         self.last_send_ms.set_value(at);
-        self.input_error.set(None);
+        self.data.input_error().set(None);
         self.track(Event::MessageSent {
             chars: message.chars().count() as u32,
             text: Some(message.clone()),
@@ -189,15 +193,15 @@ impl ChatState {
     /// Continues the paused answer of `turn_id` with the decisions; the rest of the answer
     /// streams into the same message. A failure is kept in `hitl_error` for a retry.
     pub fn continue_with(&self, turn_id: u64, decisions: Vec<crate::chat::hitl::Decision>) {
-        if self.streaming.get_untracked().is_some() {
+        if self.data.streaming().get_untracked().is_some() {
             return;
         }
         self.read_ahead.update_value(|r| r.clear()); // the conversation changes
         let answer = self.turn(turn_id, |t| t.answer.clone());
         let (Some(answer), Some(assistant), Some(session_id)) = (
             answer,
-            self.assistant.get_untracked(),
-            self.session_id.get_untracked(),
+            self.data.assistant().get_untracked(),
+            self.data.session_id().get_untracked(),
         ) else {
             return;
         };
@@ -233,11 +237,12 @@ impl ChatState {
                 }
             }
         });
-        self.hitl_error.set(None);
-        self.streaming.set(Some(turn_id));
+        self.data.hitl_error().set(None);
+        self.data.streaming().set(Some(turn_id));
         self.stream_clock
             .set_value((crate::state::analytics::now_ms(), None));
-        self.announcement
+        self.data
+            .announcement()
             .set("Decision sent. The agent continues.".into());
         let req = crate::api::ContinueRequest {
             kind: assistant.kind,
@@ -260,8 +265,8 @@ impl ChatState {
     /// Asks the same question again, as a new turn.
     pub fn retry(&self, turn_id: u64) {
         let question = self.turn(turn_id, |t| t.question.clone());
-        if let (Some(q), Some(c)) = (question, self.assistant.get_untracked()) {
-            if self.streaming.get_untracked().is_none() {
+        if let (Some(q), Some(c)) = (question, self.data.assistant().get_untracked()) {
+            if self.data.streaming().get_untracked().is_none() {
                 self.start_turn(c, q);
             }
         }
@@ -277,22 +282,23 @@ impl ChatState {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
         let answer = ArcRwSignal::new(Answer::new());
-        self.turns.update(|ts| {
+        self.data.turns().update(|ts| {
             ts.push(Turn {
                 id,
                 question: message.clone(),
                 answer: answer.clone(),
             })
         });
-        self.streaming.set(Some(id));
+        self.data.streaming().set(Some(id));
         self.stream_clock
             .set_value((crate::state::analytics::now_ms() + delay_ms as f64, None));
-        self.announcement
+        self.data
+            .announcement()
             .set("Message sent. Waiting for the answer.".into());
         let req = crate::api::ChatRequest {
             kind: assistant.kind,
             assistant_id: assistant.id,
-            session_id: self.session_id.get_untracked(),
+            session_id: self.data.session_id().get_untracked(),
             message,
         };
         #[cfg(feature = "hydrate")]
@@ -321,8 +327,8 @@ impl ChatState {
 
     #[cfg(feature = "hydrate")]
     fn finish(&self, turn_id: u64) {
-        if self.streaming.get_untracked() == Some(turn_id) {
-            self.streaming.set(None);
+        if self.data.streaming().get_untracked() == Some(turn_id) {
+            self.data.streaming().set(None);
         }
         self.abort.set_value(None);
         let status = self.turn(turn_id, |t| t.answer.with_untracked(|a| a.status));
@@ -340,8 +346,8 @@ impl ChatState {
     /// Records an analytics event in this conversation.
     fn track(&self, event: Event) {
         self.analytics.track(
-            self.assistant.get_untracked().as_ref(),
-            self.session_id.get_untracked(),
+            self.data.assistant().get_untracked().as_ref(),
+            self.data.session_id().get_untracked(),
             event,
         );
     }
@@ -349,8 +355,8 @@ impl ChatState {
     /// The user typed in the composer (recorded at most once per few seconds).
     pub fn typing(&self) {
         self.analytics.typing(
-            self.assistant.get_untracked().as_ref(),
-            self.session_id.get_untracked(),
+            self.data.assistant().get_untracked().as_ref(),
+            self.data.session_id().get_untracked(),
         );
     }
 
@@ -358,7 +364,8 @@ impl ChatState {
     /// reloaded or closed mid-answer): stream that answer again, from its start.
     fn resume_running_turn(&self, assistant: AssistantRef) {
         let last = self
-            .turns
+            .data
+            .turns()
             .with_untracked(|ts| ts.last().map(|t| (t.id, t.answer.clone())));
         let Some((turn_id, answer)) = last else {
             return;
@@ -368,7 +375,7 @@ impl ChatState {
         else {
             return;
         };
-        self.streaming.set(Some(turn_id));
+        self.data.streaming().set(Some(turn_id));
         #[cfg(feature = "hydrate")]
         {
             let this = *self;
@@ -387,14 +394,14 @@ impl ChatState {
             h.abort();
         }
         self.abort.set_value(None);
-        self.streaming.set(None);
+        self.data.streaming().set(None);
     }
 
     /// Stops the streaming answer: asks AgentOS to cancel the run (the stream then ends
     /// with RunCancelled); before the run has an id, or if cancelling fails, drops the
     /// stream, which cancels it as well.
     pub fn stop(&self) {
-        let Some(turn_id) = self.streaming.get_untracked() else {
+        let Some(turn_id) = self.data.streaming().get_untracked() else {
             return;
         };
         let Some(answer) = self.turn(turn_id, |t| t.answer.clone()) else {
@@ -407,10 +414,10 @@ impl ChatState {
             // would outlive a dropped connection).
             None => {
                 self.stop_pending.set_value(true);
-                self.announcement.set("Stopping the answer.".into());
+                self.data.announcement().set("Stopping the answer.".into());
             }
             Some(run_id) => {
-                self.announcement.set("Stopping the answer.".into());
+                self.data.announcement().set("Stopping the answer.".into());
                 let this = *self;
                 leptos::task::spawn_local(async move {
                     if crate::api::cancel_run(run_id).await.is_err() {

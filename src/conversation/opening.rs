@@ -11,8 +11,8 @@ impl ChatState {
     /// chat (or, when the agent or team changes, the conversation last open with it in
     /// this browser).
     pub fn switch_to(&self, assistant: Option<AssistantRef>, session: Option<SessionId>) {
-        if self.assistant.get_untracked() == assistant {
-            let open = self.session_id.get_untracked();
+        if self.data.assistant().get_untracked() == assistant {
+            let open = self.data.session_id().get_untracked();
             match session {
                 Some(s) if open.as_ref() != Some(&s) => self.open_session(s),
                 None if open.is_some() => self.new_chat(),
@@ -21,7 +21,7 @@ impl ChatState {
             return;
         }
         self.stop_and_detach();
-        self.assistant.set(assistant.clone());
+        self.data.assistant().set(assistant.clone());
         self.clear();
         self.sessions.reload(assistant.clone());
         if let Some(s) = session.or_else(|| assistant.as_ref().and_then(remembered_session)) {
@@ -33,7 +33,7 @@ impl ChatState {
     pub fn new_chat(&self) {
         self.stop_and_detach();
         self.clear();
-        if let Some(c) = self.assistant.get_untracked() {
+        if let Some(c) = self.data.assistant().get_untracked() {
             remember_session(&c, None);
         }
     }
@@ -41,7 +41,7 @@ impl ChatState {
     /// Opens one of the user's stored conversations. If it cannot be loaded (deleted,
     /// someone else's, AgentOS reset) it is forgotten and the user is told.
     pub fn open_session(&self, session_id: SessionId) {
-        let Some(assistant) = self.assistant.get_untracked() else {
+        let Some(assistant) = self.data.assistant().get_untracked() else {
             return;
         };
         // The conversation's code (see `lazy`) is fetched first, ahead of the work the
@@ -76,19 +76,19 @@ impl ChatState {
         });
         self.stop_and_detach();
         self.clear();
-        self.session_id.set(Some(session_id));
-        self.loading_history.set(true);
+        self.data.session_id().set(Some(session_id));
+        self.data.loading_history().set(true);
     }
 
     /// AgentOS is back after an outage: the list of chats is loaded again, notices of
     /// the outage go, and the open conversation, if its history could not be loaded, is
     /// loaded now (its draft was kept with it).
     pub fn recover(&self) {
-        self.notice.set(None);
-        self.input_error.set(None);
-        self.sessions.reload(self.assistant.get_untracked());
+        self.data.notice().set(None);
+        self.data.input_error().set(None);
+        self.sessions.reload(self.data.assistant().get_untracked());
         if self.unloaded.get_value() && !self.is_streaming() {
-            if let Some(session) = self.session_id.get_untracked() {
+            if let Some(session) = self.data.session_id().get_untracked() {
                 self.open_session(session);
             }
         }
@@ -98,10 +98,10 @@ impl ChatState {
     /// entry in the list, or focus is on it. If it is opened within a few seconds, the
     /// answer (or the request still under way) is used instead of asking again.
     pub fn read_ahead(&self, session_id: SessionId) {
-        let Some(assistant) = self.assistant.get_untracked() else {
+        let Some(assistant) = self.data.assistant().get_untracked() else {
             return;
         };
-        if self.session_id.get_untracked().as_ref() == Some(&session_id) {
+        if self.data.session_id().get_untracked().as_ref() == Some(&session_id) {
             return; // open already
         }
         let now = crate::state::analytics::now_ms();

@@ -23,7 +23,7 @@ impl ChatState {
                 self.track(Event::Error {
                     kind: "continue".into(),
                 });
-                self.hitl_error.set(Some((turn_id, e.to_string())));
+                self.data.hitl_error().set(Some((turn_id, e.to_string())));
             }
         }
         self.finish(turn_id);
@@ -44,12 +44,14 @@ impl ChatState {
         match crate::api::send_message(req).await {
             Err(crate::api::ApiError::RateLimited { message, .. }) => {
                 // Nothing was sent: take the turn back and return the text to the box.
-                self.turns.update(|ts| ts.retain(|t| t.id != turn_id));
+                self.data
+                    .turns()
+                    .update(|ts| ts.retain(|t| t.id != turn_id));
                 if self.draft.text.with_untracked(|d| d.trim().is_empty()) {
                     self.draft.text.set(question);
                 }
-                self.announcement.set(message.clone());
-                self.input_error.set(Some(message));
+                self.data.announcement().set(message.clone());
+                self.data.input_error().set(Some(message));
                 self.finish(turn_id);
                 return;
             }
@@ -76,7 +78,7 @@ impl ChatState {
         turn_id: u64,
         answer: ArcRwSignal<Answer>,
     ) {
-        let Some(session_id) = self.session_id.get_untracked() else {
+        let Some(session_id) = self.data.session_id().get_untracked() else {
             return;
         };
         self.last_index.set_value(None);
@@ -126,7 +128,7 @@ impl ChatState {
             });
             let (Some(run_id), Some(session_id), Some(last)) = (
                 run_id,
-                self.session_id.get_untracked(),
+                self.data.session_id().get_untracked(),
                 self.last_index.get_value(),
             ) else {
                 return;
@@ -135,7 +137,9 @@ impl ChatState {
                 return;
             }
             gloo_timers::future::TimeoutFuture::new(1_000 << attempt).await;
-            self.announcement.set("Reconnecting to the answer…".into());
+            self.data
+                .announcement()
+                .set("Reconnecting to the answer…".into());
             match crate::api::resume_run(kind, assistant_id.clone(), session_id, run_id, Some(last))
                 .await
             {
@@ -205,7 +209,7 @@ impl ChatState {
     pub(super) fn apply(&self, answer: &ArcRwSignal<Answer>, events: Vec<RunEvent>) {
         for ev in &events {
             if let Some(note) = announcement_for(ev) {
-                self.announcement.set(note);
+                self.data.announcement().set(note);
             }
             if let RunEvent::Checkpoint { event_index } = ev {
                 self.last_index.set_value(Some(*event_index));
@@ -230,17 +234,18 @@ impl ChatState {
             {
                 let sid = SessionId::new(sid.as_str()).ok();
                 if let Some(sid) =
-                    sid.filter(|s| self.session_id.get_untracked().as_ref() != Some(s))
+                    sid.filter(|s| self.data.session_id().get_untracked().as_ref() != Some(s))
                 {
-                    let is_new = self.session_id.get_untracked().is_none();
-                    self.session_id.set(Some(sid.clone()));
-                    if let Some(c) = self.assistant.get_untracked() {
+                    let is_new = self.data.session_id().get_untracked().is_none();
+                    self.data.session_id().set(Some(sid.clone()));
+                    if let Some(c) = self.data.assistant().get_untracked() {
                         remember_session(&c, Some(&sid));
                     }
                     if is_new {
                         self.track(Event::SessionCreated);
                         let first_question = self
-                            .turns
+                            .data
+                            .turns()
                             .with_untracked(|ts| ts.first().map(|t| t.question.clone()))
                             .unwrap_or_default();
                         self.sessions.add_new(SessionSummary {
@@ -260,7 +265,7 @@ impl ChatState {
                 a.apply(ev);
             }
         });
-        self.tick.update(|t| *t = t.wrapping_add(1));
+        self.data.tick().update(|t| *t = t.wrapping_add(1));
     }
 
     /// Analytics for the events of a streaming answer (and error reports for failures).
@@ -309,5 +314,5 @@ pub(super) fn stop_here(state: ChatState, answer: ArcRwSignal<Answer>) {
             content: None,
         }],
     );
-    state.streaming.set(None);
+    state.data.streaming().set(None);
 }

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::conversation::ConversationStoreFields;
+
 use crate::api::{delete_session, rename_session};
 use crate::conversation::use_chat;
 use crate::state::sessions::use_sessions;
@@ -27,7 +29,7 @@ pub(super) fn rename_view(item: ItemActions) -> AnyView {
     let chat = use_chat();
     let sessions = use_sessions();
     let save = move || {
-        let Some(c) = chat.assistant.get_untracked() else {
+        let Some(c) = chat.data.assistant().get_untracked() else {
             return;
         };
         let new_name = name_input.get_untracked();
@@ -71,14 +73,14 @@ pub(super) fn delete_view(item: ItemActions) -> AnyView {
     let chat = use_chat();
     let sessions = use_sessions();
     let delete = move || {
-        let Some(c) = chat.assistant.get_untracked() else {
+        let Some(c) = chat.data.assistant().get_untracked() else {
             return;
         };
         leptos::task::spawn_local(async move {
             match delete_session(c.kind, c.id, id.get_value()).await {
                 Ok(()) => {
                     let sid = id.get_value();
-                    if chat.session_id.get_untracked().as_deref() == Some(sid.as_str()) {
+                    if chat.data.session_id().get_untracked().as_deref() == Some(sid.as_str()) {
                         chat.new_chat();
                     }
                     sessions.removed(&sid);

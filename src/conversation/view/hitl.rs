@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
+use crate::conversation::ConversationStoreFields;
+
 use crate::chat::frontend_tools::{self, BrowserFacts};
 use crate::chat::hitl::{check_form, Decision, InputField, Need, PausedTool};
 use crate::conversation::use_chat;
@@ -15,8 +17,8 @@ pub fn HitlPanel(turn_id: u64, run_id: crate::model::RunId) -> impl IntoView {
     let chat = use_chat();
     let pending = LocalResource::new(move || {
         let run_id = run_id.clone();
-        let assistant = chat.assistant.get_untracked();
-        let session = chat.session_id.get_untracked();
+        let assistant = chat.data.assistant().get_untracked();
+        let session = chat.data.session_id().get_untracked();
         async move {
             match (assistant, session) {
                 (Some(c), Some(s)) => crate::api::pending_decisions(c.kind, c.id, s, run_id).await,
@@ -35,7 +37,8 @@ pub fn HitlPanel(turn_id: u64, run_id: crate::model::RunId) -> impl IntoView {
     };
     // A failed continue can be tried again with the same decisions.
     let failed = move || {
-        chat.hitl_error
+        chat.data
+            .hitl_error()
             .get()
             .filter(|(t, _)| *t == turn_id)
             .map(|(_, e)| e)
@@ -84,7 +87,7 @@ pub fn HitlPanel(turn_id: u64, run_id: crate::model::RunId) -> impl IntoView {
                     " "
                     <button type="button" class="link-button" data-testid="hitl-retry" on:click=move |_| {
                         submitted.set(false);
-                        chat.hitl_error.set(None);
+                        chat.data.hitl_error().set(None);
                         submit(decided.with_untracked(|d| d.len()));
                     }>"Try again"</button>
                 </div>

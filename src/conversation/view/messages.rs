@@ -1,6 +1,8 @@
 use leptos::html::Div;
 use leptos::prelude::*;
 
+use crate::conversation::ConversationStoreFields;
+
 use super::answer::AnswerView;
 use super::heights::{Heights, Measurer};
 use super::search::ConversationSearch;
@@ -46,7 +48,7 @@ fn MessageList() -> impl IntoView {
     };
     // The list stays mounted from one conversation to the next: an opening (which empties
     // it first) starts again without the margin.
-    let empty = Memo::new(move |_| chat.turns.with(Vec::is_empty));
+    let empty = Memo::new(move |_| chat.data.turns().with(Vec::is_empty));
     Effect::new(move |_| {
         if empty.get() {
             margin.set(false);
@@ -93,8 +95,8 @@ fn MessageList() -> impl IntoView {
     });
     // Follow new content while the user is at the bottom.
     Effect::new(move |_| {
-        chat.tick.track();
-        chat.turns.track();
+        chat.data.tick().track();
+        chat.data.turns().track();
         heights.version.track();
         if at_bottom.get_untracked() {
             // Re-check at paint time: the user may have scrolled up since.
@@ -113,14 +115,15 @@ fn MessageList() -> impl IntoView {
         let view = if view > 0.0 { view } else { first_view() };
         let pinned = at_bottom.get();
         let overscan = if margin.get() { view } else { 0.0 };
-        chat.turns
+        chat.data
+            .turns()
             .with(|ts| visible(&heights.of(ts), top, view, overscan, pinned))
     });
     let has_before = Memo::new(move |_| range.get().before > 0.0);
     let has_after = Memo::new(move |_| range.get().after > 0.0);
     let shown = move || {
         let r = range.get();
-        chat.turns.with(|ts| {
+        chat.data.turns().with(|ts| {
             let end = r.end.min(ts.len());
             ts[r.start.min(end)..end].to_vec()
         })
@@ -132,7 +135,7 @@ fn MessageList() -> impl IntoView {
         let Some(el) = list_ref.get_untracked() else {
             return;
         };
-        let Some(offset) = chat.turns.with_untracked(|ts| {
+        let Some(offset) = chat.data.turns().with_untracked(|ts| {
             ts.iter()
                 .position(|t| t.id == id)
                 .map(|i| offset_of(&heights.of(ts), i))
@@ -155,11 +158,12 @@ fn MessageList() -> impl IntoView {
         };
         let current = highlighted.get_untracked().or_else(|| {
             range.with_untracked(|r| {
-                chat.turns
+                chat.data
+                    .turns()
                     .with_untracked(|ts| ts.get(r.start).map(|t| t.id))
             })
         });
-        let next = chat.turns.with_untracked(|ts| {
+        let next = chat.data.turns().with_untracked(|ts| {
             let i = current
                 .and_then(|id| ts.iter().position(|t| t.id == id))
                 .unwrap_or(0) as isize;
@@ -180,7 +184,7 @@ fn MessageList() -> impl IntoView {
                 data-testid="messages"
                 role="feed"
                 aria-label="Messages"
-                aria-busy=move || (chat.loading_history.get() || chat.streaming.get().is_some()).to_string()
+                aria-busy=move || (chat.data.loading_history().get() || chat.data.streaming().get().is_some()).to_string()
                 tabindex="0"
                 node_ref=list_ref
                 on:scroll=on_scroll
@@ -291,7 +295,8 @@ fn TurnView(turn: Turn, measurer: Measurer, highlighted: RwSignal<Option<u64>>) 
         }
     });
     let position = move || {
-        chat.turns
+        chat.data
+            .turns()
             .with(|ts| ts.iter().position(|t| t.id == id).map(|i| i + 1))
             .unwrap_or(0)
             .to_string()
@@ -306,7 +311,7 @@ fn TurnView(turn: Turn, measurer: Measurer, highlighted: RwSignal<Option<u64>>) 
             data-turn-id=id.to_string()
             tabindex="-1"
             aria-posinset=position
-            aria-setsize=move || chat.turns.with(Vec::len).to_string()
+            aria-setsize=move || chat.data.turns().with(Vec::len).to_string()
             aria-labelledby=labelled_by
             node_ref=node
         >

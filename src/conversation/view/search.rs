@@ -3,6 +3,8 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
+use crate::conversation::ConversationStoreFields;
+
 use crate::conversation::use_chat;
 
 /// Search within the conversation. The list is virtualized, so the browser's find-in-page
@@ -23,7 +25,7 @@ pub(super) fn ConversationSearch(
         if q.is_empty() {
             return Vec::new();
         }
-        chat.turns.with(|ts| {
+        chat.data.turns().with(|ts| {
             ts.iter()
                 .filter(|t| {
                     t.question.to_lowercase().contains(&q)
@@ -64,7 +66,7 @@ pub(super) fn ConversationSearch(
     };
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         let find = (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("f");
-        if !find || chat.turns.with_untracked(Vec::is_empty) {
+        if !find || chat.data.turns().with_untracked(Vec::is_empty) {
             return;
         }
         let Some(el) = input.get_untracked() else {
@@ -83,7 +85,7 @@ pub(super) fn ConversationSearch(
     on_cleanup(move || handle.remove());
 
     view! {
-        <Show when=move || !chat.turns.with(Vec::is_empty)>
+        <Show when=move || !chat.data.turns().with(Vec::is_empty)>
             <div class="conversation-search" role="search">
                 <input
                     type="search"
