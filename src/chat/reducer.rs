@@ -1,5 +1,6 @@
 //! The pure reducer: run events in, conversation state out. No signals, no IO.
 
+use reactive_stores::Store;
 use serde::{Deserialize, Serialize};
 
 use super::event::{FailureKind, Metrics, RunEvent, ToolCall};
@@ -107,7 +108,7 @@ pub struct PauseInfo {
 /// conversation's history is hundreds of answers, most of them text only, and the
 /// browser decodes all of it before showing the newest (a third less JSON to decode for
 /// 500 runs).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Store, Serialize, Deserialize)]
 pub struct Answer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_id: Option<RunId>,

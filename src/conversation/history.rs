@@ -121,7 +121,7 @@ impl ChatState {
         Turn {
             id,
             question: h.question,
-            answer: ArcRwSignal::new(h.answer),
+            answer: ArcStore::new(h.answer),
         }
     }
 }

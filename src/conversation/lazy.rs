@@ -21,15 +21,15 @@ pub(super) struct Code {
     pub list: fn() -> AnyView,
     /// Streams an answer to a new message.
     #[cfg(feature = "hydrate")]
-    pub send: fn(ChatState, crate::api::ChatRequest, u64, ArcRwSignal<Answer>) -> Job,
+    pub send: fn(ChatState, crate::api::ChatRequest, u64, ArcStore<Answer>) -> Job,
     /// Streams the rest of a paused answer after the user's decisions.
     #[cfg(feature = "hydrate")]
-    pub continue_run: fn(ChatState, crate::api::ContinueRequest, u64, ArcRwSignal<Answer>) -> Job,
+    pub continue_run: fn(ChatState, crate::api::ContinueRequest, u64, ArcStore<Answer>) -> Job,
     /// Streams a running answer again after a reload.
     #[cfg(feature = "hydrate")]
-    pub resume: fn(ChatState, AssistantRef, RunId, u64, ArcRwSignal<Answer>) -> Job,
+    pub resume: fn(ChatState, AssistantRef, RunId, u64, ArcStore<Answer>) -> Job,
     /// Ends the streaming answer here (see `streaming::stop_here`).
-    pub stop_here: fn(ChatState, ArcRwSignal<Answer>),
+    pub stop_here: fn(ChatState, ArcStore<Answer>),
     /// Decodes and shows an opened conversation's history (see `history::open_job`).
     pub open: fn(ChatState, AssistantRef, SessionId, HistoryAnswer) -> Job,
     /// Decodes a history read ahead of a click (see `history::prepare`).

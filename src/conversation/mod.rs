@@ -6,7 +6,7 @@
 //! streaming answer's views update, never the whole list.
 
 use leptos::prelude::*;
-use reactive_stores::Store;
+use reactive_stores::{ArcStore, Store};
 
 mod history;
 mod lazy;
@@ -22,9 +22,9 @@ use crate::analytics::Event;
 use crate::chat::event::FailureKind;
 use crate::chat::event::RunEvent;
 use crate::chat::read_ahead::ReadAhead;
-use crate::chat::reducer::Answer;
 #[cfg(feature = "hydrate")]
 use crate::chat::reducer::Status;
+use crate::chat::reducer::{Answer, AnswerStoreFields};
 use crate::chat::validate::clean_message;
 use crate::model::{AssistantRef, SessionId, SessionSummary};
 use crate::state::analytics::Analytics;
@@ -32,21 +32,23 @@ use crate::state::draft::Draft;
 use crate::state::sessions::SessionsState;
 use crate::state::settings::Settings;
 
-/// A question and its answer. The answer is reference-counted, not owned by a view, so
-/// it lives on (and keeps streaming) while the chat view is swapped out, for instance for
-/// the "chat unavailable" view.
+/// A question and its answer. The answer is a store of its own, written field by field
+/// as events arrive (a token changes the text, not the tool cards), and reference-counted
+/// rather than owned by a view, so it lives on (and keeps streaming) while the chat view
+/// is swapped out, for instance for the "chat unavailable" view.
 #[derive(Clone)]
 pub struct Turn {
     pub id: u64,
     pub question: String,
-    pub answer: ArcRwSignal<Answer>,
+    pub answer: ArcStore<Answer>,
 }
 
 /// What a conversation is, as data: every view reads its fields, and the actions below
 /// change them. Each field (and each turn, by its id) is tracked on its own.
 #[derive(Store, Default)]
 pub struct Conversation {
-    #[store(key: u64 = |turn| turn.id)]
+    /// In order; each has an id of its own. (Keyed fields of a store would put about
+    /// 5 KB more in the first load: the list finds a turn by its id itself.)
     pub turns: Vec<Turn>,
     pub session_id: Option<SessionId>,
     /// The agent or team this conversation is with.
@@ -209,14 +211,14 @@ impl ChatState {
             return;
         };
         // Frontend tools ran here: their results (and any UI they return) show at once.
-        answer.update(|a| {
+        answer.clone().tools().update(|tools| {
             for d in &decisions {
                 if let crate::chat::hitl::Decision::External {
                     tool_call_id,
                     result,
                 } = d
                 {
-                    if let Some(t) = a.tools.iter_mut().find(|t| &t.tool_call_id == tool_call_id) {
+                    if let Some(t) = tools.iter_mut().find(|t| &t.tool_call_id == tool_call_id) {
                         t.tool_call_error = result.starts_with("Error: ");
                         t.result = Some(result.clone());
                     }
@@ -228,7 +230,7 @@ impl ChatState {
                     note,
                 } = d
                 {
-                    if let Some(t) = a.tools.iter_mut().find(|t| &t.tool_call_id == tool_call_id) {
+                    if let Some(t) = tools.iter_mut().find(|t| &t.tool_call_id == tool_call_id) {
                         t.result = Some(match note {
                             Some(n) => format!("Rejected: {n}"),
                             None => "Rejected".into(),
@@ -281,7 +283,7 @@ impl ChatState {
         self.read_ahead.update_value(|r| r.clear()); // the conversation changes
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
-        let answer = ArcRwSignal::new(Answer::new());
+        let answer = ArcStore::new(Answer::new());
         self.data.turns().update(|ts| {
             ts.push(Turn {
                 id,

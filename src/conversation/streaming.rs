@@ -15,7 +15,7 @@ impl ChatState {
         self,
         req: crate::api::ContinueRequest,
         turn_id: u64,
-        answer: ArcRwSignal<Answer>,
+        answer: ArcStore<Answer>,
     ) {
         match crate::api::continue_run(req).await {
             Ok(stream) => self.consume(stream, &answer).await,
@@ -35,7 +35,7 @@ impl ChatState {
         self,
         req: crate::api::ChatRequest,
         turn_id: u64,
-        answer: ArcRwSignal<Answer>,
+        answer: ArcStore<Answer>,
     ) {
         let kind = req.kind;
         let assistant_id = req.assistant_id.clone();
@@ -76,13 +76,13 @@ impl ChatState {
         assistant: AssistantRef,
         run_id: RunId,
         turn_id: u64,
-        answer: ArcRwSignal<Answer>,
+        answer: ArcStore<Answer>,
     ) {
         let Some(session_id) = self.data.session_id().get_untracked() else {
             return;
         };
         self.last_index.set_value(None);
-        answer.set(Answer::new());
+        patch_answer(&answer, Answer::new());
         match crate::api::resume_run(
             assistant.kind,
             assistant.id.clone(),
@@ -113,7 +113,7 @@ impl ChatState {
         &self,
         kind: crate::model::AssistantKind,
         assistant_id: AssistantId,
-        answer: &ArcRwSignal<Answer>,
+        answer: &ArcStore<Answer>,
     ) {
         for attempt in 0..3u32 {
             let (cut_off, run_id) = answer.with_untracked(|a| {
@@ -156,7 +156,7 @@ impl ChatState {
     pub(super) async fn consume(
         &self,
         stream: leptos::server_fn::codec::ByteStream<crate::api::ApiError>,
-        answer: &ArcRwSignal<Answer>,
+        answer: &ArcStore<Answer>,
     ) {
         use crate::chat::framing::LineDecoder;
         use futures::StreamExt;
@@ -206,7 +206,7 @@ impl ChatState {
     }
 
     /// Applies a batch of events to an answer in one update.
-    pub(super) fn apply(&self, answer: &ArcRwSignal<Answer>, events: Vec<RunEvent>) {
+    pub(super) fn apply(&self, answer: &ArcStore<Answer>, events: Vec<RunEvent>) {
         for ev in &events {
             if let Some(note) = announcement_for(ev) {
                 self.data.announcement().set(note);
@@ -260,11 +260,11 @@ impl ChatState {
         for ev in &events {
             self.track_event(ev);
         }
-        answer.update(|a| {
-            for ev in events {
-                a.apply(ev);
-            }
-        });
+        let mut next = answer.get_untracked();
+        for ev in events {
+            next.apply(ev);
+        }
+        patch_answer(answer, next);
         self.data.tick().update(|t| *t = t.wrapping_add(1));
     }
 
@@ -300,9 +300,40 @@ impl ChatState {
     }
 }
 
+/// Writes `next` into the answer field by field, each only when it changed: a token
+/// notifies what reads the text, and the tool cards, the status and the rest stay still.
+pub(super) fn patch_answer(answer: &ArcStore<Answer>, next: Answer) {
+    let Answer {
+        run_id,
+        session_id,
+        model,
+        text,
+        reasoning,
+        tools,
+        members,
+        status,
+        error,
+        failure,
+        metrics,
+        paused,
+    } = next;
+    macro_rules! put {
+        ($($field:ident),*) => {$(
+            let field = answer.clone().$field();
+            if field.with_untracked(|now| *now != $field) {
+                field.set($field);
+            }
+        )*};
+    }
+    put!(
+        run_id, session_id, model, text, reasoning, tools, members, status, error, failure,
+        metrics, paused
+    );
+}
+
 /// Ends the streaming answer here, as "Stopped", when AgentOS could not be asked to
 /// cancel its run: the stream is dropped, which cancels the run as well.
-pub(super) fn stop_here(state: ChatState, answer: ArcRwSignal<Answer>) {
+pub(super) fn stop_here(state: ChatState, answer: ArcStore<Answer>) {
     if let Some(h) = state.abort.get_value() {
         h.abort();
     }

@@ -1,11 +1,12 @@
 use leptos::prelude::*;
+use reactive_stores::Store;
 
 use super::hitl::HitlPanel;
 use crate::genui::view::GenUi;
 
 use crate::chat::event::ToolCall;
 use crate::chat::markdown::{to_safe_html, StreamingMarkdown};
-use crate::chat::reducer::{Answer, MemberActivity, Status, ToolState};
+use crate::chat::reducer::{Answer, AnswerStoreFields, MemberActivity, Status, ToolState};
 use crate::conversation::use_chat;
 
 /// Adds the stylesheet of highlighted code (only answers show code, so an empty chat's
@@ -31,12 +32,12 @@ fn add_stylesheet(href: &str) {
     }
 }
 
-/// One answer. Each part reads its own memo of the answer, so a token only updates the
-/// text; tool cards and open/closed sections keep their state.
+/// One answer. Each part reads its own fields of the answer's store, so a token only
+/// updates the text; tool cards and open/closed sections keep their state.
 #[component]
-pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
+pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
     let chat = use_chat();
-    let status = Memo::new(move |_| answer.with(|a| a.status));
+    let status = answer.status();
     // While the answer streams, finished blocks are rendered once and only the last block
     // again per update. When it has finished, the whole text is rendered once: if the
     // parts already show that (they do unless a link was defined after its use), they
@@ -49,45 +50,42 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
         if !finished.get() {
             return None;
         }
-        answer.with(|a| {
+        answer.text().with(|text| {
             if streamed.get_value() {
-                md.try_update_value(|m| m.finish(&a.text)).flatten()
+                md.try_update_value(|m| m.finish(text)).flatten()
             } else {
-                Some(to_safe_html(&a.text))
+                Some(to_safe_html(text))
             }
         })
     });
     let live = Memo::new(move |_| {
         streamed.set_value(true);
-        answer.with(|a| {
+        answer.text().with(|text| {
             md.update_value(|m| {
-                m.update(&a.text);
+                m.update(text);
             });
         });
         md.with_value(|m| (m.generation(), m.blocks().len(), m.tail().to_owned()))
     });
-    let has_text = Memo::new(move |_| answer.with(|a| !a.text.is_empty()));
-    let reasoning = Memo::new(move |_| answer.with(|a| a.reasoning.clone()));
+    let has_text = Memo::new(move |_| answer.text().with(|t| !t.is_empty()));
+    let reasoning = answer.reasoning();
     let tool_ids = Memo::new(move |_| {
-        answer.with(|a| {
-            a.tools
+        answer.tools().with(|tools| {
+            tools
                 .iter()
                 .map(|t| t.tool_call_id.clone())
                 .collect::<Vec<_>>()
         })
     });
     let member_ids = Memo::new(move |_| {
-        answer.with(|a| {
-            a.members
-                .iter()
-                .map(|m| m.run_id.clone())
-                .collect::<Vec<_>>()
-        })
+        answer
+            .members()
+            .with(|members| members.iter().map(|m| m.run_id.clone()).collect::<Vec<_>>())
     });
-    let error = Memo::new(move |_| answer.with(|a| a.error.clone()));
-    let metrics = Memo::new(move |_| answer.with(|a| a.metrics.clone()));
-    let paused = Memo::new(move |_| answer.with(|a| a.paused.clone()));
-    let run_id = Memo::new(move |_| answer.with(|a| a.run_id.clone()));
+    let error = answer.error();
+    let metrics = answer.metrics();
+    let paused = answer.paused();
+    let run_id = answer.run_id();
 
     let status_label = move || match status.get() {
         Status::Pending => "Waiting…",
@@ -135,7 +133,7 @@ pub fn AnswerView(turn_id: u64, answer: RwSignal<Answer>) -> impl IntoView {
             </For>
             <div class="tools">
                 <For each=move || tool_ids.get() key=|id| id.clone() let:id>
-                    <ToolCard tool=Memo::new(move |_| answer.with(|a| a.tools.iter().find(|t| t.tool_call_id == id).cloned())) run=status.into() />
+                    <ToolCard tool=Memo::new(move |_| answer.tools().with(|tools| tools.iter().find(|t| t.tool_call_id == id).cloned())) run=Signal::derive(move || status.get()) />
                 </For>
             </div>
             <Show
@@ -273,9 +271,12 @@ fn ToolCard(tool: Memo<Option<ToolCall>>, run: Signal<Status>) -> impl IntoView 
 
 /// What one member agent of a team did.
 #[component]
-fn MemberView(answer: RwSignal<Answer>, run_id: String) -> impl IntoView {
-    let member =
-        Memo::new(move |_| answer.with(|a| a.members.iter().find(|m| m.run_id == run_id).cloned()));
+fn MemberView(answer: Store<Answer>, run_id: String) -> impl IntoView {
+    let member = Memo::new(move |_| {
+        answer
+            .members()
+            .with(|members| members.iter().find(|m| m.run_id == run_id).cloned())
+    });
     let get = move |f: fn(&MemberActivity) -> String| {
         member.with(|m| m.as_ref().map(f).unwrap_or_default())
     };

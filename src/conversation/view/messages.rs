@@ -1,5 +1,6 @@
 use leptos::html::Div;
 use leptos::prelude::*;
+use reactive_stores::Store;
 
 use crate::conversation::ConversationStoreFields;
 
@@ -319,7 +320,7 @@ fn TurnView(turn: Turn, measurer: Measurer, highlighted: RwSignal<Option<u64>>) 
                 <span class="visually-hidden">"You said:"</span>
                 <p class="user-text" id=question_id>{turn.question.clone()}</p>
             </div>
-            <AnswerView turn_id=id answer=RwSignal::from(turn.answer.clone()) />
+            <AnswerView turn_id=id answer=Store::from(turn.answer.clone()) />
         </article>
     }
 }
