@@ -1,9 +1,9 @@
-//! The conversation feature: its state (turns, each a question and its streaming answer;
-//! the session), its actions (send, continue, retry, stop, here), opening conversations
-//! (`opening`), and the code that only a conversation needs, loaded lazily behind one
-//! entry point (`lazy`): streaming (`streaming`), showing an opened history (`history`)
-//! and the views (`view`). Each answer is its own signal, so while tokens arrive only the
-//! streaming answer's views update, never the whole list.
+//! The conversation feature: its data (a store of turns, each a question and its
+//! streaming answer, and the session), its actions (send, continue, retry, stop), opening
+//! conversations (`opening`), and the code that only a conversation needs, loaded lazily
+//! behind one entry point (`lazy`): streaming (`streaming`), showing an opened history
+//! (`history`) and the views (`view`). Each answer is a store of its own, written field by
+//! field, so while tokens arrive only what reads the streaming answer's text updates.
 
 use leptos::prelude::*;
 use reactive_stores::{ArcStore, Store};
