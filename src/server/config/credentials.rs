@@ -91,28 +91,8 @@ fn scopes(raw: &str) -> Result<Scopes, String> {
     ))
 }
 
-/// A secret given inline or in a file, not both.
-fn one_of(
-    p: &mut Problems,
-    (inline, var): (Option<SecretString>, &str),
-    (file, file_var, file_flag): (Option<SecretString>, &str, &str),
-) -> Option<SecretString> {
-    match (inline, file) {
-        (Some(_), Some(_)) => {
-            p.fail(
-                file_var,
-                file_flag,
-                format!("set either {var} or {file_var}, not both"),
-            );
-            None
-        }
-        (inline, file) => inline.or(file),
-    }
-}
-
 pub(super) fn read(p: &mut Problems, f: CredentialFlags) -> CredentialSource {
-    let key = one_of(
-        p,
+    let key = p.one_of(
         (f.agentos_key, "AGNO_CHAT_AGENTOS_KEY"),
         (
             f.agentos_key_file,
@@ -120,8 +100,7 @@ pub(super) fn read(p: &mut Problems, f: CredentialFlags) -> CredentialSource {
             "agentos-key-file",
         ),
     );
-    let hs_secret = one_of(
-        p,
+    let hs_secret = p.one_of(
         (f.jwt_secret, "AGNO_CHAT_JWT_SECRET"),
         (
             f.jwt_secret_file,
@@ -194,8 +173,7 @@ fn oauth(
     audience: Option<String>,
 ) -> CredentialSource {
     let client_id = client_id.filter(|s| !s.is_empty());
-    let client_secret = one_of(
-        p,
+    let client_secret = p.one_of(
         (secret, "AGNO_CHAT_OAUTH_CLIENT_SECRET"),
         (
             secret_file,

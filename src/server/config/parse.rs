@@ -143,6 +143,25 @@ impl Problems {
         });
     }
 
+    /// A secret given inline (`var`) or in a file (`file_var`), not both.
+    pub(super) fn one_of(
+        &mut self,
+        (inline, var): (Option<SecretString>, &str),
+        (file, file_var, file_flag): (Option<SecretString>, &str, &str),
+    ) -> Option<SecretString> {
+        match (inline, file) {
+            (Some(_), Some(_)) => {
+                self.fail(
+                    file_var,
+                    file_flag,
+                    format!("set either {var} or {file_var}, not both"),
+                );
+                None
+            }
+            (inline, file) => inline.or(file),
+        }
+    }
+
     pub(super) fn names(&self, var: &str) -> bool {
         self.0.iter().any(|e| e.var.starts_with(var))
     }

@@ -54,17 +54,14 @@ pub struct Telemetry {
 }
 
 pub(super) fn read(p: &mut Problems, f: TelemetryFlags) -> Telemetry {
-    let metrics_token = match (f.metrics_token, f.metrics_token_file) {
-        (Some(_), Some(_)) => {
-            p.fail(
-                "AGNO_CHAT_METRICS_TOKEN_FILE",
-                "metrics-token-file",
-                "set either AGNO_CHAT_METRICS_TOKEN or AGNO_CHAT_METRICS_TOKEN_FILE, not both",
-            );
-            None
-        }
-        (inline, file) => inline.or(file),
-    };
+    let metrics_token = p.one_of(
+        (f.metrics_token, "AGNO_CHAT_METRICS_TOKEN"),
+        (
+            f.metrics_token_file,
+            "AGNO_CHAT_METRICS_TOKEN_FILE",
+            "metrics-token-file",
+        ),
+    );
     Telemetry {
         metrics_token,
         otlp_endpoint: f.otlp_endpoint,
