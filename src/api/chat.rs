@@ -27,8 +27,11 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
     use crate::chat::validate::clean_message;
     use crate::server::proxy::{proxy_run, StreamTimeouts};
 
-    let caller = Caller::get().await?;
-    let Caller { state, user } = caller.clone();
+    let Caller {
+        state,
+        user,
+        limit_key,
+    } = Caller::get().await?;
     no_buffering_headers();
 
     let refuse_as = |kind: FailureKind, message: String| {
@@ -75,7 +78,6 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
             Err(e) => return refuse_as(FailureKind::Connect, e.to_string()),
         }
     }
-    let limit_key = caller.limit_key().await?;
     let permit = match state.streams.acquire(&limit_key) {
         Ok(p) => p,
         Err(why) => return refuse_as(FailureKind::RateLimited, why.message()),
@@ -107,14 +109,16 @@ pub async fn resume_run(
     use crate::agentos::RunRequest;
     use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
 
-    let caller = Caller::get().await?;
-    let Caller { state, user } = caller.clone();
+    let Caller {
+        state,
+        user,
+        limit_key,
+    } = Caller::get().await?;
     // Before anything streams: the run must be one of the caller's session's.
     state
         .ownership()
         .owned_run(kind, &assistant_id, &session_id, &run_id, &user.0)
         .await?;
-    let limit_key = caller.limit_key().await?;
     let permit = state
         .streams
         .acquire(&limit_key)
@@ -152,8 +156,7 @@ pub async fn resume_run(
 /// "not found".
 #[server(prefix = "/api", endpoint = "chat/cancel")]
 pub async fn cancel_run(run_id: RunId) -> Result<(), ApiError> {
-    let caller = Caller::get().await?;
-    let Caller { state, user } = caller.clone();
+    let Caller { state, user, .. } = Caller::get().await?;
     let Some(run) = state.runs.owned_by(&run_id, &user.0) else {
         return Err(ApiError::Invalid(
             "That answer is not running any more.".into(),

@@ -20,7 +20,7 @@ pub async fn load_session(
     session_id: SessionId,
 ) -> Result<Deferred<SessionHistory>, ApiError> {
     use crate::server::history_cache::Plan;
-    let Caller { state, user } = Caller::get().await?;
+    let Caller { state, user, .. } = Caller::get().await?;
     let key = HistoryKey::new(&user.0, kind, &assistant_id, &session_id);
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
     let plan = state.histories.plan(&key);

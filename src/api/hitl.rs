@@ -40,7 +40,11 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
 
     let (caller, run) =
         paused_context(req.kind, &req.assistant_id, &req.session_id, &req.run_id).await?;
-    let Caller { state, user } = caller.clone();
+    let Caller {
+        state,
+        user,
+        limit_key,
+    } = caller;
     if run.get("status").and_then(|s| s.as_str()) != Some("PAUSED") {
         return Err(ApiError::Invalid(
             "This answer is not waiting for a decision any more.".into(),
@@ -49,7 +53,6 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
     let (field, payload) =
         crate::chat::hitl::continue_payload(&run, &req.decisions, req.kind == AssistantKind::Team)
             .map_err(|e| ApiError::Invalid(format!("The decision could not be sent: {e}.")))?;
-    let limit_key = caller.limit_key().await?;
     let permit = state
         .streams
         .acquire(&limit_key)

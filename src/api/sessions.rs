@@ -24,7 +24,7 @@ pub async fn list_sessions(
     page: u32,
     search: Option<String>,
 ) -> Result<SessionPage, ApiError> {
-    let Caller { state, user } = Caller::get().await?;
+    let Caller { state, user, .. } = Caller::get().await?;
     let search = search
         .map(|s| s.trim().chars().take(MAX_SESSION_NAME).collect::<String>())
         .filter(|s| !s.is_empty());
@@ -76,7 +76,7 @@ pub async fn rename_session(
     session_id: SessionId,
     name: String,
 ) -> Result<String, ApiError> {
-    let Caller { state, user } = Caller::get().await?;
+    let Caller { state, user, .. } = Caller::get().await?;
     let name = crate::chat::validate::clean_message(&name.replace('\n', " "), MAX_SESSION_NAME)
         .map_err(|e| match e {
             crate::chat::validate::InputError::Empty => {
@@ -104,7 +104,7 @@ pub async fn delete_session(
     assistant_id: AssistantId,
     session_id: SessionId,
 ) -> Result<(), ApiError> {
-    let Caller { state, user } = Caller::get().await?;
+    let Caller { state, user, .. } = Caller::get().await?;
     state
         .ownership()
         .owned_session(kind, &assistant_id, &session_id, &user.0)

@@ -11,7 +11,7 @@ pub async fn record_events(events: Vec<ClientEvent>) -> Result<(), ApiError> {
     use crate::analytics::MAX_BATCH;
     use crate::server::telemetry::{metrics, sink::RecordedEvent};
 
-    let crate::server::caller::Caller { state, user } =
+    let crate::server::caller::Caller { state, user, .. } =
         crate::server::caller::Caller::get().await?;
     if events.len() > MAX_BATCH {
         return Err(ApiError::Invalid(format!(

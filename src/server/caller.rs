@@ -6,33 +6,27 @@ use crate::error::ApiError;
 use crate::server::state::AppState;
 
 /// Who calls a server function, and the server's state to answer with: every server
-/// function that acts for a user starts with `let caller = Caller::get().await?`.
-#[derive(Clone)]
+/// function that acts for a user starts with `Caller::get().await?`.
 pub struct Caller {
     pub state: AppState,
     pub user: UserId,
+    /// Whom this request's limits count against (see [`LimitKey`]).
+    pub limit_key: String,
 }
 
 impl Caller {
     pub async fn get() -> Result<Self, ApiError> {
+        let user = current_user().await?;
+        let limit_key = match leptos_axum::extract::<axum::Extension<LimitKey>>().await {
+            Ok(axum::Extension(k)) => k.0,
+            Err(_) => user.0.clone(),
+        };
         Ok(Self {
             state: crate::server::state::app_state()?,
-            user: current_user().await?,
+            user,
+            limit_key,
         })
     }
-
-    /// Whom this request's limits count against (see [`LimitKey`]).
-    pub async fn limit_key(&self) -> Result<String, ApiError> {
-        current_limit_key().await
-    }
-}
-
-/// Whom the current request's limits count against (see [`LimitKey`]).
-pub async fn current_limit_key() -> Result<String, ApiError> {
-    if let Ok(axum::Extension(k)) = leptos_axum::extract::<axum::Extension<LimitKey>>().await {
-        return Ok(k.0);
-    }
-    current_user().await.map(|u| u.0)
 }
 
 /// The current user inside a server function.
