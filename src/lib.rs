@@ -1,9 +1,9 @@
 //! agno-chat: a Leptos chat front end for Agno AgentOS.
 //!
 //! Layout (imports run one way: components -> conversation -> state -> api -> model):
-//! - [`model`], [`ids`], [`routes`], [`error`], [`analytics`]: plain data shared by the
-//!   server and the browser: the catalog, typed ids, the app's addresses, the errors the
-//!   browser is told about, analytics events.
+//! - [`model`], [`ids`], [`routes`], [`error`], [`analytics`], [`codec`]: plain data
+//!   shared by the server and the browser: the catalog, typed ids, the app's addresses,
+//!   the errors the browser is told about, analytics events, how JSON is read.
 //! - [`chat`]: chat logic without IO (events, reducer, history rebuild, validation,
 //!   markdown, human-in-the-loop decisions).
 //! - [`api`]: server functions, the only door from the browser to the server.
@@ -24,6 +24,7 @@ pub mod analytics;
 pub mod api;
 pub mod app;
 pub mod chat;
+pub mod codec;
 pub mod components;
 pub mod conversation;
 pub mod error;

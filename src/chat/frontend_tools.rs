@@ -87,7 +87,7 @@ const HANDLERS: &[Handler] = &[
         ],
         run: |args, _| {
             let title = args["title"].as_str().unwrap_or_default();
-            let rows: Vec<Value> = serde_json::from_str(args["data"].as_str().unwrap_or("[]"))
+            let rows: Vec<Value> = crate::codec::from_text(args["data"].as_str().unwrap_or("[]"))
                 .map_err(|_| "data must be a JSON array of rows".to_owned())?;
             let first = rows
                 .first()

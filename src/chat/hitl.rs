@@ -164,7 +164,7 @@ pub fn convert(field_type: &str, raw: &str) -> Result<Value, String> {
             "false" | "no" | "off" | "0" => Ok(Value::Bool(false)),
             _ => Err("must be yes or no".into()),
         },
-        "list" => match serde_json::from_str::<Value>(t) {
+        "list" => match crate::codec::from_text::<Value>(t) {
             Ok(v @ Value::Array(_)) => Ok(v),
             _ => Ok(Value::Array(
                 t.split(',')
@@ -174,7 +174,7 @@ pub fn convert(field_type: &str, raw: &str) -> Result<Value, String> {
                     .collect(),
             )),
         },
-        "dict" => match serde_json::from_str::<Value>(t) {
+        "dict" => match crate::codec::from_text::<Value>(t) {
             Ok(v @ Value::Object(_)) => Ok(v),
             _ => Err("must be a JSON object".into()),
         },

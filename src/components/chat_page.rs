@@ -10,6 +10,7 @@ use super::fallback::FallbackView;
 use super::picker::AssistantPicker;
 use super::sidebar::SessionSidebar;
 use crate::api::list_assistants;
+use crate::codec::PageJson;
 use crate::conversation::provide_chat;
 use crate::model::AssistantSummary;
 use crate::routes::ChatRoute;
@@ -39,7 +40,11 @@ pub fn ChatPage() -> impl IntoView {
     );
 
     // Refetch the catalog whenever AgentOS comes back.
-    let catalog = Resource::new(move || conn.recoveries.get(), |_| list_assistants());
+    let catalog = Resource::<_, PageJson>::new_with_options(
+        move || conn.recoveries.get(),
+        |_| list_assistants(),
+        false,
+    );
 
     // The address names the agent or team and the conversation (see `routes`).
     let location = use_location();

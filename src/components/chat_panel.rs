@@ -5,6 +5,7 @@ use crate::conversation::ConversationStoreFields;
 
 use super::composer::Composer;
 use crate::api::ApiError;
+use crate::codec::PageJson;
 use crate::conversation::use_chat;
 use crate::model::{AssistantRef, Catalog};
 
@@ -12,7 +13,7 @@ use crate::model::{AssistantRef, Catalog};
 #[component]
 pub fn ChatPanel(
     /// The agents and teams from AgentOS.
-    catalog: Resource<Result<Catalog, ApiError>>,
+    catalog: Resource<Result<Catalog, ApiError>, PageJson>,
     /// The assistant named in the URL, if any.
     requested: Memo<Option<AssistantRef>>,
 ) -> impl IntoView {

@@ -284,28 +284,18 @@ impl ChatState {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
         let answer = ArcStore::new(Answer::new());
-        self.data.turns().update(|ts| {
-            ts.push(Turn {
-                id,
-                question: message.clone(),
-                answer: answer.clone(),
-            })
-        });
-        self.data.streaming().set(Some(id));
-        self.stream_clock
-            .set_value((crate::state::analytics::now_ms() + delay_ms as f64, None));
-        self.data
-            .announcement()
-            .set("Message sent. Waiting for the answer.".into());
         let req = crate::api::ChatRequest {
             kind: assistant.kind,
             assistant_id: assistant.id,
             session_id: self.data.session_id().get_untracked(),
-            message,
+            message: message.clone(),
         };
+        // The request is queued before the new turn is drawn: tasks run in the order they
+        // were queued, so the request leaves first and the drawing overlaps AgentOS's start.
         #[cfg(feature = "hydrate")]
         {
             let this = *self;
+            let answer = answer.clone();
             self.spawn_stream(async move {
                 if delay_ms > 0 {
                     gloo_timers::future::TimeoutFuture::new(delay_ms).await;
@@ -314,7 +304,20 @@ impl ChatState {
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (req, delay_ms);
+        let _ = req;
+        self.data.turns().update(|ts| {
+            ts.push(Turn {
+                id,
+                question: message,
+                answer,
+            })
+        });
+        self.data.streaming().set(Some(id));
+        self.stream_clock
+            .set_value((crate::state::analytics::now_ms() + delay_ms as f64, None));
+        self.data
+            .announcement()
+            .set("Message sent. Waiting for the answer.".into());
     }
 
     /// Runs the streaming answer's task; Stop (or leaving the conversation) aborts it.

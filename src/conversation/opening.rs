@@ -135,10 +135,7 @@ fn storage_key(c: &AssistantRef) -> String {
 pub(super) fn remembered_session(c: &AssistantRef) -> Option<SessionId> {
     #[cfg(feature = "hydrate")]
     {
-        use gloo_storage::{LocalStorage, Storage};
-        LocalStorage::get::<String>(storage_key(c))
-            .ok()
-            .and_then(|s| SessionId::new(s).ok())
+        crate::codec::stored_string(&storage_key(c)).and_then(|s| SessionId::new(s).ok())
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -119,7 +119,7 @@ const MAX_DEPTH: usize = 4;
 /// Finds a spec in a tool result: `{"data": .., "ui": <spec>}` or a bare spec, given as JSON
 /// or as JSON text. `None` when the result carries no spec.
 pub fn spec_in_result(result: &str) -> Option<Value> {
-    let v: Value = serde_json::from_str(result.trim()).ok()?;
+    let v: Value = crate::codec::from_text(result.trim()).ok()?;
     let candidate = match v.get("ui") {
         Some(ui) if ui.is_object() => ui.clone(),
         _ => v,

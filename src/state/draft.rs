@@ -119,7 +119,7 @@ pub fn persist_drafts(draft: Draft, key: Memo<Option<String>>) {
         use gloo_storage::{LocalStorage, Storage};
         Effect::new(move |_| {
             if let Some(k) = key.get() {
-                let saved = LocalStorage::get::<String>(&k).unwrap_or_default();
+                let saved = crate::codec::stored_string(&k).unwrap_or_default();
                 // The first conversation shown: what was typed before the app started.
                 let (text, send) = match draft.early.try_update_value(Option::take).flatten() {
                     Some(early) => {
