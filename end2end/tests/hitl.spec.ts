@@ -22,10 +22,21 @@ test.describe("human in the loop", () => {
   test.afterEach(async ({ page }) => expectNoPanics(page));
 
   test("approving a tool call runs it and the answer goes on in the same message", async ({ page }) => {
+    // The prompt's code is a chunk of its own, fetched with the first pause, not with the
+    // conversation's code.
+    const promptChunks: string[] = [];
+    page.on("request", (r) => {
+      if (/\/pkg\/split_hitl_prompt_.*\.wasm$/.test(r.url())) promptChunks.push(r.url());
+    });
     await openHydrated(page, "/?agent=confirm-agent");
     await page.getByTestId("new-chat").click();
+    await page.getByTestId("composer-input").pressSequentially("hi");
+    await page.waitForTimeout(300);
+    expect(promptChunks).toEqual([]);
+    await page.getByTestId("composer-input").fill("");
     await ask(page, "please delete /srv/approve-me.txt");
     await paused(page);
+    expect(promptChunks.length).toBe(1);
     // The tool waits for the person; it is not "running".
     const card = lastAnswer(page).getByTestId("tool-card");
     await expect(card).toHaveAttribute("data-state", "waiting");

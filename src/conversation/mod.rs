@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use reactive_stores::{ArcStore, Store};
 
 mod history;
+mod hitl;
 mod lazy;
 mod opening;
 mod streaming;

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use reactive_stores::Store;
 
-use super::hitl::HitlPanel;
+use crate::conversation::hitl::HitlPanel;
 use crate::genui::view::GenUi;
 
 use crate::chat::event::ToolCall;

@@ -1,9 +1,8 @@
 //! The conversation's views: the virtualized list of turns (with its measuring and
-//! search), the answer, and the human-in-the-loop prompts. All of it is in the
-//! conversation's lazily loaded chunk (see `lazy`).
+//! search) and the answer. All of it is in the conversation's lazily loaded chunk (see
+//! `lazy`); the human-in-the-loop prompts have a chunk and a folder of their own (`hitl`).
 
 pub mod answer;
 mod heights;
-pub mod hitl;
 pub mod messages;
 mod search;

@@ -1,103 +1,14 @@
-//! The prompt a paused answer shows: approve or reject a tool call (with a note), fill in a
-//! form, or let the browser run a frontend tool. When every waiting tool has its decision,
-//! the answer continues in the same message.
+//! One waiting tool: a confirmation, a form, or a frontend tool the browser runs.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
-use crate::conversation::ConversationStoreFields;
-
-use crate::chat::frontend_tools::{self, BrowserFacts};
+use crate::chat::frontend_tools::BrowserFacts;
 use crate::chat::hitl::{check_form, Decision, InputField, Need, PausedTool};
-use crate::conversation::use_chat;
 
 #[component]
-pub fn HitlPanel(turn_id: u64, run_id: crate::model::RunId) -> impl IntoView {
-    let chat = use_chat();
-    let pending = LocalResource::new(move || {
-        let run_id = run_id.clone();
-        let assistant = chat.data.assistant().get_untracked();
-        let session = chat.data.session_id().get_untracked();
-        async move {
-            match (assistant, session) {
-                (Some(c), Some(s)) => crate::api::pending_decisions(c.kind, c.id, s, run_id).await,
-                _ => Ok(Vec::new()),
-            }
-        }
-    });
-    let decided: RwSignal<BTreeMap<String, Decision>> = RwSignal::new(BTreeMap::new());
-    let submitted = RwSignal::new(false);
-    let submit = move |tools: usize| {
-        let all = decided.get_untracked();
-        if tools > 0 && all.len() == tools && !submitted.get_untracked() {
-            submitted.set(true);
-            chat.continue_with(turn_id, all.into_values().collect());
-        }
-    };
-    // A failed continue can be tried again with the same decisions.
-    let failed = move || {
-        chat.data
-            .hitl_error()
-            .get()
-            .filter(|(t, _)| *t == turn_id)
-            .map(|(_, e)| e)
-    };
-
-    view! {
-        <div class="hitl" data-testid="hitl-panel" role="group" aria-label="The agent needs your decision">
-            <Suspense fallback=|| view! { <p class="hitl-loading">"Loading what the agent needs…"</p> }>
-                {move || pending.get().map(|r| match r {
-                    Err(e) => view! {
-                        <p class="answer-error" role="alert" data-testid="hitl-error">
-                            {format!("What the agent waits for could not be loaded: {e}")}
-                        </p>
-                    }.into_any(),
-                    Ok(tools) if tools.is_empty() => view! {
-                        <p class="hitl-note">"This answer is not waiting for a decision any more. Reload to see how it went on."</p>
-                    }.into_any(),
-                    Ok(tools) => {
-                        let count = tools.len();
-                        // Frontend tools run at once, by their registered handlers only.
-                        let facts = browser_facts();
-                        for t in &tools {
-                            if t.need == Need::External {
-                                let outcome = frontend_tools::run(&t.tool_name, &t.tool_args, &facts);
-                                decided.update(|d| {
-                                    d.insert(t.tool_call_id.clone(), Decision::External {
-                                        tool_call_id: t.tool_call_id.clone(),
-                                        result: frontend_tools::result_text(outcome),
-                                    });
-                                });
-                            }
-                        }
-                        // After this render: all-frontend pauses continue by themselves.
-                        leptos::task::spawn_local(async move { submit(count) });
-                        tools
-                            .into_iter()
-                            .map(|t| view! { <PausedItem tool=t decided on_decided=move || submit(count) /> })
-                            .collect_view()
-                            .into_any()
-                    }
-                })}
-            </Suspense>
-            {move || failed().map(|e| view! {
-                <div class="answer-error" role="alert" data-testid="hitl-error">
-                    {e}
-                    " "
-                    <button type="button" class="link-button" data-testid="hitl-retry" on:click=move |_| {
-                        submitted.set(false);
-                        chat.data.hitl_error().set(None);
-                        submit(decided.with_untracked(|d| d.len()));
-                    }>"Try again"</button>
-                </div>
-            })}
-        </div>
-    }
-}
-
-#[component]
-fn PausedItem(
+pub(super) fn PausedItem(
     tool: PausedTool,
     decided: RwSignal<BTreeMap<String, Decision>>,
     on_decided: impl Fn() + Copy + Send + Sync + 'static,
@@ -283,7 +194,7 @@ fn InputForm(
 }
 
 /// What frontend tools may know about this browser.
-fn browser_facts() -> BrowserFacts {
+pub(super) fn browser_facts() -> BrowserFacts {
     #[cfg(feature = "hydrate")]
     {
         let locale = web_sys::window()
