@@ -33,4 +33,17 @@ for f in "$PKG"/chunk_*.wasm; do
   row "$f" shared
 done
 printf '  %-8s %-46s %10s %10s %10s\n' total "first load (wasm, JS, CSS)" "$total_raw" "$total_gz" "$([ "$total_br" -gt 0 ] && echo "$total_br" || echo -)"
+# Each lazily loaded part with every shared chunk the loader's manifest lists for it
+# (brotli as served): what it costs when nothing else was loaded before it. The chat
+# path is the first load and the conversation.
+for manifest in "$PKG"/__wasm_split_manifest*.json; do
+  node -e '
+    const fs = require("fs"), path = require("path");
+    const [file, pkg] = process.argv.slice(1);
+    const size = (name) => { try { return fs.statSync(path.join(pkg, name + ".wasm.br")).size; } catch { return 0; } };
+    for (const [part, files] of Object.entries(JSON.parse(fs.readFileSync(file, "utf8")))) {
+      const br = files.reduce((sum, f) => sum + size(f), 0);
+      console.log(`  part     ${(part.replace(/_\d+$/, "") + ` (${files.length} files)`).padEnd(46)} ${"".padStart(10)} ${"".padStart(10)} ${String(br || "-").padStart(10)}`);
+    }' "$manifest" "$PKG"
+done
 echo "(a debug build is far larger than a release one: cargo leptos build --release --split --precompress)"

@@ -16,6 +16,9 @@ export async function firstLoad(browser: Browser): Promise<void> {
     decoded[k] = [];
   }
   const requests: number[] = [];
+  // The chat path: the same visit going on to type, send and see the whole first answer.
+  const chatWire: Record<string, number[]> = { total: [] };
+  for (const k of KINDS) chatWire[k] = [];
   const ready: number[] = [];
   const typeable: number[] = [];
   const hydrateStart: number[] = [];
@@ -28,6 +31,7 @@ export async function firstLoad(browser: Browser): Promise<void> {
   for (let run = 0; run < RUNS; run++) {
     const context = await newContext(browser);
     const page = await context.newPage();
+    watchPanics(page);
     // When the message box is in the page (it takes typing natively from then on: the
     // app keeps what was typed when it starts, see state::draft), when the first keystroke
     // reached it, and when the app marks the body hydrated (its handlers attached).
@@ -108,12 +112,15 @@ export async function firstLoad(browser: Browser): Promise<void> {
     await page.waitForSelector("body[data-hydrated=true]", { state: "attached", timeout: 30_000 });
     if (TRACE_DIR && run === TRACE_RUN) await browser.stopTracing();
     // Then until the network has been idle for 500 ms (lazily loaded chunks, first data).
-    const idleDeadline = Date.now() + 15_000;
-    while (Date.now() < idleDeadline) {
-      const busy = [...reqs.values()].some((r) => !r.done && !r.url.startsWith("data:"));
-      if (!busy && Date.now() - lastActivity >= 500) break;
-      await sleep(50);
-    }
+    const waitIdle = async () => {
+      const idleDeadline = Date.now() + 15_000;
+      while (Date.now() < idleDeadline) {
+        const busy = [...reqs.values()].some((r) => !r.done && !r.url.startsWith("data:"));
+        if (!busy && Date.now() - lastActivity >= 500) break;
+        await sleep(50);
+      }
+    };
+    await waitIdle();
 
     const timing = await page.evaluate(() => {
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
@@ -169,8 +176,23 @@ export async function firstLoad(browser: Browser): Promise<void> {
       timing,
       requests: list.map((r) => ({ url: new URL(r.url).pathname, kind: kindOf(r), wire: r.wire, decoded: r.decoded, content_encoding: r.contentEncoding ?? null })),
     });
+    // Then as a visitor who came to chat: type, send, and wait for the whole answer and
+    // for the network to go quiet again. Every byte since the page was asked for counts.
+    const input = page.getByTestId("composer-input");
+    await input.fill("hello");
+    await input.press("Enter");
+    await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed", { timeout: 60_000 });
+    await waitIdle();
+    const chatList = [...reqs.values()].filter((r) => r.url && !r.url.startsWith("data:"));
+    const chatByKind = Object.fromEntries(KINDS.map((k) => [k, 0]));
+    for (const r of chatList) chatByKind[kindOf(r)] += r.wire;
+    for (const k of KINDS) chatWire[k].push(kib(chatByKind[k]));
+    chatWire.total.push(kib(chatList.reduce((s, r) => s + r.wire, 0)));
+    (rawRuns.at(-1) as Record<string, unknown>).chat_path = chatList.map((r) => ({ url: new URL(r.url).pathname, kind: kindOf(r), wire: r.wire }));
+    expectNoPanics(page);
     console.log(
-      `first load ${run + 1}/${RUNS}: ${fmt(wire.total.at(-1)!)} KiB on the wire, input takes typing at ${fmt(typeable.at(-1)!)} ms, app started at ${fmt(timing.hydrated)} ms`,
+      `first load ${run + 1}/${RUNS}: ${fmt(wire.total.at(-1)!)} KiB on the wire, input takes typing at ${fmt(typeable.at(-1)!)} ms, ` +
+        `app started at ${fmt(timing.hydrated)} ms; chat path ${fmt(chatWire.total.at(-1)!)} KiB`,
     );
     await context.close();
   }
@@ -178,6 +200,10 @@ export async function firstLoad(browser: Browser): Promise<void> {
   const S = "First load, cold cache (/?agent=echo-agent, until hydrated + 500 ms idle)";
   record(S, "on the wire, all requests", "KiB", wire.total, below(223, "KiB"));
   for (const k of KINDS) record(S, `> ${k}`, "KiB", wire[k]);
+  // The first load's bytes are those before any intent; the chat path's are what a
+  // visitor who came to chat downloads before reading the first answer.
+  record(S, "chat path: on to typing, sending, the answer shown", "KiB", chatWire.total, below(213, "KiB"));
+  for (const k of KINDS) record(S, `> ${k}`, "KiB", chatWire[k]);
   record(S, "decoded, all requests", "KiB", decoded.total);
   record(S, "> wasm", "KiB", decoded.wasm);
   record(S, "> script", "KiB", decoded.script);

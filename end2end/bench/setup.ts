@@ -34,8 +34,6 @@ export const TRACE_CATEGORIES = process.env.BENCH_TRACE_CATEGORIES?.split(",") ?
   "loading",
   "netlog",
 ];
-// Upstream first-token runs go to one session of their own (like the page's, with history).
-export const DIRECT_SESSION = randomUUID();
 
 // ---------------------------------------------------------------------------------------
 // Processes
@@ -78,19 +76,19 @@ export function newContext(browser: Browser): Promise<BrowserContext> {
   });
 }
 
-export async function postRun(message: string, stream: boolean, sessionId: string): Promise<Response> {
-  // Streaming runs as agno-chat starts them: AgentOS background runs (resumable), which
-  // take AgentOS about 10 ms longer to start than plain streaming runs.
+/** A run straight on AgentOS. Streaming runs are background runs (resumable), as agno-chat
+ * starts them, unless `background` is false (a plain streaming run, as Agent UI starts them). */
+export async function postRun(message: string, stream: boolean, sessionId: string, background = stream): Promise<Response> {
   const body = new URLSearchParams({ message, stream: String(stream), session_id: sessionId, user_id: USER_ID });
-  if (stream) body.set("background", "true");
+  if (background) body.set("background", "true");
   return fetch(`${DEMO_URL}/agents/echo-agent/runs`, { method: "POST", body });
 }
 
 /** Milliseconds from the request's start until the upstream streams its first non-empty
  * `RunContent` event. Reads the stream to its end, so runs do not overlap. */
-export async function upstreamFirstToken(message: string): Promise<number> {
+export async function upstreamFirstToken(message: string, background: boolean, sessionId: string): Promise<number> {
   const t0 = performance.now();
-  const r = await postRun(message, true, DIRECT_SESSION);
+  const r = await postRun(message, true, sessionId, background);
   if (!r.ok || !r.body) throw new Error(`AgentOS run failed: ${r.status} ${await r.text()}`);
   const reader = r.body.getReader();
   const decoder = new TextDecoder();
