@@ -28,6 +28,22 @@ const items = (page: Page) => page.getByTestId("session-item");
 test.describe("sessions", () => {
   test.afterEach(async ({ page }) => expectNoPanics(page));
 
+  test("the list holds only the chats with the agent shown", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("new-chat").click();
+    const text = `only echo ${Date.now()}`;
+    await ask(page, text);
+    await expect(items(page).filter({ hasText: text })).toHaveCount(1);
+    await openHydrated(page, "/?agent=weather-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "Weather in Rome please");
+    await expect(items(page).filter({ hasText: "Weather in Rome please" })).toHaveCount(1);
+    await expect(items(page).filter({ hasText: text })).toHaveCount(0);
+    await openHydrated(page, "/?agent=echo-agent");
+    await expect(items(page).filter({ hasText: text })).toHaveCount(1);
+    await expect(items(page).filter({ hasText: "Weather in Rome please" })).toHaveCount(0);
+  });
+
   test("a new chat is listed at once, reopens after reload, and can be renamed", async ({ page }) => {
     await openHydrated(page, "/?agent=weather-agent");
     await ask(page, "Weather in Paris please");

@@ -242,7 +242,7 @@ impl AgentOsClient {
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("type", kind_param(kind))
-                .append_pair("assistant_id", assistant_id)
+                .append_pair("component_id", assistant_id)
                 .append_pair("user_id", user_id)
                 .append_pair("limit", &limit.to_string())
                 .append_pair("page", &page.to_string())
