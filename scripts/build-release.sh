@@ -42,3 +42,5 @@ else
 fi
 # Every lazily loaded chunk compiles as it downloads (see the script's header).
 node "$ROOT/scripts/rewrite-chunk-loader.mjs" "$SITE_ROOT/pkg"
+# One more wasm-opt pass over the first load's module (see the script's header).
+"$ROOT/scripts/optimize-main-wasm.sh" "$SITE_ROOT/pkg"
