@@ -10,25 +10,39 @@ use crate::routes::ChatRoute;
 
 use crate::components::chat_page::ChatPage;
 
+/// The favicon (`public/favicon.svg`, kept for other uses) as a data address.
+const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='8' fill='%234f46e5'/%3E%3Cpath d='M8 10h16v10H14l-4 4v-4H8z' fill='%23fff'/%3E%3C/svg%3E";
+
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::security::set_page_policy();
+    {
+        crate::server::security::set_page_policy();
+        if let Ok(state) = crate::server::state::app_state() {
+            state.health.refresh_soon();
+        }
+    }
+    // The chosen theme is in the page as sent, so its first paint has the right colours.
+    let theme = crate::state::layout::Remembered::current().theme.attr();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=theme>
             <head>
                 <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <meta name="color-scheme" content="light dark" />
                 <StartApp options=options.clone() />
-                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                // In the page: a request of its own would cost more than the icon.
+                <link rel="icon" type="image/svg+xml" href=FAVICON />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options />
                 <MetaTags />
             </head>
             <body>
                 <App />
+                // After the app, so that hydration (which starts at the body's first
+                // child) never meets it.
+                <div class="sprite" inner_html=crate::icon::SPRITE></div>
             </body>
         </html>
     }

@@ -1,14 +1,15 @@
 //! agno-chat: a Leptos chat front end for Agno AgentOS.
 //!
 //! Layout (imports run one way: components -> conversation -> state -> api -> model):
-//! - [`model`], [`ids`], [`routes`], [`error`], [`analytics`], [`codec`]: plain data
-//!   shared by the server and the browser: the catalog, typed ids, the app's addresses,
-//!   the errors the browser is told about, analytics events, how JSON is read.
+//! - [`model`], [`ids`], [`routes`], [`error`], [`analytics`], [`codec`], [`icon`]: plain
+//!   data shared by the server and the browser: the catalog, typed ids, the app's
+//!   addresses, the errors the browser is told about, analytics events, how JSON is read,
+//!   the icons.
 //! - [`chat`]: chat logic without IO (events, reducer, history rebuild, validation,
 //!   markdown, human-in-the-loop decisions).
 //! - [`api`]: server functions, the only door from the browser to the server.
 //! - [`state`]: client state shared by the page (connection, draft, session list,
-//!   analytics).
+//!   analytics, layout and theme).
 //! - [`conversation`]: the conversation feature, with its lazily loaded chunk.
 //! - [`genui`]: generative UI (spec, and its lazily loaded renderer).
 //! - [`components`]: the page around the conversation; [`app`] holds the shell and router.
@@ -29,6 +30,7 @@ pub mod components;
 pub mod conversation;
 pub mod error;
 pub mod genui;
+pub mod icon;
 pub mod ids;
 pub mod model;
 pub mod routes;

@@ -12,10 +12,12 @@ use super::sidebar::SessionSidebar;
 use crate::api::list_assistants;
 use crate::codec::PageJson;
 use crate::conversation::provide_chat;
+use crate::icon::{Icon, IconName};
 use crate::model::AssistantSummary;
 use crate::routes::ChatRoute;
 use crate::state::connection::{provide_connection, Availability};
 use crate::state::draft::{draft_key, persist_drafts, provide_draft};
+use crate::state::layout::{cycle_theme, provide_layout, Remembered};
 use crate::state::sessions::provide_sessions;
 use crate::state::settings::provide_settings;
 
@@ -54,6 +56,13 @@ pub fn ChatPage() -> impl IntoView {
             .unwrap_or_default()
     });
     let requested = Memo::new(move |_| route.with(|r| r.target.clone()));
+    // A page rendered while AgentOS was away asks for a check at once (see
+    // `state::connection`).
+    Effect::new(move |_| {
+        if catalog.with(|c| matches!(c, Some(Err(_)))) {
+            conn.retry_now();
+        }
+    });
     // While the catalog reloads (or AgentOS is briefly unreachable) keep the current
     // selection: dropping it would end the conversation in progress.
     let selected: Memo<Option<AssistantSummary>> =
@@ -116,35 +125,112 @@ pub fn ChatPage() -> impl IntoView {
     });
 
     // The view changes when AgentOS goes down or comes back, not when a check finds it
-    // as it was, nor from "checking" to "up": each change rebuilds the whole workspace
-    // (the conversation, the list).
+    // as it was, nor from "checking" to "up": each change rebuilds the conversation and
+    // the list.
     let down = Memo::new(move |_| match conn.availability.get() {
         Availability::Down { reason } => Some(reason),
         Availability::Checking | Availability::Up => None,
     });
 
+    let layout = provide_layout();
+    let up = Memo::new(move |_| down.with(Option::is_none));
+    let drawer = layout.drawer;
+
     view! {
-        <div class="app">
-            <header class="app-header">
-                <h1 class="brand">"agno-chat"</h1>
-                <AssistantPicker catalog requested />
-            </header>
-            <main class="app-main">
-                {move || match down.get() {
-                    Some(reason) => {
-                        Either::Left(view! { <FallbackView help_links=settings.with(|s| s.help_links.clone()) reason /> })
-                    }
-                    None => {
-                        Either::Right(view! {
-                            <div class="workspace">
-                                <SessionSidebar />
-                                <ChatPanel catalog requested />
-                            </div>
-                        })
-                    }
-                }}
-            </main>
+        // While AgentOS is away there is no list of chats, nor buttons to show it.
+        <div class=move || {
+            let mut class = String::from("app");
+            for (on, name) in [
+                (layout.collapsed.get(), " sidebar-collapsed"),
+                (drawer.get(), " drawer-open"),
+                (!up.get(), " no-sidebar"),
+            ] {
+                if on {
+                    class.push_str(name);
+                }
+            }
+            class
+        }>
+            {move || up.get().then(|| view! {
+                <SessionSidebar />
+                // Behind the open drawer on a narrow screen: a tap on it closes the drawer.
+                <div class="backdrop" data-testid="drawer-backdrop" on:click=move |_| layout.close_drawer()></div>
+            })}
+            // While the drawer is open, the rest of the page is out of reach (focus stays in
+            // the drawer) and hidden from assistive technology.
+            <div class="main-column" inert=move || drawer.get().then_some("")>
+                <header class="app-header">
+                    // A wide screen collapses the sidebar; a narrow one opens it as a drawer.
+                    <button
+                        type="button"
+                        class="icon-button only-wide needs-sidebar"
+                        data-testid="sidebar-toggle"
+                        aria-label="Show or hide your chats"
+                        title="Show or hide your chats"
+                        aria-expanded=move || (!layout.collapsed.get()).to_string()
+                        on:click=move |_| layout.toggle_collapsed()
+                    >
+                        <Icon name=IconName::PanelLeft />
+                    </button>
+                    <button
+                        type="button"
+                        class="icon-button only-narrow needs-sidebar"
+                        data-testid="menu-button"
+                        aria-label="Your chats"
+                        title="Your chats"
+                        aria-expanded=move || drawer.get().to_string()
+                        on:click=move |_| layout.open_drawer()
+                    >
+                        <Icon name=IconName::Menu />
+                    </button>
+                    <h1 class="brand">"agno-chat"</h1>
+                    <AssistantPicker catalog requested />
+                    <ThemeButton />
+                </header>
+                <main class="app-main">
+                    {move || match down.get() {
+                        Some(reason) => {
+                            Either::Left(view! { <FallbackView help_links=settings.with(|s| s.help_links.clone()) reason /> })
+                        }
+                        None => Either::Right(view! { <ChatPanel catalog requested /> }),
+                    }}
+                </main>
+            </div>
         </div>
+    }
+}
+
+/// System, light or dark: each click chooses the next, remembered for the next visit.
+/// The three icons are in the page and the stylesheet shows the chosen one; the button's
+/// name is rendered from the remembered theme and changed by the click itself.
+#[component]
+fn ThemeButton() -> impl IntoView {
+    let theme = Remembered::current().theme;
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let theme = cycle_theme();
+        if let Some(button) = ev.current_target().and_then(|t| {
+            use leptos::wasm_bindgen::JsCast;
+            t.dyn_into::<leptos::web_sys::Element>().ok()
+        }) {
+            let _ = button.set_attribute("data-theme-choice", theme.attr().unwrap_or("system"));
+            let _ = button.set_attribute("aria-label", theme.label());
+            let _ = button.set_attribute("title", theme.label());
+        }
+    };
+    view! {
+        <button
+            type="button"
+            class="icon-button theme-button"
+            data-testid="theme-toggle"
+            data-theme-choice=theme.attr().unwrap_or("system")
+            aria-label=theme.label()
+            title=theme.label()
+            on:click=on_click
+        >
+            <Icon name=IconName::Monitor />
+            <Icon name=IconName::Sun />
+            <Icon name=IconName::Moon />
+        </button>
     }
 }
 

@@ -8,8 +8,10 @@ use leptos_router::NavigateOptions;
 
 use super::on_demand::{self, ItemActions};
 use crate::conversation::use_chat;
+use crate::icon::{Icon, IconName};
 use crate::model::{date_group, SessionSummary};
 use crate::routes::ChatRoute;
+use crate::state::layout::use_layout;
 use crate::state::sessions::use_sessions;
 
 /// The user's conversations with the current agent or team: newest first, grouped by
@@ -20,8 +22,10 @@ pub fn SessionSidebar() -> impl IntoView {
     let sessions = use_sessions();
     let list_ref = NodeRef::<Div>::new();
     let navigate = use_navigate();
+    let layout = use_layout();
     // A new chat is a new entry in the browser's history: Back returns to the one before.
     let new_chat = move || {
+        layout.close_drawer();
         chat.new_chat();
         let href = ChatRoute::new(chat.data.assistant().get_untracked(), None).href();
         navigate(&href, NavigateOptions::default());
@@ -61,6 +65,26 @@ pub fn SessionSidebar() -> impl IntoView {
             && sessions.error.get().is_none()
     });
 
+    // As a drawer (narrow screens), Escape or a swipe to the left closes it. The page
+    // behind is inert meanwhile, so Tab stays in the drawer (see `chat_page`).
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            layout.close_drawer();
+        }
+    };
+    let swipe_from = std::rc::Rc::new(std::cell::Cell::new((0, 0)));
+    let on_pointerdown = {
+        let from = swipe_from.clone();
+        move |ev: leptos::ev::PointerEvent| from.set((ev.client_x(), ev.client_y()))
+    };
+    let on_pointerup = move |ev: leptos::ev::PointerEvent| {
+        let (x, y) = swipe_from.get();
+        let (dx, dy) = (ev.client_x() - x, ev.client_y() - y);
+        if dx < -SWIPE_PX && dx.abs() > dy.abs() {
+            layout.close_drawer();
+        }
+    };
+
     view! {
         // A pointer over the list, or focus in it, likely means a chat is about to be
         // opened: its renderer starts loading then (see `preload_conversation`).
@@ -70,9 +94,13 @@ pub fn SessionSidebar() -> impl IntoView {
             data-testid="sidebar"
             on:pointerover=move |_| crate::conversation::preload_conversation()
             on:focusin=move |_| crate::conversation::preload_conversation()
+            on:keydown=on_keydown
+            on:pointerdown=on_pointerdown
+            on:pointerup=on_pointerup
         >
             <button type="button" class="button new-chat" data-testid="new-chat" on:click=move |_| new_chat()>
-                "+ New chat"
+                <Icon name=IconName::SquarePen />
+                "New chat"
             </button>
             <label class="visually-hidden" for="session-search">"Search chats"</label>
             <input
@@ -124,6 +152,7 @@ pub fn SessionSidebar() -> impl IntoView {
 fn SessionItem(summary: SessionSummary) -> impl IntoView {
     let chat = use_chat();
     let navigate = use_navigate();
+    let layout = use_layout();
     let id = StoredValue::new(summary.id.clone());
     let editing = RwSignal::new(false);
     let confirming = RwSignal::new(false);
@@ -187,6 +216,7 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
                                     && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key());
                                 if plain {
                                     ev.prevent_default();
+                                    layout.close_drawer();
                                     chat.open_session(id.get_value());
                                     navigate(&href(), NavigateOptions::default());
                                 }
@@ -200,8 +230,12 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
                             {name}
                         </a>
                         <span class="session-actions">
-                            <button type="button" class="icon-button" aria-label="Rename chat" data-testid="rename" on:click=move |_| editing.set(true)>"✎"</button>
-                            <button type="button" class="icon-button" aria-label="Delete chat" data-testid="delete" on:click=move |_| confirming.set(true)>"🗑"</button>
+                            <button type="button" class="icon-button" aria-label="Rename chat" title="Rename" data-testid="rename" on:click=move |_| editing.set(true)>
+                                <Icon name=IconName::Pencil />
+                            </button>
+                            <button type="button" class="icon-button" aria-label="Delete chat" title="Delete" data-testid="delete" on:click=move |_| confirming.set(true)>
+                                <Icon name=IconName::Trash />
+                            </button>
                         </span>
                 })
             }}
@@ -212,6 +246,9 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
         </li>
     }
 }
+
+/// How far to the left a drag or swipe goes before it closes the drawer, in CSS pixels.
+const SWIPE_PX: i32 = 60;
 
 /// How long the pointer rests on a chat (or focus stays on it) before it is read ahead.
 const READ_AHEAD_AFTER_MS: u64 = 80;

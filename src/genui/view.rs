@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::chart::{next_id, ChartView};
 use super::table::TableView;
 use crate::genui::{self, Kind, Layout, Spec};
+use crate::icon::inline::{self, InlineIcon};
 
 /// A spec as found in a tool result. The renderer is loaded on first use: with
 /// `cargo leptos build --split` it lives in its own wasm chunk, fetched when the first spec
@@ -52,7 +53,9 @@ fn ArtifactPanel(spec: Spec) -> impl IntoView {
         </button>
         <Show when=move || open.get()>
             <aside class="genui-artifact-panel" data-testid="genui-artifact-panel" role="complementary" aria-label=title2.clone()>
-                <button type="button" class="link-button genui-close" data-testid="genui-close-artifact" aria-label="Close the panel" on:click=move |_| open.set(false)>"✕"</button>
+                <button type="button" class="icon-button genui-close" data-testid="genui-close-artifact" aria-label="Close the panel" title="Close" on:click=move |_| open.set(false)>
+                    <InlineIcon paths=inline::X />
+                </button>
                 <SpecView spec=spec.clone() />
             </aside>
         </Show>

@@ -52,6 +52,16 @@ impl HealthMonitor {
         status
     }
 
+    /// Refreshes the status in the background (when the cached one is stale), so that
+    /// `agno_chat_agentos_up` follows AgentOS while pages are served: a page no longer asks
+    /// for the status as it starts (see `state::connection`).
+    pub fn refresh_soon(&self) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            me.status().await;
+        });
+    }
+
     async fn probe(&self) -> AgentOsStatus {
         let start = Instant::now();
         match self.client.health().await {

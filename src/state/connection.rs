@@ -67,7 +67,24 @@ async fn poll_loop(conn: Connection, settings: super::settings::Settings) {
     const SLICE_MS: u64 = 250;
     let (poll_ms, max_backoff_ms) = settings.with(|c| (c.health_poll_ms, c.max_backoff_ms));
     let mut failures: u32 = 0;
+    // The server reached AgentOS a moment ago to render this page, so the first check
+    // waits like the next ones; the page asks for one at once when what it rendered
+    // shows AgentOS away (`retry_now`).
+    let mut wait = poll_ms;
     loop {
+        // Sleep in slices so "Retry now" takes effect quickly.
+        let mut waited = 0;
+        while waited < wait {
+            if conn.retry_now.get_value() {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(SLICE_MS as u32).await;
+            waited += SLICE_MS;
+            if conn.is_down() {
+                conn.next_check_ms.set(Some(wait.saturating_sub(waited)));
+            }
+        }
+        conn.retry_now.set_value(false);
         let outcome = match agentos_status().await {
             Ok(s) if s.reachable => Ok(()),
             Ok(s) => Err(s
@@ -76,7 +93,7 @@ async fn poll_loop(conn: Connection, settings: super::settings::Settings) {
             Err(e) => Err(e.to_string()),
         };
         let was_down = conn.is_down();
-        let wait = match outcome {
+        wait = match outcome {
             Ok(()) => {
                 failures = 0;
                 if was_down {
@@ -94,19 +111,6 @@ async fn poll_loop(conn: Connection, settings: super::settings::Settings) {
                 wait
             }
         };
-        // Sleep in slices so "Retry now" takes effect quickly.
-        let mut waited = 0;
-        while waited < wait {
-            if conn.retry_now.get_value() {
-                break;
-            }
-            gloo_timers::future::TimeoutFuture::new(SLICE_MS as u32).await;
-            waited += SLICE_MS;
-            if conn.is_down() {
-                conn.next_check_ms.set(Some(wait.saturating_sub(waited)));
-            }
-        }
-        conn.retry_now.set_value(false);
     }
 }
 

@@ -6,5 +6,6 @@ pub mod connection;
 pub mod draft;
 #[cfg(feature = "hydrate")]
 pub mod frame_batch;
+pub mod layout;
 pub mod sessions;
 pub mod settings;

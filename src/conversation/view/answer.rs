@@ -3,6 +3,7 @@ use reactive_stores::Store;
 
 use crate::conversation::hitl::HitlPanel;
 use crate::genui::view::GenUi;
+use crate::icon::inline::{self, InlineIcon};
 
 use crate::chat::event::ToolCall;
 use crate::chat::markdown::{to_safe_html, StreamingMarkdown};
@@ -252,7 +253,7 @@ fn ToolCard(tool: Memo<Option<ToolCall>>, run: Signal<Status>) -> impl IntoView 
     view! {
         <details class=move || format!("tool-card tool-{}", state()) data-testid="tool-card" data-tool=name data-state=state>
             <summary>
-                <span class="tool-icon" aria-hidden="true">"⚙"</span>
+                <InlineIcon paths=inline::WRENCH />
                 <span class="tool-name">{name}</span>
                 <span class="tool-state">{label}</span>
                 <span class="tool-duration">{duration}</span>

@@ -1,0 +1,66 @@
+//! Icons: SVG from Lucide (https://lucide.dev, lucide-static 1.62.0, ISC License,
+//! Copyright (c) 2026 Lucide Icons and Contributors; see docs/dependencies.md), drawn from
+//! one sprite, `style/icons.svg`: each symbol there is the inside of a 24×24 Lucide icon,
+//! copied from its SVG file. Stroke and fill come from the `.icon` class, so an icon takes
+//! the colour of its text. The server puts the sprite at the end of every page
+//! ([`SPRITE`]), so icons are drawn with the page's first paint, with no request of their
+//! own, and the wasm carries only each icon's name.
+
+use leptos::prelude::*;
+
+/// The sprite, for the page's end (the shell, rendered on the server only).
+pub const SPRITE: &str = include_str!("../style/icons.svg");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IconName {
+    Menu,
+    PanelLeft,
+    SquarePen,
+    Pencil,
+    Trash,
+    Sun,
+    Moon,
+    Monitor,
+}
+
+impl IconName {
+    fn href(self) -> &'static str {
+        match self {
+            IconName::Menu => "#menu",
+            IconName::PanelLeft => "#panel-left",
+            IconName::SquarePen => "#square-pen",
+            IconName::Pencil => "#pencil",
+            IconName::Trash => "#trash-2",
+            IconName::Sun => "#sun",
+            IconName::Moon => "#moon",
+            IconName::Monitor => "#monitor",
+        }
+    }
+}
+
+/// An icon, hidden from assistive technology: the button or link around it carries the
+/// accessible name (`aria-label`) and the tooltip (`title`).
+#[component]
+pub fn Icon(name: IconName) -> impl IntoView {
+    view! {
+        <svg class="icon" aria-hidden="true" focusable="false">
+            <use href=name.href() />
+        </svg>
+    }
+}
+
+/// Icons of the lazily loaded parts (an answer's tool card, an artifact's close button),
+/// drawn from their own markup: the sprite that every page carries holds only the icons
+/// the page itself shows.
+pub mod inline {
+    use leptos::prelude::*;
+
+    pub const WRENCH: &str = r#"<path d="M14.7 6.3a1 1 0 0 0 0 1.4l1.6 1.6a1 1 0 0 0 1.4 0l3.106-3.105c.32-.322.863-.22.983.218a6 6 0 0 1-8.259 7.057l-7.91 7.91a1 1 0 0 1-2.999-3l7.91-7.91a6 6 0 0 1 7.057-8.259c.438.12.54.662.219.984z"/>"#;
+    pub const X: &str = r#"<path d="M18 6 6 18"/><path d="m6 6 12 12"/>"#;
+
+    /// One of the icons above, hidden from assistive technology like [`super::Icon`].
+    #[component]
+    pub fn InlineIcon(paths: &'static str) -> impl IntoView {
+        view! { <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" inner_html=paths></svg> }
+    }
+}
