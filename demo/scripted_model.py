@@ -79,6 +79,13 @@ def tool_call(name: str, args: Dict[str, Any]) -> Dict[str, Any]:
 # Canned texts
 # ---------------------------------------------------------------------------
 
+# TeX in an answer: inline and display math ("math" trigger).
+MATH_SAMPLE = (
+    "Einstein wrote $E = mc^2$, and the area under $x^2$ from 0 to 1 is\n\n"
+    "$$\\int_0^1 x^2 \\, dx = \\frac{1}{3}$$\n\n"
+    "A price of $5 stays text."
+)
+
 MARKDOWN_SAMPLE = """# Markdown sample
 
 Here is some **bold**, some *italic*, some ~~strikethrough~~ and `inline code`.
@@ -284,6 +291,8 @@ class ScriptedModel(Model):
             plan.content = XSS_SAMPLE
         elif "markdown" in lowered:
             plan.content = MARKDOWN_SAMPLE
+        elif "math" in lowered:
+            plan.content = MATH_SAMPLE
         elif long_match:
             n = max(1, min(int(long_match.group(1)), MAX_LONG_TOKENS))
             plan.content = long_text(n)

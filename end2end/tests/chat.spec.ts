@@ -136,6 +136,30 @@ test.describe("streaming chat", () => {
     expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
   });
 
+  test("math in an answer is drawn as MathML, also after a reload", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "some math please");
+    const check = async () => {
+      const answer = lastAnswer(page);
+      await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+      const inline = answer.locator('.math[data-math="inline"]').first();
+      await expect(inline.locator("math")).toHaveCount(1);
+      await expect(inline.locator("math msup")).toHaveCount(1); // mc^2
+      const block = answer.locator('.math[data-math="block"]');
+      await expect(block.locator('math[display="block"] mfrac')).toHaveCount(1);
+      // Drawn by the browser: the formula has a size, and no TeX is left to read.
+      expect((await block.boundingBox())!.height).toBeGreaterThan(20);
+      await expect(answer.getByTestId("answer-text")).not.toContainText("\\frac");
+      // A lone dollar sign stays text.
+      await expect(answer.getByTestId("answer-text")).toContainText("A price of $5 stays text.");
+    };
+    await check();
+    await page.reload();
+    await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
+    await check();
+  });
+
   test("markdown renders with tables, code blocks and a copy button", async ({ page, context }) => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
     const stylesheets: string[] = [];

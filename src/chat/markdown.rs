@@ -35,6 +35,10 @@ pub fn to_safe_html(markdown: &str) -> String {
             }
             // Raw HTML is shown, never interpreted.
             Event::Html(h) | Event::InlineHtml(h) => events.push(Event::Text(h)),
+            // TeX stays text, with its delimiters, until the server's MathML replaces it
+            // (see `conversation::view::answer`).
+            Event::InlineMath(tex) => math_span(&mut events, "inline", "$", tex),
+            Event::DisplayMath(tex) => math_span(&mut events, "block", "$$", tex),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -201,8 +205,30 @@ fn after_blank_line(before: &str) -> bool {
     rest.contains('\n') && last_line.trim().is_empty()
 }
 
+/// `<span class="math" data-math=KIND>` around the TeX, escaped as any text is.
+fn math_span<'a>(events: &mut Vec<Event<'a>>, kind: &str, delimiter: &str, tex: CowStr<'a>) {
+    let open = format!("<span class=\"math\" data-math=\"{kind}\">");
+    events.push(Event::Html(CowStr::from(open)));
+    events.push(Event::Text(CowStr::from(format!(
+        "{delimiter}{tex}{delimiter}"
+    ))));
+    events.push(Event::Html(CowStr::from("</span>")));
+}
+
+/// The TeX inside a math span's text (what `math_span` wrote), and whether it is a block.
+pub fn math_source<'a>(kind: &str, text: &'a str) -> Option<(&'a str, bool)> {
+    let (delimiter, block) = match kind {
+        "inline" => ("$", false),
+        "block" => ("$$", true),
+        _ => return None,
+    };
+    let tex = text.strip_prefix(delimiter)?.strip_suffix(delimiter)?;
+    Some((tex, block))
+}
+
 fn markdown_options() -> Options {
     let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_MATH);
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     opts.insert(Options::ENABLE_TASKLISTS);
@@ -293,6 +319,27 @@ fn code_block_html(lang: &str, text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn math_is_marked_and_kept_as_text() {
+        let html = super::to_safe_html(
+            "Einstein: $E = mc^2$ and\n\n$$\\frac{1}{3} < x$$\n\nA price of $5.",
+        );
+        assert!(
+            html.contains(r#"<span class="math" data-math="inline">$E = mc^2$</span>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<span class="math" data-math="block">$$\frac{1}{3} &lt; x$$</span>"#),
+            "{html}"
+        );
+        // A lone dollar sign is text.
+        assert!(html.contains("A price of $5."), "{html}");
+        assert_eq!(super::math_source("inline", "$x^2$"), Some(("x^2", false)));
+        assert_eq!(super::math_source("block", "$$x$$"), Some(("x", true)));
+        assert_eq!(super::math_source("inline", "x"), None);
+        assert_eq!(super::math_source("other", "$x$"), None);
+    }
+
     use super::{code_blocks, to_safe_html, StreamingMarkdown};
 
     #[test]

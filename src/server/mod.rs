@@ -13,6 +13,7 @@ pub mod history_cache;
 pub mod identity;
 pub mod limits;
 pub mod logging;
+pub mod math;
 pub mod ownership;
 pub mod proxy;
 pub mod router;

@@ -103,13 +103,15 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
             format!("{:?}", status.get()).to_lowercase()
         )
     };
-    // Once the answer stops changing, highlight its code blocks (on the server).
+    // Once the answer stops changing, highlight its code blocks and draw its math (both
+    // on the server).
     let text_ref = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         whole.track();
         if !status.get().is_active() {
             if let Some(el) = text_ref.get() {
                 highlight_code_blocks(&el);
+                render_math(&el);
             }
         }
     });
@@ -345,6 +347,51 @@ pub fn remember_highlighted(blocks: Vec<crate::chat::history::HighlightedCode>) 
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = blocks;
+}
+
+/// Replaces the TeX of each math span under `root` (see `chat::markdown`) with the
+/// server's MathML. TeX that does not convert stays as it was written.
+fn render_math(root: &leptos::web_sys::HtmlDivElement) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Ok(list) = root.query_selector_all(".math[data-math]:not([data-drawn])") else {
+            return;
+        };
+        for i in 0..list.length() {
+            let Some(el) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<leptos::web_sys::Element>().ok())
+            else {
+                continue;
+            };
+            let kind = el.get_attribute("data-math").unwrap_or_default();
+            let text = el.text_content().unwrap_or_default();
+            let Some((tex, block)) = crate::chat::markdown::math_source(&kind, &text) else {
+                continue;
+            };
+            let tex = tex.to_owned();
+            let _ = el.set_attribute("data-drawn", "pending");
+            leptos::task::spawn_local(async move {
+                match crate::api::render_math(tex, block).await {
+                    Ok(Some(mathml)) => {
+                        el.set_inner_html(&mathml);
+                        let _ = el.set_attribute("data-drawn", "done");
+                    }
+                    Ok(None) => {
+                        let _ = el.set_attribute("data-drawn", "kept");
+                    }
+                    // The formula stays readable as TeX; the failure is reported.
+                    Err(e) => crate::state::analytics::report_error(
+                        "render",
+                        &format!("a formula could not be drawn: {e}"),
+                    ),
+                }
+            });
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = root;
 }
 
 /// Replaces each not-yet-highlighted `<code class="language-…">` under `root` with the
