@@ -1,0 +1,81 @@
+import { test, expect, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { ask, expectNoPanics, openHydrated } from "./support/page";
+import { Proc, startApp } from "./support/servers";
+
+// Accessibility checked by a tool: axe-core on the page's main states, with no serious or
+// critical violation allowed.
+
+const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
+
+async function noSeriousViolations(page: Page, state: string) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const serious = result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${state}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  expect(serious).toEqual([]);
+}
+
+test.describe("accessibility", () => {
+  test.afterEach(async ({ page }) => expectNoPanics(page));
+
+  test("an empty chat, in the light and the dark theme", async ({ page }) => {
+    await page.emulateMedia({ colorScheme: "light" });
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("new-chat").click();
+    await noSeriousViolations(page, "empty chat, light");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await noSeriousViolations(page, "empty chat, dark");
+  });
+
+  test("a streaming answer, then its tool card opened", async ({ page }) => {
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "slow answer please");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "streaming", { timeout: 15_000 });
+    await noSeriousViolations(page, "streaming");
+    await page.getByTestId("stop").click().catch(() => {});
+
+    await openHydrated(page, "/?agent=weather-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "Weather in Oslo please");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    await lastAnswer(page).getByTestId("tool-card").locator("summary").click();
+    await noSeriousViolations(page, "tool card");
+  });
+
+  test("a human-in-the-loop prompt", async ({ page }) => {
+    await openHydrated(page, "/?agent=confirm-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "please delete /srv/a11y.txt");
+    await expect(lastAnswer(page).getByTestId("hitl-confirm")).toBeVisible({ timeout: 15_000 });
+    await noSeriousViolations(page, "HITL prompt");
+  });
+
+  test("the drawer open on a phone, in the dark theme", async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("menu-button").click();
+    await expect.poll(async () => (await page.getByTestId("sidebar").boundingBox())?.x).toBe(0);
+    await noSeriousViolations(page, "drawer");
+  });
+
+  test.describe("with AgentOS away", () => {
+    // An app whose AgentOS address answers nothing: the "chat unavailable" view.
+    const PORT = 3120;
+    let app: Proc | undefined;
+    test.beforeAll(async () => {
+      app = await startApp(PORT, 7788);
+    });
+    test.afterAll(async () => {
+      await app?.stop();
+    });
+
+    test("the fallback view", async ({ page }) => {
+      await openHydrated(page, `http://127.0.0.1:${PORT}/`);
+      await expect(page.getByTestId("chat-unavailable")).toBeVisible({ timeout: 15_000 });
+      await noSeriousViolations(page, "fallback");
+    });
+  });
+});
