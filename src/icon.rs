@@ -49,13 +49,15 @@ pub fn Icon(name: IconName) -> impl IntoView {
     }
 }
 
-/// Icons of the lazily loaded parts (an answer's tool card, an artifact's close button),
+/// Icons of the lazily loaded parts (an answer's tool card and copy button, an artifact's
+/// close button),
 /// drawn from their own markup: the sprite that every page carries holds only the icons
 /// the page itself shows.
 pub mod inline {
     use leptos::prelude::*;
 
     pub const WRENCH: &str = r#"<path d="M14.7 6.3a1 1 0 0 0 0 1.4l1.6 1.6a1 1 0 0 0 1.4 0l3.106-3.105c.32-.322.863-.22.983.218a6 6 0 0 1-8.259 7.057l-7.91 7.91a1 1 0 0 1-2.999-3l7.91-7.91a6 6 0 0 1 7.057-8.259c.438.12.54.662.219.984z"/>"#;
+    pub const COPY: &str = r#"<rect width="14" height="14" x="8" y="8" rx="2" ry="2"/><path d="M4 16c-1.1 0-2-.9-2-2V4c0-1.1.9-2 2-2h10c1.1 0 2 .9 2 2"/>"#;
     pub const X: &str = r#"<path d="M18 6 6 18"/><path d="m6 6 12 12"/>"#;
 
     /// One of the icons above, hidden from assistive technology like [`super::Icon`].

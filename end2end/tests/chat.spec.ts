@@ -136,6 +136,25 @@ test.describe("streaming chat", () => {
     expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
   });
 
+  test("an answer's Copy action puts its markdown on the clipboard", async ({ page, context }) => {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+    await openHydrated(page, "/?agent=echo-agent");
+    await page.getByTestId("new-chat").click();
+    await ask(page, "markdown sample please");
+    const answer = lastAnswer(page);
+    await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    const copy = answer.getByTestId("copy-answer");
+    // Shown on hover (and on keyboard focus), with a name and a tooltip.
+    await answer.hover();
+    await expect(copy).toHaveCSS("opacity", "1");
+    await expect(copy).toHaveAttribute("aria-label", "Copy answer");
+    await copy.click();
+    await expect(copy).toContainText("Copied");
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toContain("# Markdown sample");
+    expect(copied).toContain("```rust");
+  });
+
   test("math in an answer is drawn as MathML, also after a reload", async ({ page }) => {
     await openHydrated(page, "/?agent=echo-agent");
     await page.getByTestId("new-chat").click();

@@ -69,6 +69,7 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
         md.with_value(|m| (m.generation(), m.blocks().len(), m.tail().to_owned()))
     });
     let has_text = Memo::new(move |_| answer.text().with(|t| !t.is_empty()));
+    let copied = RwSignal::new(false);
     let reasoning = answer.reasoning();
     let tool_ids = Memo::new(move |_| {
         answer.tools().with(|tools| {
@@ -184,6 +185,24 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
                     <button type="button" class="link-button" data-testid="retry" on:click=move |_| chat.retry(turn_id)>
                         "Retry"
                     </button>
+                </Show>
+                <Show when=move || !status.get().is_active() && has_text.get()>
+                    <span class="answer-actions">
+                        <button
+                            type="button"
+                            class="icon-button"
+                            data-testid="copy-answer"
+                            aria-label="Copy answer"
+                            title=move || if copied.get() { "Copied" } else { "Copy answer" }
+                            on:click=move |_| {
+                                copy_text(&answer.text().get_untracked());
+                                copied.set(true);
+                            }
+                        >
+                            <InlineIcon paths=inline::COPY />
+                            <span class="copied" aria-live="polite">{move || copied.get().then_some("Copied")}</span>
+                        </button>
+                    </span>
                 </Show>
                 <Show when=move || !status.get().is_active()>
                     <details class="metrics" data-testid="metrics">
@@ -347,6 +366,16 @@ pub fn remember_highlighted(blocks: Vec<crate::chat::history::HighlightedCode>) 
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = blocks;
+}
+
+/// Puts `text` on the clipboard (the answer's markdown, as the agent wrote it).
+fn copy_text(text: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().navigator().clipboard().write_text(text);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
 }
 
 /// Replaces the TeX of each math span under `root` (see `chat::markdown`) with the
