@@ -378,22 +378,28 @@ fn copy_text(text: &str) {
     let _ = text;
 }
 
+/// The elements under `root` that `selector` matches (answers' HTML is not Leptos views).
+#[cfg(feature = "hydrate")]
+fn matching(
+    root: &leptos::web_sys::HtmlDivElement,
+    selector: &str,
+) -> Vec<leptos::web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    let Ok(list) = root.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<leptos::web_sys::Element>().ok())
+        .collect()
+}
+
 /// Replaces the TeX of each math span under `root` (see `chat::markdown`) with the
 /// server's MathML. TeX that does not convert stays as it was written.
 fn render_math(root: &leptos::web_sys::HtmlDivElement) {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::JsCast;
-        let Ok(list) = root.query_selector_all(".math[data-math]:not([data-drawn])") else {
-            return;
-        };
-        for i in 0..list.length() {
-            let Some(el) = list
-                .item(i)
-                .and_then(|n| n.dyn_into::<leptos::web_sys::Element>().ok())
-            else {
-                continue;
-            };
+        for el in matching(root, ".math[data-math]:not([data-drawn])") {
             let kind = el.get_attribute("data-math").unwrap_or_default();
             let text = el.text_content().unwrap_or_default();
             let Some((tex, block)) = crate::chat::markdown::math_source(&kind, &text) else {
@@ -428,15 +434,7 @@ fn render_math(root: &leptos::web_sys::HtmlDivElement) {
 fn highlight_code_blocks(root: &leptos::web_sys::HtmlDivElement) {
     #[cfg(feature = "hydrate")]
     {
-        let Ok(list) = root.query_selector_all("code[class^='language-']:not([data-hl])") else {
-            return;
-        };
-        for i in 0..list.length() {
-            let Some(node) = list.item(i) else { continue };
-            use wasm_bindgen::JsCast;
-            let Ok(code) = node.dyn_into::<leptos::web_sys::Element>() else {
-                continue;
-            };
+        for code in matching(root, "code[class^='language-']:not([data-hl])") {
             let lang = code
                 .class_name()
                 .strip_prefix("language-")
