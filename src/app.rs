@@ -26,7 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let theme = crate::state::layout::Remembered::current().theme.attr();
     view! {
         <!DOCTYPE html>
-        <html lang="en" data-theme=theme>
+        <html lang=crate::i18n::lang() data-theme=theme>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
@@ -83,6 +83,7 @@ pub fn page_shell(options: LeptosOptions) -> AnyView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::i18n::provide_messages();
     view! {
         <Title text="agno-chat" />
         <Router>
@@ -120,5 +121,5 @@ fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
-    view! { <p class="not-found">"Page not found."</p> }
+    view! { <p class="not-found">{crate::i18n::t("not-found")}</p> }
 }

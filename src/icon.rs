@@ -21,6 +21,9 @@ pub enum IconName {
     Sun,
     Moon,
     Monitor,
+    X,
+    Keyboard,
+    Languages,
 }
 
 impl IconName {
@@ -34,6 +37,9 @@ impl IconName {
             IconName::Sun => "#sun",
             IconName::Moon => "#moon",
             IconName::Monitor => "#monitor",
+            IconName::X => "#x",
+            IconName::Keyboard => "#keyboard",
+            IconName::Languages => "#languages",
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod components;
 pub mod conversation;
 pub mod error;
 pub mod genui;
+pub mod i18n;
 pub mod icon;
 pub mod ids;
 pub mod model;

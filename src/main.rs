@@ -13,6 +13,10 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    if let Err(e) = agno_chat::i18n::fluent::check() {
+        eprintln!("agno-chat cannot start: the interface's languages: {e}");
+        std::process::exit(2);
+    }
     logging::init(config.log_format);
     // Error tracking and run traces, when configured; the guards flush at exit.
     let _sentry = telemetry::errors::init(&config.telemetry);

@@ -144,18 +144,21 @@ fn parse_iso8601(s: &str) -> Option<i64> {
     Some(days * 86_400 + hh * 3600 + mm * 60 + ss - offset)
 }
 
-/// The sidebar group of a conversation last active at `then`, seen at `now` (epoch s, UTC).
+/// The sidebar group (its message id) of a conversation last active at `then`, seen at
+/// `now` (epoch s, UTC).
 pub fn date_group(now: i64, then: Option<i64>, utc_offset_s: impl Fn(i64) -> i64) -> &'static str {
-    let Some(then) = then else { return "Older" };
+    let Some(then) = then else {
+        return "group-older";
+    };
     // Days of the person's calendar, not UTC's: each time with its own offset (daylight
     // saving may differ between the two).
     let day = |t: i64| (t + utc_offset_s(t)).div_euclid(86_400);
     match day(now) - day(then) {
-        i64::MIN..=0 => "Today",
-        1 => "Yesterday",
-        2..=7 => "Previous 7 days",
-        8..=30 => "Previous 30 days",
-        _ => "Older",
+        i64::MIN..=0 => "group-today",
+        1 => "group-yesterday",
+        2..=7 => "group-week",
+        8..=30 => "group-month",
+        _ => "group-older",
     }
 }
 
@@ -214,6 +217,19 @@ impl Default for PublicConfig {
     }
 }
 
+/// An agent's or team's avatar: the first letter or digit of its name, and one of eight
+/// colours chosen by its id (so two agents with one initial still tell apart).
+pub fn avatar(name: &str, id: &str) -> (String, u8) {
+    let initial = name
+        .chars()
+        .find(|c| c.is_alphanumeric())
+        .map_or_else(|| "?".to_owned(), |c| c.to_uppercase().collect());
+    let hash = id
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    (initial, (hash % 8) as u8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,18 +267,27 @@ mod tests {
     fn date_groups() {
         let now = 1_795_552_788; // 2026-11-24 20:39 UTC
         let utc = |_| 0;
-        assert_eq!(date_group(now, Some(now - 60), utc), "Today");
-        assert_eq!(date_group(now, Some(now - 86_400), utc), "Yesterday");
-        assert_eq!(
-            date_group(now, Some(now - 3 * 86_400), utc),
-            "Previous 7 days"
-        );
-        assert_eq!(
-            date_group(now, Some(now - 20 * 86_400), utc),
-            "Previous 30 days"
-        );
-        assert_eq!(date_group(now, Some(now - 90 * 86_400), utc), "Older");
-        assert_eq!(date_group(now, None, utc), "Older");
+        assert_eq!(date_group(now, Some(now - 60), utc), "group-today");
+        assert_eq!(date_group(now, Some(now - 86_400), utc), "group-yesterday");
+        assert_eq!(date_group(now, Some(now - 3 * 86_400), utc), "group-week");
+        assert_eq!(date_group(now, Some(now - 20 * 86_400), utc), "group-month");
+        assert_eq!(date_group(now, Some(now - 90 * 86_400), utc), "group-older");
+        assert_eq!(date_group(now, None, utc), "group-older");
+    }
+
+    #[test]
+    fn an_avatar_is_the_names_initial_on_the_ids_colour() {
+        assert_eq!(avatar("echo agent", "echo").0, "E");
+        assert_eq!(avatar("  ärger", "x").0, "Ä");
+        assert_eq!(avatar("--", "x").0, "?");
+        // The same id, the same colour; the ids of the demo's agents spread over several.
+        assert_eq!(avatar("A", "echo").1, avatar("B", "echo").1);
+        let hues: std::collections::BTreeSet<u8> = ["echo", "tools", "reasoning", "team", "hitl"]
+            .iter()
+            .map(|id| avatar("x", id).1)
+            .collect();
+        assert!(hues.len() >= 3, "{hues:?}");
+        assert!(hues.iter().all(|h| *h < 8));
     }
 
     #[test]
@@ -272,14 +297,17 @@ mod tests {
         let now = 1_796_238_000; // 2026-12-02T19:00:00Z
         let last_evening = 1_796_191_200; // 2026-12-02T06:00:00Z
         let kiribati = |_| 14 * 3_600;
-        assert_eq!(date_group(now, Some(last_evening), kiribati), "Yesterday");
-        assert_eq!(date_group(now, Some(last_evening), |_| 0), "Today");
+        assert_eq!(
+            date_group(now, Some(last_evening), kiribati),
+            "group-yesterday"
+        );
+        assert_eq!(date_group(now, Some(last_evening), |_| 0), "group-today");
         // West of UTC: 23:30 local on the 2nd is already the 3rd in UTC.
         let honolulu = |_| -10 * 3_600;
         let now = 1_796_261_400; // 2026-12-03T01:30:00Z = 15:30 on the 2nd in Honolulu
         let morning = 1_796_238_000 - 4 * 3_600; // 05:00 on the 2nd in Honolulu
-        assert_eq!(date_group(now, Some(morning), honolulu), "Today");
-        assert_eq!(date_group(now, Some(morning), |_| 0), "Yesterday");
+        assert_eq!(date_group(now, Some(morning), honolulu), "group-today");
+        assert_eq!(date_group(now, Some(morning), |_| 0), "group-yesterday");
     }
 
     #[test]

@@ -14,6 +14,10 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 use crate::model::{AssistantId, AssistantKind, AssistantRef, SessionId};
 
 /// The pages' paths, as the server's router writes them: every other path is "not found".
+/// Where the page's language form posts the language chosen (the server remembers it and
+/// sends the person back to the page they were on).
+pub const LANGUAGE_PATH: &str = "/language";
+
 pub const PATHS: [&str; 5] = [
     "/",
     "/agents/{id}",

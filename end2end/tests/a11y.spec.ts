@@ -44,6 +44,27 @@ test.describe("accessibility", () => {
     await noSeriousViolations(page, "tool card");
   });
 
+  test("the shortcuts dialog and a toast, in German, dark", async ({ browser }) => {
+    const context = await browser.newContext({ locale: "de-DE", colorScheme: "dark" });
+    const page = await context.newPage();
+    await openHydrated(page, "/?agent=echo-agent");
+    await ask(page, "hallo");
+    await expect(lastAnswer(page)).toHaveAttribute("data-status", "completed", { timeout: 15_000 });
+    await page.getByTestId("shortcuts-button").click();
+    await expect(page.getByTestId("shortcuts-dialog")).toBeVisible();
+    await noSeriousViolations(page, "shortcuts dialog, German, dark");
+    await page.keyboard.press("Escape");
+    // A toast, as a refused copy shows it.
+    await page.evaluate(() => {
+      Object.defineProperty(navigator, "clipboard", { value: { writeText: () => Promise.reject(new Error("no")) } });
+    });
+    await page.getByTestId("copy-answer").click();
+    await expect(page.getByTestId("toast")).toHaveText("Der Browser hat das Kopieren nicht erlaubt.");
+    await noSeriousViolations(page, "toast, German, dark");
+    expectNoPanics(page);
+    await context.close();
+  });
+
   test("a human-in-the-loop prompt", async ({ page }) => {
     await openHydrated(page, "/?agent=confirm-agent");
     await page.getByTestId("new-chat").click();

@@ -232,7 +232,7 @@ test.describe("streaming chat", () => {
     await input.fill(long);
     await expect(page.getByTestId("input-error")).toContainText("too long");
     await input.press("Enter");
-    await expect(page.getByTestId("input-error")).toContainText("the limit is 10000");
+    await expect(page.getByTestId("input-error")).toContainText("the limit is 10,000");
     await expect(input).toHaveValue(long);
     await expect(page.getByTestId("turn")).toHaveCount(0);
     // Whitespace only is refused too.
@@ -317,7 +317,7 @@ test.describe("streaming chat", () => {
   test("usable by keyboard alone: type, send, stop", async ({ page }) => {
     await openHydrated(page, "/?agent=echo-agent");
     await page.locator("body").click({ position: { x: 5, y: 5 } });
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 12; i++) {
       if (await page.getByTestId("composer-input").evaluate((el) => el === document.activeElement)) break;
       await page.keyboard.press("Tab");
     }

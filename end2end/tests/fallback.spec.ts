@@ -79,6 +79,12 @@ test.describe("fallback when AgentOS is down", () => {
     await expect(fallback).toHaveCount(0);
     await expect(page.getByTestId("composer-input")).toHaveValue("a message I was still writing");
     await expect(page.getByTestId("chat-intro")).toContainText("Chat with");
+    // The return is news that passes: a toast in the live region, closable.
+    const toast = page.getByTestId("toasts").getByTestId("toast");
+    await expect(toast).toHaveText("Connected again.");
+    await expect(page.getByTestId("toasts")).toHaveAttribute("aria-live", "polite");
+    await toast.getByRole("button", { name: "Close" }).click();
+    await expect(toast).toHaveCount(0);
     expect(await page.evaluate(() => (window as any).__noReload)).toBe("still here");
   });
 

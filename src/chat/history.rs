@@ -14,6 +14,9 @@ pub struct HistoryTurn {
     pub run_id: String,
     pub question: String,
     pub answer: Answer,
+    /// When it was asked, in seconds since the epoch, if AgentOS says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<i64>,
 }
 
 /// A stored conversation as the browser opens it: its turns, oldest first, and the
@@ -234,6 +237,9 @@ fn turn_from_run(run: &Value) -> HistoryTurn {
         run_id,
         question,
         answer,
+        at: run
+            .get("created_at")
+            .and_then(crate::model::parse_timestamp),
     }
 }
 
@@ -271,6 +277,7 @@ mod tests {
                 run_id: "r".into(),
                 question: "q".into(),
                 answer,
+                at: None,
             }
         };
         let turns = vec![
@@ -388,6 +395,7 @@ mod tests {
             run_id: "r1".into(),
             question: "hi".into(),
             answer,
+            at: None,
         };
         let json = serde_json::to_string(&turn).unwrap();
         assert_eq!(

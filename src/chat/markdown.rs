@@ -311,8 +311,10 @@ fn code_block_html(lang: &str, text: &str) -> String {
     let label = code_label(lang);
     format!(
         "<div class=\"code-block\"><div class=\"code-head\"><span class=\"code-lang\">{label}</span>\
-         <button type=\"button\" class=\"copy-code\" data-copy-code=\"\" aria-label=\"Copy code\">Copy</button></div>\
+         <button type=\"button\" class=\"copy-code\" data-copy-code=\"\" aria-label=\"{}\">{}</button></div>\
          <pre><code class=\"language-{label}\">{}</code></pre></div>",
+        escape(&crate::i18n::t("copy-code")),
+        escape(&crate::i18n::t("copy")),
         escape(text)
     )
 }

@@ -72,14 +72,15 @@ impl ToolState {
     }
 
     /// For people.
+    /// The message id of the card's state.
     pub fn label(self) -> &'static str {
         match self {
-            Self::Running => "running",
-            Self::Done => "done",
-            Self::Failed => "failed",
-            Self::Waiting => "waiting for you",
-            Self::Stopped => "stopped",
-            Self::Unfinished => "not finished",
+            Self::Running => "tool-running",
+            Self::Done => "tool-done",
+            Self::Failed => "tool-failed",
+            Self::Waiting => "tool-waiting",
+            Self::Stopped => "tool-stopped",
+            Self::Unfinished => "tool-unfinished",
         }
     }
 }

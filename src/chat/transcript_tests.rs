@@ -220,7 +220,7 @@ fn a_tool_of_a_paused_run_waits_for_the_person_not_running() {
         .find(|t| t.tool_name == "delete_file")
         .expect("the paused tool is listed");
     let state = ToolState::of(waiting, a.status);
-    assert_eq!((state.key(), state.label()), ("waiting", "waiting for you"));
+    assert_eq!((state.key(), state.label()), ("waiting", "tool-waiting"));
     assert_eq!(
         ToolState::of(waiting, Status::Streaming),
         ToolState::Running

@@ -12,6 +12,19 @@ pub enum InputError {
     TooLong { len: usize, max: usize },
 }
 
+impl InputError {
+    /// The reason in the page's language (the `Display` text is the API's, in English).
+    pub fn in_words(&self) -> String {
+        match self {
+            InputError::Empty => crate::i18n::t("input-empty"),
+            InputError::TooLong { len, max } => crate::i18n::t_args(
+                "input-too-long",
+                &[("len", (*len).into()), ("max", (*max).into())],
+            ),
+        }
+    }
+}
+
 /// Cleans a message: normalises line ends, strips control characters (keeping newlines
 /// and tabs) and surrounding whitespace, then checks it is non-empty and not too long.
 pub fn clean_message(raw: &str, max_chars: usize) -> Result<String, InputError> {

@@ -9,17 +9,21 @@ use super::chat_panel::ChatPanel;
 use super::fallback::FallbackView;
 use super::picker::AssistantPicker;
 use super::sidebar::SessionSidebar;
+use super::toasts::ToastRegion;
 use crate::api::list_assistants;
 use crate::codec::PageJson;
-use crate::conversation::provide_chat;
+use crate::conversation::{provide_chat, ShownAssistant};
+use crate::i18n::t;
 use crate::icon::{Icon, IconName};
 use crate::model::AssistantSummary;
 use crate::routes::ChatRoute;
 use crate::state::connection::{provide_connection, Availability};
 use crate::state::draft::{draft_key, persist_drafts, provide_draft};
-use crate::state::layout::{cycle_theme, provide_layout, Remembered};
+use crate::state::layout::{cycle_theme, focus_soon, provide_layout, Remembered};
 use crate::state::sessions::provide_sessions;
 use crate::state::settings::provide_settings;
+use crate::state::shortcuts::{action_for, Action, Press};
+use crate::state::toasts::{provide_toasts, Tone};
 
 /// The page: header with the agent/team picker, then either the chat or, while AgentOS
 /// is unreachable, the "chat unavailable" view.
@@ -31,6 +35,8 @@ pub fn ChatPage() -> impl IntoView {
     let analytics = crate::state::analytics::provide_analytics(settings);
     let sessions = provide_sessions();
     let chat = provide_chat(settings, sessions, draft, analytics);
+    let toasts = provide_toasts();
+    let layout = provide_layout();
     persist_drafts(
         draft,
         Memo::new(move |_| {
@@ -73,6 +79,7 @@ pub fn ChatPage() -> impl IntoView {
                 _ => prev.cloned().flatten(),
             }
         });
+    provide_context(ShownAssistant(selected));
     // The address changed (a link, Back or Forward, a typed address): show what it names.
     let session_param = Memo::new(move |_| route.with(|r| r.session.clone()));
     Effect::new(move |_| {
@@ -83,6 +90,7 @@ pub fn ChatPage() -> impl IntoView {
         let now = conn.recoveries.get();
         if seen.is_some_and(|seen| seen != now) {
             chat.recover();
+            toasts.show(t("connected-again"), Tone::Info);
         }
         now
     });
@@ -132,7 +140,8 @@ pub fn ChatPage() -> impl IntoView {
         Availability::Checking | Availability::Up => None,
     });
 
-    let layout = provide_layout();
+    let shortcuts_open = RwSignal::new(false);
+    keyboard_shortcuts(shortcuts_open);
     let up = Memo::new(move |_| down.with(Option::is_none));
     let drawer = layout.drawer;
 
@@ -165,8 +174,8 @@ pub fn ChatPage() -> impl IntoView {
                         type="button"
                         class="icon-button only-wide needs-sidebar"
                         data-testid="sidebar-toggle"
-                        aria-label="Show or hide your chats"
-                        title="Show or hide your chats"
+                        aria-label=t("show-hide-chats")
+                        title=t("show-hide-chats")
                         aria-expanded=move || (!layout.collapsed.get()).to_string()
                         on:click=move |_| layout.toggle_collapsed()
                     >
@@ -176,8 +185,8 @@ pub fn ChatPage() -> impl IntoView {
                         type="button"
                         class="icon-button only-narrow needs-sidebar"
                         data-testid="menu-button"
-                        aria-label="Your chats"
-                        title="Your chats"
+                        aria-label=t("your-chats")
+                        title=t("your-chats")
                         aria-expanded=move || drawer.get().to_string()
                         on:click=move |_| layout.open_drawer()
                     >
@@ -185,6 +194,17 @@ pub fn ChatPage() -> impl IntoView {
                     </button>
                     <h1 class="brand">"agno-chat"</h1>
                     <AssistantPicker catalog requested />
+                    <button
+                        type="button"
+                        class="icon-button only-wide"
+                        data-testid="shortcuts-button"
+                        aria-label=t("shortcuts")
+                        title=t("shortcuts")
+                        aria-keyshortcuts="Shift+?"
+                        on:click=move |_| shortcuts_open.set(true)
+                    >
+                        <Icon name=IconName::Keyboard />
+                    </button>
                     <ThemeButton />
                 </header>
                 <main class="app-main">
@@ -196,8 +216,62 @@ pub fn ChatPage() -> impl IntoView {
                     }}
                 </main>
             </div>
+            <ToastRegion />
+            {move || shortcuts_open.get().then(|| view! {
+                <Suspense fallback=|| ()>{Suspend::new(super::on_demand::shortcuts_dialog(shortcuts_open))}</Suspense>
+            })}
         </div>
     }
+}
+
+/// The page's keyboard shortcuts (see `state::shortcuts`), while the page is open.
+fn keyboard_shortcuts(dialog_open: RwSignal<bool>) {
+    let chat = crate::conversation::use_chat();
+    let layout = crate::state::layout::use_layout();
+    let navigate = use_navigate();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        // While the dialog is open, its keys are its own.
+        if dialog_open.get_untracked() {
+            return;
+        }
+        let focused = document().active_element();
+        let typing = focused.as_ref().is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.has_attribute("contenteditable")
+        });
+        let key = ev.key();
+        let press = Press {
+            key: &key,
+            command: ev.ctrl_key() || ev.meta_key(),
+            shift: ev.shift_key(),
+            alt: ev.alt_key(),
+            typing,
+            in_composer: focused.is_some_and(|el| el.id() == "composer-input"),
+        };
+        let Some(action) = action_for(press) else {
+            return;
+        };
+        match action {
+            Action::Stop if !chat.is_streaming() => return,
+            Action::Stop => chat.stop(),
+            Action::NewChat => {
+                layout.close_drawer();
+                chat.new_chat();
+                let href = ChatRoute::new(chat.data.assistant().get_untracked(), None).href();
+                navigate(&href, NavigateOptions::default());
+                focus_soon("#composer-input");
+            }
+            Action::FocusComposer => focus_soon("#composer-input"),
+            Action::SearchChats => {
+                layout.show_sidebar();
+                focus_soon("#session-search");
+            }
+            Action::ToggleSidebar => layout.toggle_sidebar(),
+            Action::ShowShortcuts => dialog_open.set(true),
+        }
+        ev.prevent_default();
+    });
+    on_cleanup(move || handle.remove());
 }
 
 /// System, light or dark: each click chooses the next, remembered for the next visit.
@@ -213,8 +287,8 @@ fn ThemeButton() -> impl IntoView {
             t.dyn_into::<leptos::web_sys::Element>().ok()
         }) {
             let _ = button.set_attribute("data-theme-choice", theme.attr().unwrap_or("system"));
-            let _ = button.set_attribute("aria-label", theme.label());
-            let _ = button.set_attribute("title", theme.label());
+            let _ = button.set_attribute("aria-label", &t(theme.label()));
+            let _ = button.set_attribute("title", &t(theme.label()));
         }
     };
     view! {
@@ -223,8 +297,8 @@ fn ThemeButton() -> impl IntoView {
             class="icon-button theme-button"
             data-testid="theme-toggle"
             data-theme-choice=theme.attr().unwrap_or("system")
-            aria-label=theme.label()
-            title=theme.label()
+            aria-label=t(theme.label())
+            title=t(theme.label())
             on:click=on_click
         >
             <Icon name=IconName::Monitor />

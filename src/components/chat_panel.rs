@@ -6,7 +6,8 @@ use crate::conversation::ConversationStoreFields;
 use super::composer::Composer;
 use crate::api::ApiError;
 use crate::codec::PageJson;
-use crate::conversation::use_chat;
+use crate::conversation::{use_chat, Avatar};
+use crate::i18n::{t, t_args};
 use crate::model::{AssistantRef, Catalog};
 
 /// The conversation area for the selected agent or team.
@@ -24,7 +25,7 @@ pub fn ChatPanel(
         <section
             class="chat"
             data-testid="chat"
-            aria-label="Conversation"
+            aria-label=t("conversation")
             data-session-id=move || use_chat().data.session_id().get().map(String::from).unwrap_or_default()
         >
             <Transition fallback=|| ()>
@@ -36,7 +37,8 @@ pub fn ChatPanel(
                     let s = c.resolve(wanted.as_ref())?.clone();
                     Some(view! {
                         <div class="chat-intro" data-testid="chat-intro">
-                            <h2>{format!("Chat with {}", s.name)}</h2>
+                            <Avatar large=true />
+                            <h2>{t_args("chat-with", &[("name", s.name.into())])}</h2>
                             {s.description.map(|d| view! { <p class="muted">{d}</p> })}
                         </div>
                     })
@@ -47,7 +49,7 @@ pub fn ChatPanel(
             })}
             {move || {
                 use_chat().data.loading_history().get().then(|| view! {
-                    <p class="muted" role="status">"Loading the conversation…"</p>
+                    <p class="muted" role="status">{t("loading-conversation")}</p>
                 })
             }}
             // The list of turns is loaded with the first turn (usually ahead of it), and

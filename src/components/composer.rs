@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use crate::conversation::ConversationStoreFields;
 
 use crate::conversation::use_chat;
+use crate::i18n::{t, t_args};
 use crate::state::draft::use_draft;
 
 /// The message box. Enter sends, Shift+Enter adds a line, and Enter while an input method
@@ -53,12 +54,12 @@ pub fn Composer() -> impl IntoView {
                 submit();
             }
         >
-            <label for="composer-input" class="visually-hidden">"Message"</label>
+            <label for="composer-input" class="visually-hidden">{t("message")}</label>
             <textarea
                 id="composer-input"
                 data-testid="composer-input"
                 rows="3"
-                placeholder="Type a message… (Enter to send, Shift+Enter for a new line)"
+                placeholder=t("composer-placeholder")
                 aria-describedby="composer-hint"
                 aria-invalid=move || if chat.data.input_error().get().is_some() || too_long() { "true" } else { "false" }
                 prop:value=move || draft.get()
@@ -79,10 +80,9 @@ pub fn Composer() -> impl IntoView {
                     {move || {
                         chat.data.input_error().get().or_else(|| {
                             too_long().then(|| {
-                                format!(
-                                    "{} / {} characters: too long to send.",
-                                    draft.with(|d| d.chars().count()),
-                                    max_chars
+                                t_args(
+                                    "too-long",
+                                    &[("count", draft.with(|d| d.chars().count()).into()), ("max", max_chars.into())],
                                 )
                             })
                         })
@@ -92,12 +92,12 @@ pub fn Composer() -> impl IntoView {
                     if streaming.get() {
                         Either::Left(view! {
                             <button type="button" class="button stop" data-testid="stop" on:click=move |_| chat.stop()>
-                                "Stop"
+                                {t("stop")}
                             </button>
                         })
                     } else {
                         Either::Right(view! {
-                            <button type="submit" class="button" data-testid="send">"Send"</button>
+                            <button type="submit" class="button" data-testid="send">{t("send")}</button>
                         })
                     }
                 }}

@@ -9,3 +9,4 @@ pub mod fallback;
 pub mod on_demand;
 pub mod picker;
 pub mod sidebar;
+pub mod toasts;

@@ -34,7 +34,7 @@ pub fn AssistantPicker(
         }
     };
     view! {
-        <Transition fallback=|| view! { <span class="picker-loading">"Loading agents…"</span> }>
+        <Transition fallback=|| view! { <span class="picker-loading">{crate::i18n::t("loading-agents")}</span> }>
             {move || {
                 // Read signals before awaiting: after the await the view may be gone.
                 let wanted = requested.get();
@@ -60,10 +60,10 @@ pub fn AssistantPicker(
                         let teams = options(&c.teams);
                         Either::Left(view! {
                             <label class="picker">
-                                <span class="visually-hidden">"Agent or team"</span>
+                                <span class="visually-hidden">{crate::i18n::t("agent-or-team")}</span>
                                 <select data-testid="assistant-picker" on:change=on_change>
-                                    <optgroup label="Agents">{agents}</optgroup>
-                                    <optgroup label="Teams">{teams}</optgroup>
+                                    <optgroup label=crate::i18n::t("agents")>{agents}</optgroup>
+                                    <optgroup label=crate::i18n::t("teams")>{teams}</optgroup>
                                 </select>
                             </label>
                         })

@@ -8,6 +8,7 @@ use leptos_router::NavigateOptions;
 
 use super::on_demand::{self, ItemActions};
 use crate::conversation::use_chat;
+use crate::i18n::t;
 use crate::icon::{Icon, IconName};
 use crate::model::{date_group, SessionSummary};
 use crate::routes::ChatRoute;
@@ -90,7 +91,7 @@ pub fn SessionSidebar() -> impl IntoView {
         // opened: its renderer starts loading then (see `preload_conversation`).
         <aside
             class="sidebar"
-            aria-label="Your chats"
+            aria-label=t("your-chats")
             data-testid="sidebar"
             on:pointerover=move |_| crate::conversation::preload_conversation()
             on:focusin=move |_| crate::conversation::preload_conversation()
@@ -100,14 +101,14 @@ pub fn SessionSidebar() -> impl IntoView {
         >
             <button type="button" class="button new-chat" data-testid="new-chat" on:click=move |_| new_chat()>
                 <Icon name=IconName::SquarePen />
-                "New chat"
+                {t("new-chat")}
             </button>
-            <label class="visually-hidden" for="session-search">"Search chats"</label>
+            <label class="visually-hidden" for="session-search">{t("search-chats")}</label>
             <input
                 id="session-search"
                 class="session-search"
                 type="search"
-                placeholder="Search chats"
+                placeholder=t("search-chats")
                 data-testid="session-search"
                 prop:value=move || sessions.search.get()
                 on:input=on_search
@@ -127,7 +128,7 @@ pub fn SessionSidebar() -> impl IntoView {
                         .into_iter()
                         .map(|(name, list)| view! {
                             <section class="session-group">
-                                <h3>{name}</h3>
+                                <h3>{t(name)}</h3>
                                 <ul>
                                     {list.into_iter().map(|s| view! { <SessionItem summary=s /> }).collect_view()}
                                 </ul>
@@ -135,16 +136,42 @@ pub fn SessionSidebar() -> impl IntoView {
                         })
                         .collect_view()
                 }}
-                {move || sessions.loading.get().then(|| view! { <p class="muted" role="status">"Loading…"</p> })}
+                {move || sessions.loading.get().then(|| view! { <p class="muted" role="status">{t("loading")}</p> })}
                 {move || sessions.error.get().map(|e| view! { <p class="tool-error" role="alert">{e}</p> })}
                 {move || more.get().then(|| view! {
                     <button type="button" class="link-button" data-testid="load-more" on:click=move |_| sessions.load_more()>
-                        "Load more"
+                        {t("load-more")}
                     </button>
                 })}
-                {move || none.get().then(|| view! { <p class="muted" data-testid="no-sessions">"No chats yet."</p> })}
+                {move || none.get().then(|| view! { <p class="muted" data-testid="no-sessions">{t("no-chats")}</p> })}
             </div>
+            <LanguageForm />
         </aside>
+    }
+}
+
+/// The interface's languages, each a button of a plain form: the server remembers the
+/// choice and renders the page again in it (no script, and only one language's words
+/// ever in the browser).
+#[component]
+fn LanguageForm() -> impl IntoView {
+    let now = crate::i18n::lang();
+    view! {
+        <form class="language-form" method="post" action=crate::routes::LANGUAGE_PATH data-testid="language-form">
+            <span class="muted">{t("language")}</span>
+            {crate::i18n::languages()
+                .into_iter()
+                .map(|(tag, name)| {
+                    let current = tag == now;
+                    view! {
+                        <button type="submit" class="link-button" name="lang" value=tag.clone() lang=tag.clone()
+                            aria-current=current.then_some("true") data-testid=format!("language-{tag}")>
+                            {name}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </form>
     }
 }
 
@@ -230,10 +257,10 @@ fn SessionItem(summary: SessionSummary) -> impl IntoView {
                             {name}
                         </a>
                         <span class="session-actions">
-                            <button type="button" class="icon-button" aria-label="Rename chat" title="Rename" data-testid="rename" on:click=move |_| editing.set(true)>
+                            <button type="button" class="icon-button" aria-label=t("rename-chat") title=t("rename") data-testid="rename" on:click=move |_| editing.set(true)>
                                 <Icon name=IconName::Pencil />
                             </button>
-                            <button type="button" class="icon-button" aria-label="Delete chat" title="Delete" data-testid="delete" on:click=move |_| confirming.set(true)>
+                            <button type="button" class="icon-button" aria-label=t("delete-chat") title=t("delete") data-testid="delete" on:click=move |_| confirming.set(true)>
                                 <Icon name=IconName::Trash />
                             </button>
                         </span>

@@ -78,11 +78,7 @@ impl ChatState {
                 let count = turns.len() as u32;
                 self.data.turns().set(turns);
                 if history.stale {
-                    self.data.notice().set(Some(
-                        "This conversation is shown as the server last saw it: newer messages \
-                         could not be looked for while the agent service is not answering."
-                            .into(),
-                    ));
+                    self.data.notice().set(Some(t("conversation-stale")));
                 }
                 self.track(Event::SessionLoaded { turns: count });
                 self.data.tick().update(|t| *t = t.wrapping_add(1));
@@ -95,9 +91,7 @@ impl ChatState {
             Err(crate::api::ApiError::NotFound(_)) => {
                 remember_session(&assistant, None);
                 self.data.session_id().set(None);
-                self.data.notice().set(Some(
-                    "That conversation is no longer available, so a new one was started.".into(),
-                ));
+                self.data.notice().set(Some(t("conversation-gone")));
             }
             // Not loaded this time (AgentOS away): it stays open, with its draft, and is
             // loaded again when AgentOS is back.
@@ -105,11 +99,12 @@ impl ChatState {
                 self.unloaded.set_value(true);
                 self.data.notice().set(Some(match other {
                     crate::api::ApiError::Unavailable(_) | crate::api::ApiError::Transport(_) => {
-                        "This conversation could not be loaded while the agent service is not \
-                         answering. It will load by itself when the service is back."
-                            .to_owned()
+                        t("conversation-waiting")
                     }
-                    other => format!("This conversation could not be loaded: {other}"),
+                    other => t_args(
+                        "conversation-failed",
+                        &[("error", other.to_string().into())],
+                    ),
                 }));
             }
         }
@@ -122,6 +117,7 @@ impl ChatState {
             id,
             question: h.question,
             answer: ArcStore::new(h.answer),
+            at: h.at,
         }
     }
 }

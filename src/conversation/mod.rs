@@ -8,12 +8,14 @@
 use leptos::prelude::*;
 use reactive_stores::{ArcStore, Store};
 
+mod avatar;
 mod history;
 mod hitl;
 mod lazy;
 mod opening;
 mod streaming;
 pub mod view;
+pub use avatar::{Avatar, ShownAssistant};
 use lazy::code;
 pub use lazy::{message_list, preload_conversation};
 use opening::remember_session;
@@ -27,6 +29,7 @@ use crate::chat::read_ahead::ReadAhead;
 use crate::chat::reducer::Status;
 use crate::chat::reducer::{Answer, AnswerStoreFields};
 use crate::chat::validate::clean_message;
+use crate::i18n::{t, t_args};
 use crate::model::{AssistantRef, SessionId, SessionSummary};
 use crate::state::analytics::Analytics;
 use crate::state::draft::Draft;
@@ -42,6 +45,8 @@ pub struct Turn {
     pub id: u64,
     pub question: String,
     pub answer: ArcStore<Answer>,
+    /// When it was asked (seconds since the epoch), shown on hover.
+    pub at: Option<i64>,
 }
 
 /// What a conversation is, as data: every view reads its fields, and the actions below
@@ -160,23 +165,19 @@ impl ChatState {
     /// the box); on refusal the reason is in `input_error` and the text stays.
     pub fn send(&self, text: &str) -> bool {
         if self.data.streaming().get_untracked().is_some() {
-            self.data.input_error().set(Some(
-                "Wait for the answer to finish, or stop it first.".into(),
-            ));
+            self.data.input_error().set(Some(t("wait-or-stop")));
             return false;
         }
         let settings = self.settings.get();
         let message = match clean_message(text, settings.max_input_chars) {
             Ok(m) => m,
             Err(e) => {
-                self.data.input_error().set(Some(e.to_string()));
+                self.data.input_error().set(Some(e.in_words()));
                 return false;
             }
         };
         let Some(assistant) = self.data.assistant().get_untracked() else {
-            self.data
-                .input_error()
-                .set(Some("Choose an agent or team first.".into()));
+            self.data.input_error().set(Some(t("choose-first")));
             return false;
         };
         // Sends closer together than the configured interval wait for the rest of it.
@@ -231,10 +232,10 @@ impl ChatState {
                     note,
                 } = d
                 {
-                    if let Some(t) = tools.iter_mut().find(|t| &t.tool_call_id == tool_call_id) {
-                        t.result = Some(match note {
-                            Some(n) => format!("Rejected: {n}"),
-                            None => "Rejected".into(),
+                    if let Some(tool) = tools.iter_mut().find(|t| &t.tool_call_id == tool_call_id) {
+                        tool.result = Some(match note {
+                            Some(n) => t_args("rejected-because", &[("note", n.into())]),
+                            None => t("rejected"),
                         });
                     }
                 }
@@ -244,9 +245,7 @@ impl ChatState {
         self.data.streaming().set(Some(turn_id));
         self.stream_clock
             .set_value((crate::state::analytics::now_ms(), None));
-        self.data
-            .announcement()
-            .set("Decision sent. The agent continues.".into());
+        self.data.announcement().set(t("announce-decision-sent"));
         let req = crate::api::ContinueRequest {
             kind: assistant.kind,
             assistant_id: assistant.id,
@@ -311,14 +310,13 @@ impl ChatState {
                 id,
                 question: message,
                 answer,
+                at: Some((crate::state::analytics::now_ms() / 1000.0) as i64),
             })
         });
         self.data.streaming().set(Some(id));
         self.stream_clock
             .set_value((crate::state::analytics::now_ms() + delay_ms as f64, None));
-        self.data
-            .announcement()
-            .set("Message sent. Waiting for the answer.".into());
+        self.data.announcement().set(t("announce-sent"));
     }
 
     /// Runs the streaming answer's task; Stop (or leaving the conversation) aborts it.
@@ -420,10 +418,10 @@ impl ChatState {
             // would outlive a dropped connection).
             None => {
                 self.stop_pending.set_value(true);
-                self.data.announcement().set("Stopping the answer.".into());
+                self.data.announcement().set(t("announce-stopping"));
             }
             Some(run_id) => {
-                self.data.announcement().set("Stopping the answer.".into());
+                self.data.announcement().set(t("announce-stopping"));
                 let this = *self;
                 leptos::task::spawn_local(async move {
                     if crate::api::cancel_run(run_id).await.is_err() {
@@ -437,16 +435,20 @@ impl ChatState {
 
 fn announcement_for(ev: &RunEvent) -> Option<String> {
     Some(match ev {
-        RunEvent::Started { .. } => "The agent is answering.".into(),
-        RunEvent::ToolStarted { tool } => format!("Running tool {}.", tool.tool_name),
-        RunEvent::ToolCompleted { tool } if !tool.tool_call_error => {
-            format!("Tool {} finished.", tool.tool_name)
-        }
-        RunEvent::ToolError { .. } => "A tool failed.".into(),
-        RunEvent::Completed { .. } => "Answer complete.".into(),
-        RunEvent::Error { message, .. } => format!("The answer failed: {message}"),
-        RunEvent::Cancelled { .. } => "Answer stopped.".into(),
-        RunEvent::Paused { .. } => "The agent is waiting for your decision.".into(),
+        RunEvent::Started { .. } => t("announce-started"),
+        RunEvent::ToolStarted { tool } => t_args(
+            "announce-tool-started",
+            &[("tool", (&tool.tool_name).into())],
+        ),
+        RunEvent::ToolCompleted { tool } if !tool.tool_call_error => t_args(
+            "announce-tool-finished",
+            &[("tool", (&tool.tool_name).into())],
+        ),
+        RunEvent::ToolError { .. } => t("announce-tool-failed"),
+        RunEvent::Completed { .. } => t("announce-completed"),
+        RunEvent::Error { message, .. } => t_args("announce-failed", &[("error", message.into())]),
+        RunEvent::Cancelled { .. } => t("announce-stopped"),
+        RunEvent::Paused { .. } => t("announce-paused"),
         RunEvent::Failed { message, .. } => message.clone(),
         _ => return None,
     })

@@ -59,7 +59,7 @@ impl ChatState {
                 &answer,
                 vec![RunEvent::Failed {
                     kind: FailureKind::Connect,
-                    message: format!("The message could not be sent: {e}"),
+                    message: t_args("send-failed", &[("error", e.to_string().into())]),
                 }],
             ),
             Ok(stream) => self.consume(stream, &answer).await,
@@ -97,7 +97,7 @@ impl ChatState {
                 &answer,
                 vec![RunEvent::Failed {
                     kind: FailureKind::Upstream,
-                    message: format!("The answer could not be resumed: {e}"),
+                    message: t_args("resume-failed", &[("error", e.to_string().into())]),
                 }],
             ),
         }
@@ -137,9 +137,7 @@ impl ChatState {
                 return;
             }
             gloo_timers::future::TimeoutFuture::new(1_000 << attempt).await;
-            self.data
-                .announcement()
-                .set("Reconnecting to the answer…".into());
+            self.data.announcement().set(t("reconnecting"));
             match crate::api::resume_run(kind, assistant_id.clone(), session_id, run_id, Some(last))
                 .await
             {
@@ -182,7 +180,7 @@ impl ChatState {
                     let mut events = batch.take();
                     events.push(RunEvent::Failed {
                         kind: FailureKind::Upstream,
-                        message: format!("The connection to the chat server was lost ({e}); the answer so far is kept."),
+                        message: t_args("connection-lost", &[("error", e.to_string().into())]),
                     });
                     self.apply(answer, events);
                     break;
@@ -199,7 +197,7 @@ impl ChatState {
                 answer,
                 vec![RunEvent::Failed {
                     kind: FailureKind::Upstream,
-                    message: "The connection closed before the answer finished; the answer so far is kept.".into(),
+                    message: t("connection-closed"),
                 }],
             );
         }
@@ -341,7 +339,7 @@ pub(super) fn stop_here(state: ChatState, answer: ArcStore<Answer>) {
     state.apply(
         &answer,
         vec![RunEvent::Cancelled {
-            reason: Some("Stopped".into()),
+            reason: Some(t("status-stopped")),
             content: None,
         }],
     );

@@ -26,22 +26,26 @@ pub(super) fn ChartView(chart: Chart, title: String) -> impl IntoView {
                 .unwrap_or_else(|| PALETTE[i % PALETTE.len()].to_owned())
         })
         .collect();
-    let desc = format!(
-        "{} chart of {} by {}.",
-        match chart.kind {
-            ChartKind::Bar => "Bar",
-            ChartKind::Line => "Line",
-            ChartKind::Area => "Area",
-            ChartKind::Pie => "Pie",
-            ChartKind::Scatter => "Scatter",
-        },
-        chart
-            .series
-            .iter()
-            .map(|s| s.label.clone())
-            .collect::<Vec<_>>()
-            .join(", "),
-        chart.x_key
+    let kind = match chart.kind {
+        ChartKind::Bar => "bar",
+        ChartKind::Line => "line",
+        ChartKind::Area => "area",
+        ChartKind::Pie => "pie",
+        ChartKind::Scatter => "scatter",
+    };
+    let series = chart
+        .series
+        .iter()
+        .map(|s| s.label.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let desc = crate::i18n::t_args(
+        "chart-description",
+        &[
+            ("kind", kind.into()),
+            ("series", series.into()),
+            ("axis", (&chart.x_key).into()),
+        ],
     );
     let legend = (chart.show_legend).then(|| {
         chart
@@ -207,7 +211,7 @@ pub(super) fn ChartView(chart: Chart, title: String) -> impl IntoView {
     view! {
         <figure class="genui-chart" data-testid="genui-chart">
             <svg viewBox=format!("0 0 {W} {H}") role="group" aria-labelledby=labelled preserveAspectRatio="xMidYMid meet">
-                <title id=tid.clone()>{if title.is_empty() { "Chart".to_owned() } else { title }}</title>
+                <title id=tid.clone()>{if title.is_empty() { crate::i18n::t("chart") } else { title }}</title>
                 <desc id=did>{desc}</desc>
                 {marks}
             </svg>

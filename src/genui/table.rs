@@ -90,10 +90,10 @@ pub(super) fn TableView(table: Table) -> impl IntoView {
                 <tbody>{body}</tbody>
             </table>
             {(pages > 1).then(|| view! {
-                <nav class="genui-pages" aria-label="Table pages">
-                    <button type="button" class="link-button" data-testid="genui-prev" prop:disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
-                    <span data-testid="genui-page">{move || format!("Page {} of {pages}", page.get() + 1)}</span>
-                    <button type="button" class="link-button" data-testid="genui-next" prop:disabled=move || page.get() + 1 >= pages on:click=move |_| page.update(|p| *p = (*p + 1).min(pages - 1))>"Next"</button>
+                <nav class="genui-pages" aria-label=crate::i18n::t("table-pages")>
+                    <button type="button" class="link-button" data-testid="genui-prev" prop:disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>{crate::i18n::t("previous")}</button>
+                    <span data-testid="genui-page">{move || crate::i18n::t_args("page-of", &[("page", (page.get() + 1).into()), ("pages", pages.into())])}</span>
+                    <button type="button" class="link-button" data-testid="genui-next" prop:disabled=move || page.get() + 1 >= pages on:click=move |_| page.update(|p| *p = (*p + 1).min(pages - 1))>{crate::i18n::t("next")}</button>
                 </nav>
             })}
         </div>

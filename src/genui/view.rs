@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::chart::{next_id, ChartView};
 use super::table::TableView;
 use crate::genui::{self, Kind, Layout, Spec};
+use crate::i18n::{t, t_args};
 use crate::icon::inline::{self, InlineIcon};
 
 /// A spec as found in a tool result. The renderer is loaded on first use: with
@@ -16,7 +17,7 @@ use crate::icon::inline::{self, InlineIcon};
 #[component]
 pub fn GenUi(spec: Value) -> impl IntoView {
     view! {
-        <Suspense fallback=|| view! { <p class="genui-loading">"Drawing…"</p> }>
+        <Suspense fallback=|| view! { <p class="genui-loading">{t("drawing")}</p> }>
             {Suspend::new({
                 let spec = spec.clone();
                 async move { render(spec).await }
@@ -37,7 +38,7 @@ fn render(spec: Value) -> AnyView {
 fn error_box(why: String) -> impl IntoView {
     view! {
         <div class="genui-error" role="note" data-testid="genui-error">
-            "This part of the answer could not be shown: " {why}
+            {t_args("not-shown", &[("reason", why.into())])}
         </div>
     }
 }
@@ -45,15 +46,15 @@ fn error_box(why: String) -> impl IntoView {
 #[component]
 fn ArtifactPanel(spec: Spec) -> impl IntoView {
     let open = RwSignal::new(true);
-    let title = spec.title.clone().unwrap_or_else(|| "Artifact".into());
+    let title = spec.title.clone().unwrap_or_else(|| t("artifact"));
     let title2 = title.clone();
     view! {
         <button type="button" class="link-button genui-open" data-testid="genui-open-artifact" on:click=move |_| open.set(true)>
-            {format!("Open “{title}”")}
+            {t_args("open-artifact", &[("title", title.into())])}
         </button>
         <Show when=move || open.get()>
             <aside class="genui-artifact-panel" data-testid="genui-artifact-panel" role="complementary" aria-label=title2.clone()>
-                <button type="button" class="icon-button genui-close" data-testid="genui-close-artifact" aria-label="Close the panel" title="Close" on:click=move |_| open.set(false)>
+                <button type="button" class="icon-button genui-close" data-testid="genui-close-artifact" aria-label=t("close-panel") title=t("close") on:click=move |_| open.set(false)>
                     <InlineIcon paths=inline::X />
                 </button>
                 <SpecView spec=spec.clone() />

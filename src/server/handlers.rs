@@ -73,6 +73,45 @@ pub async fn error_report(
     super::telemetry::errors::report(state.config.telemetry.report_message_content, &user, &body)
 }
 
+#[derive(serde::Deserialize)]
+pub struct LanguageForm {
+    lang: String,
+}
+
+/// `POST /language`: remembers the language chosen in the page (a cookie the page's
+/// render reads) and sends the person back to the page they were on, which the browser
+/// named in `Referer` (only its path is used: the answer never leads elsewhere).
+pub async fn set_language(
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<LanguageForm>,
+) -> Response {
+    use crate::i18n::fluent;
+    use axum::http::header::{LOCATION, REFERER, SET_COOKIE};
+    let Some(locale) = fluent::locales().find(&form.lang) else {
+        return (StatusCode::BAD_REQUEST, "That language is not offered.").into_response();
+    };
+    let back = headers
+        .get(REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        })
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        fluent::COOKIE,
+        locale.tag
+    );
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, back), (SET_COOKIE, cookie)],
+    )
+        .into_response()
+}
+
 /// A page naming a conversation that is not the caller's, or is gone, is answered 404
 /// (the page itself then says "no longer available" and starts a new chat). The check
 /// runs while the page renders; a confirmed owner is remembered (see `ownership`), so

@@ -325,6 +325,7 @@ mod tests {
                 run_id: id.into(),
                 question: id.into(),
                 answer,
+                at: Some(at),
             },
         }
     }

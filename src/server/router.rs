@@ -59,6 +59,10 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
         .route("/highlight.css", get(super::highlight::stylesheet_handler))
         .route("/metrics", get(handlers::metrics))
         .route(
+            crate::routes::LANGUAGE_PATH,
+            axum::routing::post(handlers::set_language),
+        )
+        .route(
             crate::analytics::ERROR_REPORT_PATH,
             axum::routing::post(handlers::error_report),
         )

@@ -87,9 +87,7 @@ async fn poll_loop(conn: Connection, settings: super::settings::Settings) {
         conn.retry_now.set_value(false);
         let outcome = match agentos_status().await {
             Ok(s) if s.reachable => Ok(()),
-            Ok(s) => Err(s
-                .reason
-                .unwrap_or_else(|| "AgentOS is not answering".into())),
+            Ok(s) => Err(s.reason.unwrap_or_else(|| crate::i18n::t("agentos-silent"))),
             Err(e) => Err(e.to_string()),
         };
         let was_down = conn.is_down();

@@ -43,11 +43,12 @@ impl Theme {
         }
     }
 
+    /// The message id of the theme button's name.
     pub fn label(self) -> &'static str {
         match self {
-            Theme::System => "Theme: system",
-            Theme::Light => "Theme: light",
-            Theme::Dark => "Theme: dark",
+            Theme::System => "theme-system",
+            Theme::Light => "theme-light",
+            Theme::Dark => "theme-dark",
         }
     }
 }
@@ -132,6 +133,26 @@ impl Layout {
         set_cookie(SIDEBAR_COOKIE, if collapsed { "collapsed" } else { "" });
     }
 
+    /// Shows the list of chats: the drawer on a narrow screen, the sidebar on a wide one.
+    pub fn show_sidebar(self) {
+        if narrow() {
+            self.open_drawer();
+        } else if self.collapsed.get_untracked() {
+            self.toggle_collapsed();
+        }
+    }
+
+    /// Shows or hides the list of chats, as the screen's width has it.
+    pub fn toggle_sidebar(self) {
+        if !narrow() {
+            self.toggle_collapsed();
+        } else if self.drawer.get_untracked() {
+            self.close_drawer();
+        } else {
+            self.open_drawer();
+        }
+    }
+
     /// Opens the drawer and moves focus into it, to its first control.
     pub fn open_drawer(self) {
         self.drawer.set(true);
@@ -170,9 +191,23 @@ pub fn cycle_theme() -> Theme {
     Theme::System
 }
 
+/// The screen is narrow enough for the drawer (as the CSS says).
+fn narrow() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        window()
+            .match_media("(max-width: 720px)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
 /// Focuses the element `selector` names once the page has been redrawn (the drawer shown,
 /// or the page behind it no longer inert).
-fn focus_soon(selector: &'static str) {
+pub fn focus_soon(selector: &'static str) {
     #[cfg(feature = "hydrate")]
     set_timeout(
         move || {
@@ -263,6 +298,6 @@ mod tests {
             seen.push(t.attr());
         }
         assert_eq!(seen, [Some("light"), Some("dark"), None]);
-        assert_eq!(Theme::parse("light").label(), "Theme: light");
+        assert_eq!(Theme::parse("light").label(), "theme-light");
     }
 }

@@ -9,3 +9,5 @@ pub mod frame_batch;
 pub mod layout;
 pub mod sessions;
 pub mod settings;
+pub mod shortcuts;
+pub mod toasts;

@@ -79,9 +79,10 @@ impl SessionsState {
             this.loading.set(false);
             match result {
                 Ok(p) => this.append(p),
-                Err(e) => this
-                    .error
-                    .set(Some(format!("Could not load your chats: {e}"))),
+                Err(e) => this.error.set(Some(crate::i18n::t_args(
+                    "chats-failed",
+                    &[("error", e.to_string().into())],
+                ))),
             }
         });
     }

@@ -1,10 +1,11 @@
 //! Parts of the page that most visits never show, loaded on demand as one lazily loaded
-//! chunk behind one entry point: renaming and deleting a chat from the list, and the
-//! "chat unavailable" view. One entry point rather than one each: every entry point adds
+//! chunk behind one entry point: renaming and deleting a chat from the list, the "chat
+//! unavailable" view and the keyboard shortcuts dialog. One entry point rather than one each: every entry point adds
 //! chunks of the code it shares with the others, and so requests when a conversation
 //! opens.
 
 mod session_actions;
+mod shortcuts;
 mod unavailable;
 
 use leptos::prelude::*;
@@ -28,14 +29,21 @@ pub async fn unavailable(help_links: Vec<HelpLink>, reason: String) -> AnyView {
     (code().await.unavailable)(help_links, reason)
 }
 
+/// The keyboard shortcuts dialog, open while `open` is.
+pub async fn shortcuts_dialog(open: RwSignal<bool>) -> AnyView {
+    (code().await.shortcuts)(open)
+}
+
 /// The chunk's functions.
 struct Code {
+    shortcuts: fn(RwSignal<bool>) -> AnyView,
     rename_form: fn(ItemActions) -> AnyView,
     delete_confirm: fn(ItemActions) -> AnyView,
     unavailable: fn(Vec<HelpLink>, String) -> AnyView,
 }
 
 static CODE: Code = Code {
+    shortcuts: shortcuts::shortcuts_view,
     rename_form: session_actions::rename_view,
     delete_confirm: session_actions::delete_view,
     unavailable: unavailable::unavailable_view,

@@ -1,5 +1,6 @@
 //! Renaming and deleting a conversation from the list.
 
+use crate::i18n::{t, t_args};
 use leptos::prelude::*;
 
 use crate::conversation::ConversationStoreFields;
@@ -50,28 +51,26 @@ pub(super) fn rename_view(item: ItemActions) -> AnyView {
         <form class="rename-form" on:submit=move |ev| { ev.prevent_default(); save(); }>
             <input
                 type="text"
-                aria-label="Chat name"
+                aria-label=t("chat-name")
                 data-testid="rename-input"
                 maxlength="200"
                 prop:value=move || name_input.get()
                 on:input=move |ev| name_input.set(event_target_value(&ev))
             />
-            <button type="submit" class="link-button" data-testid="rename-save">"Save"</button>
-            <button type="button" class="link-button" on:click=move |_| editing.set(false)>"Cancel"</button>
+            <button type="submit" class="link-button" data-testid="rename-save">{t("save")}</button>
+            <button type="button" class="link-button" on:click=move |_| editing.set(false)>{t("cancel")}</button>
         </form>
     }
     .into_any()
 }
 
 pub(super) fn delete_view(item: ItemActions) -> AnyView {
-    let ItemActions {
-        id,
-        confirming,
-        error,
-        ..
-    } = item;
+    let ItemActions { id, confirming, .. } = item;
     let chat = use_chat();
     let sessions = use_sessions();
+    // A failed delete is news that passes: a toast (a rename's problem stays by its
+    // field, with what was typed).
+    let toasts = crate::state::toasts::use_toasts();
     let delete = move || {
         let Some(c) = chat.data.assistant().get_untracked() else {
             return;
@@ -87,16 +86,16 @@ pub(super) fn delete_view(item: ItemActions) -> AnyView {
                 }
                 Err(e) => {
                     confirming.set(false);
-                    error.set(Some(e.to_string()));
+                    toasts.error(t_args("delete-failed", &[("error", e.to_string().into())]));
                 }
             }
         });
     };
     view! {
-        <div class="confirm" role="alertdialog" aria-label="Delete this chat?" data-testid="confirm-delete">
-            <span>"Delete this chat?"</span>
-            <button type="button" class="link-button danger" data-testid="confirm-delete-yes" on:click=move |_| delete()>"Delete"</button>
-            <button type="button" class="link-button" on:click=move |_| confirming.set(false)>"Keep"</button>
+        <div class="confirm" role="alertdialog" aria-label=t("delete-confirm") data-testid="confirm-delete">
+            <span>{t("delete-confirm")}</span>
+            <button type="button" class="link-button danger" data-testid="confirm-delete-yes" on:click=move |_| delete()>{t("delete")}</button>
+            <button type="button" class="link-button" on:click=move |_| confirming.set(false)>{t("keep")}</button>
         </div>
     }
     .into_any()

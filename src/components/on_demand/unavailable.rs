@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, t_args};
 use crate::model::HelpLink;
 use crate::state::connection::use_connection;
 
@@ -10,16 +11,16 @@ pub(super) fn unavailable_view(links: Vec<HelpLink>, reason: String) -> AnyView 
     let countdown = move || {
         conn.next_check_ms
             .get()
-            .map(|ms| format!("Trying again in {} s.", ms.div_ceil(1000)))
-            .unwrap_or_else(|| "Trying again…".into())
+            .map(|ms| t_args("retry-in", &[("seconds", ms.div_ceil(1000).into())]))
+            .unwrap_or_else(|| t("retrying"))
     };
     view! {
         <section class="fallback" data-testid="chat-unavailable" role="alert" aria-live="assertive">
-            <h2>"Chat unavailable"</h2>
-            <p>"We can't reach the assistant right now. Your message is kept and the chat comes back by itself as soon as the service answers."</p>
+            <h2>{t("unavailable-title")}</h2>
+            <p>{t("unavailable-text")}</p>
             <p class="muted" data-testid="fallback-reason">{reason}</p>
             <p class="muted" aria-live="off">{countdown}</p>
-            <button type="button" class="button" on:click=move |_| conn.retry_now()>"Retry now"</button>
+            <button type="button" class="button" on:click=move |_| conn.retry_now()>{t("retry-now")}</button>
             {(!links.is_empty()).then(|| view! {
                 <ul class="help-links" data-testid="help-links">
                     {links.into_iter().map(|l| view! {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::chat::frontend_tools::BrowserFacts;
 use crate::chat::hitl::{check_form, Decision, InputField, Need, PausedTool};
+use crate::i18n::{t, t_args, t_around};
 
 #[component]
 pub(super) fn PausedItem(
@@ -46,20 +47,21 @@ pub(super) fn PausedItem(
                 let my = my_decision.clone();
                 move || my().is_some()
             };
+            let (before, after) = t_around("hitl-allow", "tool");
             view! {
                 <div class="hitl-item" data-testid="hitl-confirm" data-tool=name.clone()>
-                    <p class="hitl-question">{member}"Allow the tool " <code>{name.clone()}</code> " to run?"</p>
+                    <p class="hitl-question">{member}{before}<code>{name.clone()}</code>{after}</p>
                     <pre class="tool-args" data-testid="hitl-args">{args}</pre>
                     <label class="hitl-label">
-                        "Note for the agent (optional)"
+                        {t("hitl-note")}
                         <textarea class="hitl-note-input" data-testid="hitl-note" rows="2"
                             prop:value=move || note.get()
                             prop:disabled=done.clone()
                             on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                     </label>
                     <div class="hitl-actions">
-                        <button type="button" class="button" data-testid="hitl-approve" prop:disabled=done.clone() on:click=move |_| decide(true)>"Approve"</button>
-                        <button type="button" class="button secondary" data-testid="hitl-reject" prop:disabled=done on:click=move |_| decide2(false)>"Reject"</button>
+                        <button type="button" class="button" data-testid="hitl-approve" prop:disabled=done.clone() on:click=move |_| decide(true)>{t("approve")}</button>
+                        <button type="button" class="button secondary" data-testid="hitl-reject" prop:disabled=done on:click=move |_| decide2(false)>{t("reject")}</button>
                     </div>
                 </div>
             }
@@ -72,15 +74,16 @@ pub(super) fn PausedItem(
             let outcome = move || match my_decision() {
                 Some(Decision::External { result, .. }) if result.starts_with("Error: ") => (
                     "refused",
-                    format!("Could not run in this browser. {result}"),
+                    t_args("hitl-could-not-run", &[("error", result.into())]),
                 ),
-                Some(_) => ("ran", "Ran in your browser.".to_owned()),
-                None => ("pending", "Running in your browser…".to_owned()),
+                Some(_) => ("ran", t("hitl-ran")),
+                None => ("pending", t("hitl-running")),
             };
             let outcome2 = outcome.clone();
+            let (before, after) = t_around("hitl-frontend-tool", "tool");
             view! {
                 <div class="hitl-item" data-testid="hitl-external" data-tool=name.clone() data-outcome=move || outcome().0>
-                    <p class="hitl-question">{member}"Frontend tool " <code>{name.clone()}</code></p>
+                    <p class="hitl-question">{member}{before}<code>{name.clone()}</code>{after}</p>
                     <p class="hitl-note">{move || outcome2().1}</p>
                 </div>
             }
@@ -181,13 +184,14 @@ fn InputForm(
         })
         .collect_view();
     let tool_attr = name.clone();
+    let (before, after) = t_around("hitl-needs-details", "tool");
     view! {
         <form class="hitl-item" data-testid="hitl-form" data-tool=tool_attr on:submit=on_submit>
-            <p class="hitl-question">{member}"The tool " <code>{name}</code> " needs some details."</p>
+            <p class="hitl-question">{member}{before}<code>{name}</code>{after}</p>
             <pre class="tool-args" data-testid="hitl-args">{args}</pre>
             {rows}
             <div class="hitl-actions">
-                <button type="submit" class="button" data-testid="hitl-submit" prop:disabled=done>"Send"</button>
+                <button type="submit" class="button" data-testid="hitl-submit" prop:disabled=done>{t("send")}</button>
             </div>
         </form>
     }

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use crate::chat::frontend_tools;
 use crate::chat::hitl::{Decision, Need};
 use crate::conversation::{use_chat, ConversationStoreFields};
+use crate::i18n::{t, t_args};
 use crate::model::RunId;
 use items::{browser_facts, PausedItem};
 
@@ -21,7 +22,7 @@ use items::{browser_facts, PausedItem};
 #[component]
 pub fn HitlPanel(turn_id: u64, run_id: RunId) -> impl IntoView {
     view! {
-        <Suspense fallback=|| view! { <p class="hitl-loading">"Loading what the agent needs…"</p> }>
+        <Suspense fallback=|| view! { <p class="hitl-loading">{t("hitl-loading")}</p> }>
             {Suspend::new({
                 let run_id = run_id.clone();
                 async move { hitl_prompt((turn_id, run_id)).await }
@@ -69,16 +70,16 @@ fn Panel(turn_id: u64, run_id: RunId) -> impl IntoView {
     };
 
     view! {
-        <div class="hitl" data-testid="hitl-panel" role="group" aria-label="The agent needs your decision">
-            <Suspense fallback=|| view! { <p class="hitl-loading">"Loading what the agent needs…"</p> }>
+        <div class="hitl" data-testid="hitl-panel" role="group" aria-label=t("hitl-needs-decision")>
+            <Suspense fallback=|| view! { <p class="hitl-loading">{t("hitl-loading")}</p> }>
                 {move || pending.get().map(|r| match r {
                     Err(e) => view! {
                         <p class="answer-error" role="alert" data-testid="hitl-error">
-                            {format!("What the agent waits for could not be loaded: {e}")}
+                            {t_args("hitl-load-failed", &[("error", e.to_string().into())])}
                         </p>
                     }.into_any(),
                     Ok(tools) if tools.is_empty() => view! {
-                        <p class="hitl-note">"This answer is not waiting for a decision any more. Reload to see how it went on."</p>
+                        <p class="hitl-note">{t("hitl-gone")}</p>
                     }.into_any(),
                     Ok(tools) => {
                         let count = tools.len();
@@ -113,7 +114,7 @@ fn Panel(turn_id: u64, run_id: RunId) -> impl IntoView {
                         submitted.set(false);
                         chat.data.hitl_error().set(None);
                         submit(decided.with_untracked(|d| d.len()));
-                    }>"Try again"</button>
+                    }>{t("try-again")}</button>
                 </div>
             })}
         </div>

@@ -8,7 +8,8 @@ use crate::icon::inline::{self, InlineIcon};
 use crate::chat::event::ToolCall;
 use crate::chat::markdown::{to_safe_html, StreamingMarkdown};
 use crate::chat::reducer::{Answer, AnswerStoreFields, MemberActivity, Status, ToolState};
-use crate::conversation::use_chat;
+use crate::conversation::{use_chat, Avatar};
+use crate::i18n::{number, t, t_args};
 
 /// Adds the stylesheet of highlighted code (only answers show code, so an empty chat's
 /// first load does not fetch it); `state::chat::preload_conversation` calls it.
@@ -70,6 +71,7 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
     });
     let has_text = Memo::new(move |_| answer.text().with(|t| !t.is_empty()));
     let copied = RwSignal::new(false);
+    let toasts = use_context::<crate::state::toasts::Toasts>();
     let reasoning = answer.reasoning();
     let tool_ids = Memo::new(move |_| {
         answer.tools().with(|tools| {
@@ -90,13 +92,13 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
     let run_id = answer.run_id();
 
     let status_label = move || match status.get() {
-        Status::Pending => "Waiting…",
-        Status::Streaming => "Answering…",
-        Status::Completed => "",
-        Status::Cancelled => "Stopped",
-        Status::Error => "Failed",
-        Status::Paused => "Waiting for your decision",
-        Status::Interrupted => "Interrupted",
+        Status::Pending => t("status-waiting"),
+        Status::Streaming => t("status-answering"),
+        Status::Completed => String::new(),
+        Status::Cancelled => t("status-stopped"),
+        Status::Error => t("status-failed"),
+        Status::Paused => t("status-paused"),
+        Status::Interrupted => t("status-interrupted"),
     };
     let status_class = move || {
         format!(
@@ -126,9 +128,10 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
 
     view! {
         <div class=status_class data-testid="assistant-message" data-status=move || format!("{:?}", status.get()).to_lowercase() data-run-id=move || run_id.get().map(String::from)>
+            <Avatar />
             <Show when=move || !reasoning.with(String::is_empty)>
                 <details class="reasoning" data-testid="reasoning">
-                    <summary>"Reasoning"</summary>
+                    <summary>{t("reasoning")}</summary>
                     <p class="reasoning-text">{move || reasoning.get()}</p>
                 </details>
             </Show>
@@ -169,8 +172,7 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
                 let run = run_id.get();
                 view! {
                     <div class="paused-note" data-testid="paused-note" role="status">
-                        "The agent is waiting for a decision"
-                        {(!names.is_empty()).then(|| format!(" on: {names}"))}
+                        {if names.is_empty() { t("paused-note") } else { t_args("paused-note-on", &[("tools", names.into())]) }}
                     </div>
                     {(chat.settings.with(|s| s.hitl_enabled) && status.get() == Status::Paused).then(|| run.map(|r| view! { <HitlPanel turn_id run_id=r /> }.into_any()))}
                 }
@@ -183,7 +185,7 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
                 <span class="answer-status" data-testid="answer-status">{status_label}</span>
                 <Show when=can_retry>
                     <button type="button" class="link-button" data-testid="retry" on:click=move |_| chat.retry(turn_id)>
-                        "Retry"
+                        {t("retry")}
                     </button>
                 </Show>
                 <Show when=move || !status.get().is_active() && has_text.get()>
@@ -192,32 +194,37 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
                             type="button"
                             class="icon-button"
                             data-testid="copy-answer"
-                            aria-label="Copy answer"
-                            title=move || if copied.get() { "Copied" } else { "Copy answer" }
+                            aria-label=t("copy-answer")
+                            title=move || if copied.get() { t("copied") } else { t("copy-answer") }
                             on:click=move |_| {
-                                copy_text(&answer.text().get_untracked());
                                 copied.set(true);
+                                copy_text(&answer.text().get_untracked(), move || {
+                                    copied.try_set(false);
+                                    if let Some(toasts) = toasts {
+                                        toasts.error(t("copy-failed"));
+                                    }
+                                });
                             }
                         >
                             <InlineIcon paths=inline::COPY />
-                            <span class="copied" aria-live="polite">{move || copied.get().then_some("Copied")}</span>
+                            <span class="copied" aria-live="polite">{move || copied.get().then(|| t("copied"))}</span>
                         </button>
                     </span>
                 </Show>
                 <Show when=move || !status.get().is_active()>
                     <details class="metrics" data-testid="metrics">
-                        <summary>"Details"</summary>
+                        <summary>{t("details")}</summary>
                         {move || {
                             let m = metrics.get();
-                            let fmt_ms = |v: Option<f64>| v.map(|ms| format!("{:.0} ms", ms)).unwrap_or_else(|| "–".into());
-                            let fmt_n = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "–".into());
+                            let fmt_ms = |v: Option<f64>| v.map(|ms| format!("{} ms", number(ms.round() as i64))).unwrap_or_else(|| "–".into());
+                            let fmt_n = |v: Option<u64>| v.map(|n| number(n as i64)).unwrap_or_else(|| "–".into());
                             view! {
                                 <dl>
-                                    <dt>"Tokens in / out"</dt>
+                                    <dt>{t("tokens-in-out")}</dt>
                                     <dd>{format!("{} / {}", fmt_n(m.input_tokens), fmt_n(m.output_tokens))}</dd>
-                                    <dt>"Time to first token"</dt>
+                                    <dt>{t("time-to-first-token")}</dt>
                                     <dd>{fmt_ms(m.time_to_first_token_ms)}</dd>
-                                    <dt>"Duration"</dt>
+                                    <dt>{t("duration")}</dt>
                                     <dd>{fmt_ms(m.duration_ms)}</dd>
                                 </dl>
                             }
@@ -243,13 +250,13 @@ fn ToolCard(tool: Memo<Option<ToolCall>>, run: Signal<Status>) -> impl IntoView 
         })
     });
     let state = move || tool_state.get().key();
-    let label = move || tool_state.get().label();
+    let label = move || t(tool_state.get().label());
     let args = move || {
-        tool.with(|t| {
-            t.as_ref()
-                .and_then(|t| t.tool_args.as_ref())
+        tool.with(|call| {
+            call.as_ref()
+                .and_then(|c| c.tool_args.as_ref())
                 .map(|a| serde_json::to_string_pretty(a).unwrap_or_default())
-                .unwrap_or_else(|| "(none)".into())
+                .unwrap_or_else(|| t("tool-no-arguments"))
         })
     };
     let result = move || tool.with(|t| t.as_ref().and_then(|t| t.result.clone()));
@@ -268,7 +275,7 @@ fn ToolCard(tool: Memo<Option<ToolCall>>, run: Signal<Status>) -> impl IntoView 
         tool.with(|t| {
             t.as_ref()
                 .and_then(|t| t.duration_ms)
-                .map(|ms| format!("{ms:.0} ms"))
+                .map(|ms| format!("{} ms", number(ms.round() as i64)))
         })
     };
     view! {
@@ -280,9 +287,9 @@ fn ToolCard(tool: Memo<Option<ToolCall>>, run: Signal<Status>) -> impl IntoView 
                 <span class="tool-duration">{duration}</span>
             </summary>
             <div class="tool-body">
-                <h4>"Arguments"</h4>
+                <h4>{t("arguments")}</h4>
                 <pre data-testid="tool-args">{args}</pre>
-                {move || result().map(|r| view! { <h4>"Result"</h4><pre data-testid="tool-result">{r}</pre> })}
+                {move || result().map(|r| view! { <h4>{t("result")}</h4><pre data-testid="tool-result">{r}</pre> })}
                 {move || error().map(|e| view! { <p class="tool-error" data-testid="tool-error">{e}</p> })}
             </div>
         </details>
@@ -369,13 +376,22 @@ pub fn remember_highlighted(blocks: Vec<crate::chat::history::HighlightedCode>) 
 }
 
 /// Puts `text` on the clipboard (the answer's markdown, as the agent wrote it).
-fn copy_text(text: &str) {
+/// Copies `text`; `failed` runs if the browser refuses (no permission, no focus).
+fn copy_text(text: &str, failed: impl FnOnce() + 'static) {
     #[cfg(feature = "hydrate")]
     {
-        let _ = window().navigator().clipboard().write_text(text);
+        use wasm_bindgen::closure::Closure;
+        let on_error = Closure::once(move |_: wasm_bindgen::JsValue| failed());
+        let _ = window()
+            .navigator()
+            .clipboard()
+            .write_text(text)
+            .catch(&on_error);
+        // Called at most once, by the browser, after this returns.
+        on_error.forget();
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = text;
+    let _ = (text, failed);
 }
 
 /// The elements under `root` that `selector` matches (answers' HTML is not Leptos views).

@@ -9,6 +9,7 @@ use super::heights::{Heights, Measurer};
 use super::search::ConversationSearch;
 use crate::chat::window::{offset_of, visible};
 use crate::conversation::{use_chat, Turn};
+use crate::i18n::t;
 
 /// The conversation's turns, once it has any: the list (virtualized window, measuring,
 /// search, keyboard paging) and the answers in it. Part of the conversation's lazily
@@ -184,13 +185,19 @@ fn MessageList() -> impl IntoView {
                 class="messages"
                 data-testid="messages"
                 role="feed"
-                aria-label="Messages"
+                aria-label=t("messages")
                 aria-busy=move || (chat.data.loading_history().get() || chat.data.streaming().get().is_some()).to_string()
                 tabindex="0"
                 node_ref=list_ref
                 on:scroll=on_scroll
-                on:pointerover=move |_| want_margin()
-                on:focusin=move |_| want_margin()
+                on:pointerover=move |ev| {
+                    want_margin();
+                    show_time(&ev);
+                }
+                on:focusin=move |ev| {
+                    want_margin();
+                    show_time(&ev);
+                }
                 on:keydown=on_keydown
                 on:click=copy_code_on_click
             >
@@ -217,7 +224,7 @@ fn MessageList() -> impl IntoView {
                         scroll_to_end();
                     }
                 >
-                    "Jump to latest ↓"
+                    {t("jump-to-latest")}
                 </button>
             </Show>
         </div>
@@ -317,12 +324,44 @@ fn TurnView(turn: Turn, measurer: Measurer, highlighted: RwSignal<Option<u64>>) 
             node_ref=node
         >
             <div class="message user" data-testid="user-message">
-                <span class="visually-hidden">"You said:"</span>
+                <span class="visually-hidden">{t("you-said")}</span>
                 <p class="user-text" id=question_id>{turn.question.clone()}</p>
+                {turn.at.map(|at| view! { <span class="turn-time" data-testid="turn-time" data-at=at.to_string()></span> })}
             </div>
             <AnswerView turn_id=id answer=Store::from(turn.answer.clone()) />
         </article>
     }
+}
+
+/// A turn's time is written when the pointer or focus first reaches the turn: writing
+/// every turn's up front would slow the opening of a long conversation for times few
+/// people look at (and only the browser knows the person's time zone).
+fn show_time(ev: &leptos::web_sys::Event) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(el) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest(".turn").ok().flatten())
+            .and_then(|turn| turn.query_selector(".turn-time").ok().flatten())
+        else {
+            return;
+        };
+        if el.text_content().is_some_and(|t| !t.is_empty()) {
+            return;
+        }
+        let Some(at) = el.get_attribute("data-at").and_then(|a| a.parse().ok()) else {
+            return;
+        };
+        let when = crate::i18n::date_time(at);
+        el.set_text_content(Some(&crate::i18n::t_args(
+            "sent-at",
+            &[("time", when.into())],
+        )));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
 }
 
 /// Copy buttons inside rendered markdown (event delegation: the HTML is not Leptos views).
@@ -347,7 +386,7 @@ fn copy_code_on_click(ev: leptos::ev::MouseEvent) {
             .and_then(|c| c.text_content());
         if let Some(text) = code {
             let _ = window().navigator().clipboard().write_text(&text);
-            target.set_text_content(Some("Copied"));
+            target.set_text_content(Some(&t("copied")));
         }
     }
     #[cfg(not(feature = "hydrate"))]

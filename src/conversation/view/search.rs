@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::conversation::ConversationStoreFields;
 
 use crate::conversation::use_chat;
+use crate::i18n::{t, t_args};
 
 /// Search within the conversation. The list is virtualized, so the browser's find-in-page
 /// sees only the rendered turns; this searches every turn's question and answer, jumps
@@ -56,11 +57,14 @@ pub(super) fn ConversationSearch(
         if query.with(|q| q.trim().is_empty()) {
             String::new()
         } else if n == 0 {
-            "No matches".to_owned()
+            t("search-none")
         } else {
             match current.get() {
-                Some(i) => format!("{} of {n}", i.min(n - 1) + 1),
-                None => format!("{n} found"),
+                Some(i) => t_args(
+                    "search-position",
+                    &[("index", (i.min(n - 1) + 1).into()), ("count", n.into())],
+                ),
+                None => t_args("search-found", &[("count", n.into())]),
             }
         }
     };
@@ -91,8 +95,8 @@ pub(super) fn ConversationSearch(
                     type="search"
                     node_ref=input
                     data-testid="conversation-search"
-                    placeholder="Search this conversation"
-                    aria-label="Search this conversation"
+                    placeholder=t("search-conversation")
+                    aria-label=t("search-conversation")
                     prop:value=move || query.get()
                     on:input=move |ev| {
                         query.set(event_target_value(&ev));
