@@ -6,9 +6,9 @@ use crate::conversation::ConversationStoreFields;
 use super::composer::Composer;
 use crate::api::ApiError;
 use crate::codec::PageJson;
-use crate::conversation::{use_chat, Avatar};
+use crate::conversation::{avatar_view, use_chat};
 use crate::i18n::{t, t_args};
-use crate::model::{AssistantRef, Catalog};
+use crate::model::{avatar, AssistantRef, Catalog};
 
 /// The conversation area for the selected agent or team.
 #[component]
@@ -37,7 +37,7 @@ pub fn ChatPanel(
                     let s = c.resolve(wanted.as_ref())?.clone();
                     Some(view! {
                         <div class="chat-intro" data-testid="chat-intro">
-                            <Avatar large=true />
+                            {avatar_view(avatar(&s.name, &s.id), true)}
                             <h2>{t_args("chat-with", &[("name", s.name.into())])}</h2>
                             {s.description.map(|d| view! { <p class="muted">{d}</p> })}
                         </div>

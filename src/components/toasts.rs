@@ -1,38 +1,19 @@
 use leptos::prelude::*;
 
-use crate::i18n::t;
-use crate::icon::{Icon, IconName};
-use crate::state::toasts::{use_toasts, Tone};
+use crate::state::toasts::use_toasts;
 
 /// Where toasts appear (see `state::toasts`): one live region, there from the start, so
-/// that screen readers read out each toast put in it.
+/// that screen readers read out each toast put in it. The toasts' own view is loaded on
+/// demand (`on_demand`): most visits never show one.
 #[component]
 pub fn ToastRegion() -> impl IntoView {
     let toasts = use_toasts();
+    let any = Memo::new(move |_| toasts.items.with(|list| !list.is_empty()));
     view! {
         <div class="toasts" role="status" aria-live="polite" data-testid="toasts">
-            {move || {
-                toasts
-                    .items
-                    .get()
-                    .into_iter()
-                    .map(|toast| {
-                        let id = toast.id;
-                        let class = match toast.tone {
-                            Tone::Info => "toast",
-                            Tone::Error => "toast toast-error",
-                        };
-                        view! {
-                            <div class=class data-testid="toast">
-                                <span>{toast.text}</span>
-                                <button type="button" class="icon-button" aria-label=t("close") title=t("close") on:click=move |_| toasts.dismiss(id)>
-                                    <Icon name=IconName::X />
-                                </button>
-                            </div>
-                        }
-                    })
-                    .collect_view()
-            }}
+            {move || any.get().then(|| view! {
+                <Suspense fallback=|| ()>{Suspend::new(super::on_demand::toast_list(toasts))}</Suspense>
+            })}
         </div>
     }
 }

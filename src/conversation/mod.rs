@@ -15,7 +15,7 @@ mod lazy;
 mod opening;
 mod streaming;
 pub mod view;
-pub use avatar::{Avatar, ShownAssistant};
+pub use avatar::{avatar_view, shown_look, ShownAssistant};
 use lazy::code;
 pub use lazy::{message_list, preload_conversation};
 use opening::remember_session;

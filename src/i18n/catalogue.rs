@@ -1,21 +1,29 @@
 //! A language's messages as the browser holds them, and how one is formatted. The server
-//! compiles the Fluent files (`fluent.rs`) into one flat JSON object of texts:
+//! compiles the Fluent files (`fluent.rs`) into one text of `key=text` lines:
 //!
-//! - `"id"`: the text, or the default variant of a message with a choice;
-//! - `"id/$"`: the variable a message's choice depends on;
-//! - `"id/one"`, `"id/=0"`, `"id/formal"`: a variant for a plural category, an exact
-//!   number or a word;
-//! - `{name}` in a text: where variable `name` goes.
+//! - `id=…`: the text, or the default variant of a message with a choice;
+//! - `id/$=name`: the variable a message's choice depends on;
+//! - `id/one=…`, `id/=0=…`, `id/formal=…`: a variant for a plural category, an exact number
+//!   or a word;
+//! - `{name}` in a text: where variable `name` goes;
+//! - `@lang=de`: the language; `@langs=en:English,de:Deutsch`: those one may switch to.
 //!
-//! It is plain data, so the browser reads it with the JSON reader it already has, and
-//! formatting needs no Fluent runtime in the wasm.
-
-use serde_json::Value;
+//! One string: the browser reads it with the decoder it already has for strings, where a
+//! JSON object would bring a decoder of its own into the first load, and formatting needs
+//! no Fluent runtime in the wasm.
 
 /// The key under which a catalogue names its language (a BCP 47 tag).
 pub const LANG_KEY: &str = "@lang";
-/// The key of the languages one may switch to: `[[tag, name in that language], ...]`.
+/// The key of the languages one may switch to: `tag:name,tag:name`.
 pub const LANGS_KEY: &str = "@langs";
+
+/// The text under `key`. A scan: a catalogue holds a few hundred short lines, and a page
+/// asks for a few dozen texts.
+pub fn lookup<'a>(catalogue: &'a str, key: &str) -> Option<&'a str> {
+    catalogue
+        .split('\n')
+        .find_map(|line| line.strip_prefix(key)?.strip_prefix('='))
+}
 
 /// A value for one of a message's variables.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,8 +70,8 @@ pub trait Numbers {
 
 /// The text of message `id` with `args`; the id itself if the catalogue lacks it, so a
 /// missing message shows where it is missing rather than breaking the page.
-pub fn format(messages: &Value, id: &str, args: &[(&str, Arg)], numbers: &impl Numbers) -> String {
-    let text = |key: &str| messages.get(key).and_then(Value::as_str);
+pub fn format(catalogue: &str, id: &str, args: &[(&str, Arg)], numbers: &impl Numbers) -> String {
+    let text = |key: &str| lookup(catalogue, key);
     let arg = |name: &str| args.iter().find(|(k, _)| *k == name).map(|(_, a)| a);
     let variant = text(&format!("{id}/$"))
         .and_then(arg)
@@ -96,9 +104,9 @@ pub fn format(messages: &Value, id: &str, args: &[(&str, Arg)], numbers: &impl N
 
 /// The text of message `id` either side of its variable `name`: for a message that puts
 /// an element (a tool's name in `<code>`) in the middle of its words.
-pub fn around(messages: &Value, id: &str, name: &str, numbers: &impl Numbers) -> (String, String) {
+pub fn around(catalogue: &str, id: &str, name: &str, numbers: &impl Numbers) -> (String, String) {
     const MARK: &str = "\u{1}";
-    let whole = format(messages, id, &[(name, Arg::Text(MARK.into()))], numbers);
+    let whole = format(catalogue, id, &[(name, Arg::Text(MARK.into()))], numbers);
     match whole.split_once(MARK) {
         Some((before, after)) => (before.to_owned(), after.to_owned()),
         None => (whole, String::new()),
@@ -106,35 +114,25 @@ pub fn around(messages: &Value, id: &str, name: &str, numbers: &impl Numbers) ->
 }
 
 /// The language of a catalogue.
-pub fn lang(messages: &Value) -> &str {
-    messages
-        .get(LANG_KEY)
-        .and_then(Value::as_str)
-        .unwrap_or("en")
+pub fn lang(catalogue: &str) -> &str {
+    lookup(catalogue, LANG_KEY).unwrap_or("en")
 }
 
 /// The languages one may switch to, as (tag, name).
-pub fn languages(messages: &Value) -> Vec<(String, String)> {
-    messages
-        .get(LANGS_KEY)
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(|pair| {
-                    Some((
-                        pair.get(0)?.as_str()?.to_owned(),
-                        pair.get(1)?.as_str()?.to_owned(),
-                    ))
-                })
-                .collect()
-        })
+pub fn languages(catalogue: &str) -> Vec<(String, String)> {
+    lookup(catalogue, LANGS_KEY)
         .unwrap_or_default()
+        .split(',')
+        .filter_map(|pair| {
+            let (tag, name) = pair.split_once(':')?;
+            Some((tag.to_owned(), name.to_owned()))
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     /// English's rule, as the tests need it.
     struct English;
@@ -148,50 +146,41 @@ mod tests {
         }
     }
 
-    fn messages() -> Value {
-        json!({
-            "@lang": "en",
-            "plain": "New chat",
-            "with": "Chat with {name}",
-            "retry/$": "seconds",
-            "retry": "In {seconds} seconds.",
-            "retry/one": "In {seconds} second.",
-            "retry/=0": "Now.",
-            "tone/$": "tone",
-            "tone": "Hello",
-            "tone/formal": "Good day",
-            "tool": "Allow {tool} to run?",
-        })
+    fn messages() -> &'static str {
+        "@lang=en\nplain=New chat\nwith=Chat with {name}\nretry/$=seconds\n\
+         retry=In {seconds} seconds.\nretry/one=In {seconds} second.\nretry/=0=Now.\n\
+         tone/$=tone\ntone=Hello\ntone/formal=Good day\ntool=Allow {tool} to run?\n\
+         plainer=Not this one"
     }
 
     #[test]
     fn texts_and_variables() {
         let m = messages();
-        assert_eq!(format(&m, "plain", &[], &English), "New chat");
+        assert_eq!(format(m, "plain", &[], &English), "New chat");
         assert_eq!(
-            format(&m, "with", &[("name", "Echo".into())], &English),
+            format(m, "with", &[("name", "Echo".into())], &English),
             "Chat with Echo"
         );
         // A missing variable stays visible; a missing message shows its id.
-        assert_eq!(format(&m, "with", &[], &English), "Chat with {name}");
-        assert_eq!(format(&m, "nope", &[], &English), "nope");
+        assert_eq!(format(m, "with", &[], &English), "Chat with {name}");
+        assert_eq!(format(m, "nope", &[], &English), "nope");
     }
 
     #[test]
     fn choices_by_number_category_and_word() {
         let m = messages();
-        let retry = |n: i64| format(&m, "retry", &[("seconds", n.into())], &English);
+        let retry = |n: i64| format(m, "retry", &[("seconds", n.into())], &English);
         assert_eq!(retry(1), "In #1 second.");
         assert_eq!(retry(5), "In #5 seconds.");
         assert_eq!(retry(0), "Now.");
         // Without the variable, the default variant.
-        assert_eq!(format(&m, "retry", &[], &English), "In {seconds} seconds.");
+        assert_eq!(format(m, "retry", &[], &English), "In {seconds} seconds.");
         assert_eq!(
-            format(&m, "tone", &[("tone", "formal".into())], &English),
+            format(m, "tone", &[("tone", "formal".into())], &English),
             "Good day"
         );
         assert_eq!(
-            format(&m, "tone", &[("tone", "casual".into())], &English),
+            format(m, "tone", &[("tone", "casual".into())], &English),
             "Hello"
         );
     }
@@ -200,26 +189,36 @@ mod tests {
     fn text_around_a_variable() {
         let m = messages();
         assert_eq!(
-            around(&m, "tool", "tool", &English),
+            around(m, "tool", "tool", &English),
             ("Allow ".to_owned(), " to run?".to_owned())
         );
         assert_eq!(
-            around(&m, "plain", "tool", &English),
+            around(m, "plain", "tool", &English),
             ("New chat".to_owned(), String::new())
         );
     }
 
     #[test]
     fn language_and_choices_of_language() {
-        let m = json!({"@lang": "de", "@langs": [["en", "English"], ["de", "Deutsch"], [1]]});
-        assert_eq!(lang(&m), "de");
+        let m = "@lang=de\n@langs=en:English,de:Deutsch,broken";
+        assert_eq!(lang(m), "de");
         assert_eq!(
-            languages(&m),
+            languages(m),
             vec![
                 ("en".to_owned(), "English".to_owned()),
                 ("de".to_owned(), "Deutsch".to_owned())
             ]
         );
-        assert_eq!(lang(&json!({})), "en");
+        assert_eq!(lang(""), "en");
+        assert!(languages("").is_empty());
+    }
+
+    #[test]
+    fn a_key_is_found_whole() {
+        let m = messages();
+        // "plain" is not "plainer", nor the start of "plain/…".
+        assert_eq!(lookup(m, "plain"), Some("New chat"));
+        assert_eq!(lookup(m, "plai"), None);
+        assert_eq!(lookup(m, "retry/=0"), Some("Now."));
     }
 }

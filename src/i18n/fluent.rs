@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use fluent_langneg::{negotiate_languages, LanguageIdentifier, NegotiationStrategy};
 use fluent_syntax::ast::{self, Entry, Expression, InlineExpression, PatternElement, VariantKey};
 use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
-use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 use super::catalogue::{self, Numbers, LANGS_KEY, LANG_KEY};
 
@@ -30,14 +30,14 @@ pub struct Locale {
     pub tag: &'static str,
     id: LanguageIdentifier,
     /// The compiled catalogue (what the page carries).
-    pub messages: Value,
+    pub catalogue: String,
     plurals: PluralRules,
     digits: num_format::Locale,
 }
 
 impl Locale {
     pub fn t(&self, id: &str, args: &[(&str, catalogue::Arg)]) -> String {
-        catalogue::format(&self.messages, id, args, self)
+        catalogue::format(&self.catalogue, id, args, self)
     }
 }
 
@@ -86,14 +86,14 @@ impl Locales {
             let texts = compile(source).map_err(|e| format!("locales/{tag}/agno-chat.ftl: {e}"))?;
             compiled.push((*tag, texts));
         }
-        let names: Vec<Value> = compiled
+        let names: Vec<String> = compiled
             .iter()
             .map(|(tag, texts)| {
                 let name = texts.get("language-name").cloned().unwrap_or_default();
-                Value::from(vec![Value::from(*tag), name])
+                format!("{tag}:{name}")
             })
             .collect();
-        let ids = |texts: &Map<String, Value>| -> Vec<String> {
+        let ids = |texts: &Texts| -> Vec<String> {
             texts.keys().filter(|k| !k.contains('/')).cloned().collect()
         };
         let english = ids(&compiled[0].1);
@@ -110,8 +110,8 @@ impl Locales {
                     "locales/{tag}/agno-chat.ftl has `{extra}`, which English does not"
                 ));
             }
-            texts.insert(LANG_KEY.into(), Value::from(tag));
-            texts.insert(LANGS_KEY.into(), Value::from(names.clone()));
+            texts.insert(LANG_KEY.into(), tag.to_string());
+            texts.insert(LANGS_KEY.into(), names.join(","));
             let id: LanguageIdentifier = tag.parse().map_err(|e| format!("{tag}: {e:?}"))?;
             // intl_pluralrules names languages with unic-langid's type.
             let plural_id: unic_langid::LanguageIdentifier =
@@ -123,7 +123,11 @@ impl Locales {
             locales.push(Locale {
                 tag,
                 id,
-                messages: Value::Object(texts),
+                catalogue: texts
+                    .into_iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
                 plurals,
                 digits,
             });
@@ -160,8 +164,11 @@ impl Locales {
     }
 }
 
+/// A language's texts by key, as the catalogue holds them.
+type Texts = BTreeMap<String, String>;
+
 /// Compiles one Fluent file into the catalogue's texts (see `catalogue.rs`).
-fn compile(source: &str) -> Result<Map<String, Value>, String> {
+fn compile(source: &str) -> Result<Texts, String> {
     let resource = fluent_syntax::parser::parse(source).map_err(|(_, errors)| {
         let e = &errors[0];
         let line = source[..e.pos.start.min(source.len())]
@@ -178,7 +185,7 @@ fn compile(source: &str) -> Result<Map<String, Value>, String> {
             _ => None,
         })
         .collect();
-    let mut out = Map::new();
+    let mut out = Texts::new();
     for entry in &resource.body {
         match entry {
             Entry::Message(m) => {
@@ -202,7 +209,7 @@ fn compile_message(
     id: &str,
     pattern: &ast::Pattern<&str>,
     terms: &Terms,
-    out: &mut Map<String, Value>,
+    out: &mut Texts,
 ) -> Result<(), String> {
     let is_choice = |e: &PatternElement<&str>| {
         matches!(
@@ -213,7 +220,7 @@ fn compile_message(
         )
     };
     let Some(at) = pattern.elements.iter().position(is_choice) else {
-        out.insert(id.into(), text(&pattern.elements, terms)?.into());
+        out.insert(id.into(), text(&pattern.elements, terms)?);
         return Ok(());
     };
     let (before, rest) = pattern.elements.split_at(at);
@@ -230,7 +237,7 @@ fn compile_message(
     let InlineExpression::VariableReference { id: var } = selector else {
         return Err("a choice must depend on a variable".into());
     };
-    out.insert(format!("{id}/$"), var.name.into());
+    out.insert(format!("{id}/$"), var.name.to_owned());
     let (before, after) = (text(before, terms)?, text(after, terms)?);
     for v in variants {
         let words = format!("{before}{}{after}", text(&v.value.elements, terms)?);
@@ -239,9 +246,9 @@ fn compile_message(
             VariantKey::NumberLiteral { value } => format!("={value}"),
         };
         if v.default {
-            out.insert(id.into(), words.clone().into());
+            out.insert(id.into(), words.clone());
         }
-        out.insert(format!("{id}/{key}"), words.into());
+        out.insert(format!("{id}/{key}"), words);
     }
     Ok(())
 }
@@ -251,7 +258,10 @@ fn text(elements: &[PatternElement<&str>], terms: &Terms) -> Result<String, Stri
     let mut s = String::new();
     for e in elements {
         match e {
-            PatternElement::TextElement { value } => s.push_str(literal(value)?),
+            // A line break in a long text is a space in the page (the catalogue is lines).
+            PatternElement::TextElement { value } => {
+                s.push_str(&literal(value)?.replace('\n', " "))
+            }
             PatternElement::Placeable { expression } => s.push_str(&placeable(expression, terms)?),
         }
     }
@@ -286,7 +296,8 @@ fn placeable(expression: &Expression<&str>, terms: &Terms) -> Result<String, Str
     }
 }
 
-/// Braces in the words would read as variables in the catalogue.
+/// Braces in the words would read as variables in the catalogue (and `\u{1}` is the mark
+/// `catalogue::around` uses).
 fn literal(s: &str) -> Result<&str, String> {
     if s.contains(['{', '}', '\u{1}']) {
         Err(format!("`{s}`: braces are not allowed in the words"))
@@ -323,7 +334,12 @@ mod tests {
             ),
             "12,345 / 10,000 characters: too long to send."
         );
-        assert_eq!(en.messages["@langs"][1][1], "Deutsch");
+        assert_eq!(
+            catalogue::languages(&en.catalogue)[1],
+            ("de".to_owned(), "Deutsch".to_owned())
+        );
+        // Every line of the catalogue is one `key=text`.
+        assert!(de.catalogue.lines().all(|l| l.split_once('=').is_some()));
     }
 
     #[test]
@@ -364,7 +380,7 @@ mod tests {
     /// and the ids that functions hand to `t`.
     #[test]
     fn every_message_the_code_asks_for_exists() {
-        let english = &locales().english().messages;
+        let english = &locales().english().catalogue;
         let call = regex::Regex::new(r#"\bt(?:_args|_around)?\(\s*"([a-z0-9-]+)""#).unwrap();
         let mut files = vec![std::path::PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -402,7 +418,7 @@ mod tests {
         );
         for id in asked {
             assert!(
-                english.get(&id).is_some(),
+                catalogue::lookup(english, &id).is_some(),
                 "`{id}` is not in locales/en/agno-chat.ftl"
             );
         }

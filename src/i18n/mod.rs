@@ -12,7 +12,6 @@ pub mod fluent;
 
 pub use catalogue::Arg;
 use catalogue::Numbers;
-use serde_json::Value;
 
 /// Message `id` in the page's language.
 pub fn t(id: &str) -> String {
@@ -73,23 +72,24 @@ pub fn provide_messages() {
     {
         let locale = server::current();
         leptos::prelude::provide_context(server::PageLocale(locale));
-        let _ = SharedValue::<Value, PageJson>::new_with_encoding(move || locale.messages.clone());
+        let _ =
+            SharedValue::<String, PageJson>::new_with_encoding(move || locale.catalogue.clone());
     }
     #[cfg(not(feature = "ssr"))]
     {
-        let shared = SharedValue::<Value, PageJson>::new_with_encoding(|| Value::Null);
-        browser::MESSAGES.with(|m| *m.borrow_mut() = std::rc::Rc::new(shared.into_inner()));
+        let shared = SharedValue::<String, PageJson>::new_with_encoding(String::new);
+        browser::MESSAGES.with(|m| *m.borrow_mut() = shared.into_inner().into());
     }
 }
 
 #[cfg(feature = "ssr")]
-fn with<T>(f: impl FnOnce(&Value, &fluent::Locale) -> T) -> T {
+fn with<T>(f: impl FnOnce(&str, &fluent::Locale) -> T) -> T {
     let locale = server::current();
-    f(&locale.messages, locale)
+    f(&locale.catalogue, locale)
 }
 
 #[cfg(not(feature = "ssr"))]
-fn with<T>(f: impl FnOnce(&Value, &browser::Numbers) -> T) -> T {
+fn with<T>(f: impl FnOnce(&str, &browser::Numbers) -> T) -> T {
     let messages = browser::MESSAGES.with(|m| m.borrow().clone());
     let numbers = browser::Numbers(catalogue::lang(&messages).to_owned());
     f(&messages, &numbers)
@@ -137,10 +137,9 @@ mod browser {
     use std::cell::RefCell;
     use std::rc::Rc;
 
-    use serde_json::Value;
-
     thread_local! {
-        pub static MESSAGES: RefCell<Rc<Value>> = RefCell::new(Rc::new(Value::Null));
+        /// The page's catalogue (`catalogue.rs`).
+        pub static MESSAGES: RefCell<Rc<str>> = RefCell::new(Rc::from(""));
     }
 
     /// The browser's own rules for the language's numbers (`Intl`).

@@ -1,11 +1,12 @@
 //! Parts of the page that most visits never show, loaded on demand as one lazily loaded
 //! chunk behind one entry point: renaming and deleting a chat from the list, the "chat
-//! unavailable" view and the keyboard shortcuts dialog. One entry point rather than one each: every entry point adds
-//! chunks of the code it shares with the others, and so requests when a conversation
-//! opens.
+//! unavailable" view, the keyboard shortcuts dialog and the toasts. One entry point
+//! rather than one each: every entry point adds chunks of the code it shares with the
+//! others, and so requests when a conversation opens.
 
 mod session_actions;
 mod shortcuts;
+mod toasts;
 mod unavailable;
 
 use leptos::prelude::*;
@@ -34,8 +35,14 @@ pub async fn shortcuts_dialog(open: RwSignal<bool>) -> AnyView {
     (code().await.shortcuts)(open)
 }
 
+/// The toasts, while there are some.
+pub async fn toast_list(toasts: crate::state::toasts::Toasts) -> AnyView {
+    (code().await.toasts)(toasts)
+}
+
 /// The chunk's functions.
 struct Code {
+    toasts: fn(crate::state::toasts::Toasts) -> AnyView,
     shortcuts: fn(RwSignal<bool>) -> AnyView,
     rename_form: fn(ItemActions) -> AnyView,
     delete_confirm: fn(ItemActions) -> AnyView,
@@ -44,6 +51,7 @@ struct Code {
 
 static CODE: Code = Code {
     shortcuts: shortcuts::shortcuts_view,
+    toasts: toasts::toasts_view,
     rename_form: session_actions::rename_view,
     delete_confirm: session_actions::delete_view,
     unavailable: unavailable::unavailable_view,

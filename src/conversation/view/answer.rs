@@ -8,7 +8,7 @@ use crate::icon::inline::{self, InlineIcon};
 use crate::chat::event::ToolCall;
 use crate::chat::markdown::{to_safe_html, StreamingMarkdown};
 use crate::chat::reducer::{Answer, AnswerStoreFields, MemberActivity, Status, ToolState};
-use crate::conversation::{use_chat, Avatar};
+use crate::conversation::{avatar_view, shown_look, use_chat};
 use crate::i18n::{number, t, t_args};
 
 /// Adds the stylesheet of highlighted code (only answers show code, so an empty chat's
@@ -128,7 +128,7 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
 
     view! {
         <div class=status_class data-testid="assistant-message" data-status=move || format!("{:?}", status.get()).to_lowercase() data-run-id=move || run_id.get().map(String::from)>
-            <Avatar />
+            {shown_look().map(|look| avatar_view(look, false))}
             <Show when=move || !reasoning.with(String::is_empty)>
                 <details class="reasoning" data-testid="reasoning">
                     <summary>{t("reasoning")}</summary>
