@@ -3,10 +3,12 @@
 //!
 //! - `id=…`: the text, or the default variant of a message with a choice;
 //! - `id/$=name`: the variable a message's choice depends on;
-//! - `id/one=…`, `id/=0=…`, `id/formal=…`: a variant for a plural category, an exact number
+//! - `id/one=…`, `id/#0=…`, `id/formal=…`: a variant for a plural category, an exact number
 //!   or a word;
 //! - `{name}` in a text: where variable `name` goes;
 //! - `@lang=de`: the language; `@langs=en:English,de:Deutsch`: those one may switch to.
+//!
+//! The lines are sorted by key (no key holds `=`), so a text is found by bisection.
 //!
 //! One string: the browser reads it with the decoder it already has for strings, where a
 //! JSON object would bring a decoder of its own into the first load, and formatting needs
@@ -17,12 +19,30 @@ pub const LANG_KEY: &str = "@lang";
 /// The key of the languages one may switch to: `tag:name,tag:name`.
 pub const LANGS_KEY: &str = "@langs";
 
-/// The text under `key`. A scan: a catalogue holds a few hundred short lines, and a page
-/// asks for a few dozen texts.
+/// The text under `key`: a bisection over the sorted lines, as an answer of 500 turns asks
+/// for a few thousand texts.
 pub fn lookup<'a>(catalogue: &'a str, key: &str) -> Option<&'a str> {
-    catalogue
-        .split('\n')
-        .find_map(|line| line.strip_prefix(key)?.strip_prefix('='))
+    let bytes = catalogue.as_bytes();
+    // `lo` is always the start of a line, `hi` the start of one or the end.
+    let (mut lo, mut hi) = (0, bytes.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        let start = bytes[lo..mid]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(lo, |p| lo + p + 1);
+        let end = bytes[mid..hi]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(hi, |p| mid + p);
+        let (k, text) = catalogue[start..end].split_once('=')?;
+        match k.cmp(key) {
+            std::cmp::Ordering::Equal => return Some(text),
+            std::cmp::Ordering::Less => lo = end + 1,
+            std::cmp::Ordering::Greater => hi = start,
+        }
+    }
+    None
 }
 
 /// A value for one of a message's variables.
@@ -76,7 +96,7 @@ pub fn format(catalogue: &str, id: &str, args: &[(&str, Arg)], numbers: &impl Nu
     let variant = text(&format!("{id}/$"))
         .and_then(arg)
         .and_then(|chosen| match chosen {
-            Arg::Num(n) => text(&format!("{id}/={n}"))
+            Arg::Num(n) => text(&format!("{id}/#{n}"))
                 .or_else(|| text(&format!("{id}/{}", numbers.category(*n)))),
             Arg::Text(word) => text(&format!("{id}/{word}")),
         });
@@ -147,10 +167,10 @@ mod tests {
     }
 
     fn messages() -> &'static str {
-        "@lang=en\nplain=New chat\nwith=Chat with {name}\nretry/$=seconds\n\
-         retry=In {seconds} seconds.\nretry/one=In {seconds} second.\nretry/=0=Now.\n\
-         tone/$=tone\ntone=Hello\ntone/formal=Good day\ntool=Allow {tool} to run?\n\
-         plainer=Not this one"
+        "@lang=en\nplain=New chat\nplain/x=Not this one\nplainer=Nor this one\n\
+         retry=In {seconds} seconds.\nretry/#0=Now.\nretry/$=seconds\n\
+         retry/one=In {seconds} second.\ntone=Hello\ntone/$=tone\ntone/formal=Good day\n\
+         tool=Allow {tool} to run?\nwith=Chat with {name}"
     }
 
     #[test]
@@ -219,6 +239,14 @@ mod tests {
         // "plain" is not "plainer", nor the start of "plain/…".
         assert_eq!(lookup(m, "plain"), Some("New chat"));
         assert_eq!(lookup(m, "plai"), None);
-        assert_eq!(lookup(m, "retry/=0"), Some("Now."));
+        assert_eq!(lookup(m, "retry/#0"), Some("Now."));
+        assert_eq!(lookup(m, "plainer"), Some("Nor this one"));
+        // Every key of a sorted catalogue is found, and none that is not there.
+        for line in m.lines() {
+            let (k, v) = line.split_once('=').unwrap();
+            assert_eq!(lookup(m, k), Some(v), "{k}");
+            assert_eq!(lookup(m, &format!("{k}~")), None);
+        }
+        assert_eq!(lookup("", "a"), None);
     }
 }

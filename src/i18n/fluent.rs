@@ -243,7 +243,7 @@ fn compile_message(
         let words = format!("{before}{}{after}", text(&v.value.elements, terms)?);
         let key = match &v.key {
             VariantKey::Identifier { name } => name.to_string(),
-            VariantKey::NumberLiteral { value } => format!("={value}"),
+            VariantKey::NumberLiteral { value } => format!("#{value}"),
         };
         if v.default {
             out.insert(id.into(), words.clone());
@@ -338,8 +338,14 @@ mod tests {
             catalogue::languages(&en.catalogue)[1],
             ("de".to_owned(), "Deutsch".to_owned())
         );
-        // Every line of the catalogue is one `key=text`.
-        assert!(de.catalogue.lines().all(|l| l.split_once('=').is_some()));
+        // Every line of the catalogue is one `key=text`, in the order of the keys (which
+        // `catalogue::lookup` bisects).
+        let keys: Vec<&str> = de
+            .catalogue
+            .lines()
+            .map(|l| l.split_once('=').unwrap().0)
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
@@ -348,7 +354,7 @@ mod tests {
         let m = compile(src).unwrap();
         assert_eq!(m["hi"], "Hi from Agno!");
         assert_eq!(m["n/$"], "n");
-        assert_eq!(m["n/=0"], "none left");
+        assert_eq!(m["n/#0"], "none left");
         assert_eq!(m["n/one"], "{n} item left");
         assert_eq!(m["n"], "{n} items left");
         assert_eq!(m["n/other"], "{n} items left");

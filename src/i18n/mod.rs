@@ -89,9 +89,9 @@ fn with<T>(f: impl FnOnce(&str, &fluent::Locale) -> T) -> T {
 }
 
 #[cfg(not(feature = "ssr"))]
-fn with<T>(f: impl FnOnce(&str, &browser::Numbers) -> T) -> T {
+fn with<T>(f: impl FnOnce(&str, &browser::Numbers<'_>) -> T) -> T {
     let messages = browser::MESSAGES.with(|m| m.borrow().clone());
-    let numbers = browser::Numbers(catalogue::lang(&messages).to_owned());
+    let numbers = browser::Numbers(catalogue::lang(&messages));
     f(&messages, &numbers)
 }
 
@@ -143,13 +143,13 @@ mod browser {
     }
 
     /// The browser's own rules for the language's numbers (`Intl`).
-    pub struct Numbers(pub String);
+    pub struct Numbers<'a>(pub &'a str);
 
-    impl super::Numbers for Numbers {
+    impl super::Numbers for Numbers<'_> {
         fn category(&self, n: i64) -> String {
             #[cfg(feature = "hydrate")]
             {
-                let locales = js_sys::Array::of1(&self.0.as_str().into());
+                let locales = js_sys::Array::of1(&self.0.into());
                 js_sys::Intl::PluralRules::new(&locales, &js_sys::Object::new())
                     .select(n as f64)
                     .into()
@@ -162,7 +162,7 @@ mod browser {
             #[cfg(feature = "hydrate")]
             {
                 js_sys::Number::from(n as f64)
-                    .to_locale_string(&self.0)
+                    .to_locale_string(self.0)
                     .into()
             }
             #[cfg(not(feature = "hydrate"))]
