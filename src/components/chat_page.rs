@@ -228,7 +228,7 @@ pub fn ChatPage() -> impl IntoView {
 fn keyboard_shortcuts(dialog_open: RwSignal<bool>) {
     let chat = crate::conversation::use_chat();
     let layout = crate::state::layout::use_layout();
-    let navigate = use_navigate();
+    let new_chat = super::sidebar::new_chat_action();
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         // While the dialog is open, its keys are its own.
         if dialog_open.get_untracked() {
@@ -255,10 +255,7 @@ fn keyboard_shortcuts(dialog_open: RwSignal<bool>) {
             Action::Stop if !chat.is_streaming() => return,
             Action::Stop => chat.stop(),
             Action::NewChat => {
-                layout.close_drawer();
-                chat.new_chat();
-                let href = ChatRoute::new(chat.data.assistant().get_untracked(), None).href();
-                navigate(&href, NavigateOptions::default());
+                new_chat();
                 focus_soon("#composer-input");
             }
             Action::FocusComposer => focus_soon("#composer-input"),

@@ -15,6 +15,20 @@ use crate::routes::ChatRoute;
 use crate::state::layout::use_layout;
 use crate::state::sessions::use_sessions;
 
+/// Starts a new chat, as the New chat button and its shortcut do. A new chat is a new
+/// entry in the browser's history: Back returns to the one before.
+pub fn new_chat_action() -> impl Fn() + Clone + 'static {
+    let chat = use_chat();
+    let layout = use_layout();
+    let navigate = use_navigate();
+    move || {
+        layout.close_drawer();
+        chat.new_chat();
+        let href = ChatRoute::new(chat.data.assistant().get_untracked(), None).href();
+        navigate(&href, NavigateOptions::default());
+    }
+}
+
 /// The user's conversations with the current agent or team: newest first, grouped by
 /// date, loaded page by page as the list scrolls, searchable, renamable and deletable.
 #[component]
@@ -22,15 +36,8 @@ pub fn SessionSidebar() -> impl IntoView {
     let chat = use_chat();
     let sessions = use_sessions();
     let list_ref = NodeRef::<Div>::new();
-    let navigate = use_navigate();
     let layout = use_layout();
-    // A new chat is a new entry in the browser's history: Back returns to the one before.
-    let new_chat = move || {
-        layout.close_drawer();
-        chat.new_chat();
-        let href = ChatRoute::new(chat.data.assistant().get_untracked(), None).href();
-        navigate(&href, NavigateOptions::default());
-    };
+    let new_chat = new_chat_action();
 
     // Search: reload after the user pauses typing.
     let search_version = StoredValue::new(0u64);
