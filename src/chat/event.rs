@@ -73,6 +73,22 @@ pub enum FailureKind {
     RateLimited,
 }
 
+impl FailureKind {
+    /// Its name in analytics and error reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureKind::Connect => "connect",
+            FailureKind::FirstEventTimeout => "firsteventtimeout",
+            FailureKind::IdleTimeout => "idletimeout",
+            FailureKind::Upstream => "upstream",
+            FailureKind::Rejected => "rejected",
+            FailureKind::Unauthorized => "unauthorized",
+            FailureKind::Invalid => "invalid",
+            FailureKind::RateLimited => "ratelimited",
+        }
+    }
+}
+
 /// One event of a run, for the browser.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

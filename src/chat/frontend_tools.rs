@@ -65,7 +65,8 @@ const HANDLERS: &[Handler] = &[
                 Ok(format!("The user was offered a link to {path}."))
             } else {
                 Err(format!(
-                    "{path:?} is not a page of this app that may be opened"
+                    "{} is not a page of this app that may be opened",
+                    crate::codec::quoted(path)
                 ))
             }
         },
@@ -125,7 +126,10 @@ pub fn registered() -> impl Iterator<Item = (&'static str, &'static str)> {
 /// Runs the frontend tool `name` with `args`. `Err` is the error text for the agent.
 pub fn run(name: &str, args: &Value, facts: &BrowserFacts) -> Result<String, String> {
     let h = HANDLERS.iter().find(|h| h.name == name).ok_or_else(|| {
-        format!("the tool {name:?} cannot run in this browser: no handler is registered for it")
+        format!(
+            "the tool {} cannot run in this browser: no handler is registered for it",
+            crate::codec::quoted(name)
+        )
     })?;
     let empty = serde_json::Map::new();
     let given = match args {
@@ -135,24 +139,33 @@ pub fn run(name: &str, args: &Value, facts: &BrowserFacts) -> Result<String, Str
     };
     for key in given.keys() {
         if !h.args.iter().any(|a| a.name == key) {
-            return Err(format!("{name}: unexpected argument {key:?}"));
+            return Err(format!(
+                "{name}: unexpected argument {}",
+                crate::codec::quoted(key)
+            ));
         }
     }
     for a in h.args {
         match (given.get(a.name), a.kind) {
             (None | Some(Value::Null), _) if a.required => {
-                return Err(format!("{name}: missing argument {:?}", a.name))
+                return Err(format!(
+                    "{name}: missing argument {}",
+                    crate::codec::quoted(a.name)
+                ))
             }
             (None | Some(Value::Null), _) => {}
             (Some(Value::String(s)), ArgKind::Text { max }) if s.chars().count() <= max => {}
             (Some(Value::String(_)), ArgKind::Text { max }) => {
                 return Err(format!(
-                    "{name}: {:?} is longer than {max} characters",
-                    a.name
+                    "{name}: {} is longer than {max} characters",
+                    crate::codec::quoted(a.name)
                 ))
             }
             (Some(_), ArgKind::Text { .. }) => {
-                return Err(format!("{name}: {:?} must be text", a.name))
+                return Err(format!(
+                    "{name}: {} must be text",
+                    crate::codec::quoted(a.name)
+                ))
             }
         }
     }

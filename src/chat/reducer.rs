@@ -25,6 +25,19 @@ pub enum Status {
 }
 
 impl Status {
+    /// Its name in CSS classes, test ids and analytics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Streaming => "streaming",
+            Status::Completed => "completed",
+            Status::Cancelled => "cancelled",
+            Status::Error => "error",
+            Status::Paused => "paused",
+            Status::Interrupted => "interrupted",
+        }
+    }
+
     pub fn is_active(self) -> bool {
         matches!(self, Status::Pending | Status::Streaming)
     }

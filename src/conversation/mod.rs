@@ -340,7 +340,7 @@ impl ChatState {
             let (sent, first) = self.stream_clock.get_value();
             let now = crate::state::analytics::now_ms();
             self.track(Event::StreamEnded {
-                outcome: format!("{status:?}").to_lowercase(),
+                outcome: status.name().to_owned(),
                 duration_ms: (now - sent).max(0.0) as u32,
                 first_token_ms: first.map(|f| (f - sent).max(0.0) as u32),
             });

@@ -287,7 +287,7 @@ impl ChatState {
                 kind: format!("run_error:{}", error_type.as_deref().unwrap_or("unknown")),
             }),
             RunEvent::Failed { kind, message } => {
-                let kind = format!("{kind:?}").to_lowercase();
+                let kind = kind.name();
                 self.track(Event::Error {
                     kind: format!("stream:{kind}"),
                 });

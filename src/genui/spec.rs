@@ -68,6 +68,19 @@ pub enum CellType {
     Link,
 }
 
+impl CellType {
+    /// Its name in the cell's CSS class.
+    pub fn name(self) -> &'static str {
+        match self {
+            CellType::Text => "text",
+            CellType::Number => "number",
+            CellType::Date => "date",
+            CellType::Badge => "badge",
+            CellType::Link => "link",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NumberFormat {
     Plain,
@@ -167,7 +180,7 @@ fn parse_at(v: &Value, depth: usize) -> Result<Spec, String> {
     let layout = match obj.get("layout").and_then(Value::as_str) {
         None | Some("inline") => Layout::Inline,
         Some("artifact") => Layout::Artifact,
-        Some(other) => return Err(format!("unknown layout {other:?}")),
+        Some(other) => return Err(format!("unknown layout {}", crate::codec::quoted(other))),
     };
     let props = obj.get("props").cloned().unwrap_or(Value::Null);
     let kind = match ty {
@@ -201,7 +214,7 @@ fn parse_at(v: &Value, depth: usize) -> Result<Spec, String> {
                 .to_owned(),
             props,
         },
-        other => return Err(format!("unknown spec type {other:?}")),
+        other => return Err(format!("unknown spec type {}", crate::codec::quoted(other))),
     };
     Ok(Spec {
         layout,
@@ -255,7 +268,7 @@ fn chart(obj: &Map<String, Value>, props: &Value) -> Result<Chart, String> {
         "AreaChart" => ChartKind::Area,
         "PieChart" => ChartKind::Pie,
         "ScatterChart" => ChartKind::Scatter,
-        other => return Err(format!("unsupported chart {other:?}")),
+        other => return Err(format!("unsupported chart {}", crate::codec::quoted(other))),
     };
     let rows = rows_of(props)?;
     if rows.is_empty() {
@@ -383,7 +396,7 @@ fn table(props: &Value) -> Result<Table, String> {
                 "date" => CellType::Date,
                 "badge" => CellType::Badge,
                 "link" => CellType::Link,
-                other => return Err(format!("unknown cellType {other:?}")),
+                other => return Err(format!("unknown cellType {}", crate::codec::quoted(other))),
             };
             let fmt = c.get("format");
             let format = match fmt.and_then(|f| f.get("type")).and_then(Value::as_str) {
@@ -391,7 +404,12 @@ fn table(props: &Value) -> Result<Table, String> {
                 Some("decimal") => NumberFormat::Decimal,
                 Some("percent") => NumberFormat::Percent,
                 Some("currency") => NumberFormat::Currency,
-                Some(other) => return Err(format!("unknown number format {other:?}")),
+                Some(other) => {
+                    return Err(format!(
+                        "unknown number format {}",
+                        crate::codec::quoted(other)
+                    ))
+                }
             };
             Ok(Column {
                 header: text(c, "header").unwrap_or_else(|| key.clone()),
@@ -413,8 +431,9 @@ fn table(props: &Value) -> Result<Table, String> {
                     // as the spec's error.
                     Some(l) => {
                         return Err(format!(
-                            "column {key:?}: format.locale {:?} is not a language tag such as \"en-US\"",
-                            l.chars().take(40).collect::<String>()
+                            "column {}: format.locale {} is not a language tag such as \"en-US\"",
+                            crate::codec::quoted(&key),
+                            crate::codec::quoted(&l.chars().take(40).collect::<String>())
                         ))
                     }
                 },

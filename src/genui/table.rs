@@ -76,7 +76,7 @@ pub(super) fn TableView(table: Table) -> impl IntoView {
                     let cells = columns
                         .get_value()
                         .iter()
-                        .map(|c| view! { <td class=format!("cell-{:?}", c.cell).to_lowercase()>{cell(c, r)}</td> })
+                        .map(|c| view! { <td class=format!("cell-{}", c.cell.name())>{cell(c, r)}</td> })
                         .collect_view();
                     view! { <tr data-testid="genui-row">{cells}</tr> }
                 })

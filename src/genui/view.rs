@@ -163,6 +163,10 @@ fn custom(render_key: &str, props: &Value) -> AnyView {
             }
             .into_any()
         }
-        other => error_box(format!("no component is registered as {other:?}")).into_any(),
+        other => error_box(format!(
+            "no component is registered as {}",
+            crate::codec::quoted(other)
+        ))
+        .into_any(),
     }
 }

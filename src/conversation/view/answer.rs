@@ -100,12 +100,7 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
         Status::Paused => t("status-paused"),
         Status::Interrupted => t("status-interrupted"),
     };
-    let status_class = move || {
-        format!(
-            "message assistant status-{}",
-            format!("{:?}", status.get()).to_lowercase()
-        )
-    };
+    let status_class = move || format!("message assistant status-{}", status.get().name());
     // Once the answer stops changing, highlight its code blocks and draw its math (both
     // on the server).
     let text_ref = NodeRef::<leptos::html::Div>::new();
@@ -127,7 +122,7 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
     };
 
     view! {
-        <div class=status_class data-testid="assistant-message" data-status=move || format!("{:?}", status.get()).to_lowercase() data-run-id=move || run_id.get().map(String::from)>
+        <div class=status_class data-testid="assistant-message" data-status=move || status.get().name() data-run-id=move || run_id.get().map(String::from)>
             {shown_look().map(|look| avatar_view(look, false))}
             <Show when=move || !reasoning.with(String::is_empty)>
                 <details class="reasoning" data-testid="reasoning">
