@@ -1,16 +1,19 @@
-use leptos::either::Either;
+use std::rc::Rc;
+
 use leptos::html::Div;
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
+use leptos::web_sys::{Element, EventTarget};
 
 use crate::conversation::ConversationStoreFields;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-use super::on_demand::{self, ItemActions};
+use super::on_demand::{self, Acting, ItemActions};
 use crate::conversation::use_chat;
 use crate::i18n::t;
 use crate::icon::{Icon, IconName};
-use crate::model::{date_group, SessionSummary};
+use crate::model::{date_group, SessionId, SessionSummary};
 use crate::routes::ChatRoute;
 use crate::state::layout::use_layout;
 use crate::state::sessions::use_sessions;
@@ -38,6 +41,14 @@ pub fn SessionSidebar() -> impl IntoView {
     let list_ref = NodeRef::<Div>::new();
     let layout = use_layout();
     let new_chat = new_chat_action();
+    let acting = RwSignal::new(None::<Acting>);
+    let ListEvents {
+        click,
+        towards,
+        away,
+        press,
+    } = list_events(acting);
+    let (towards_focus, away_focus) = (towards.clone(), away.clone());
 
     // Search: reload after the user pauses typing.
     let search_version = StoredValue::new(0u64);
@@ -120,9 +131,21 @@ pub fn SessionSidebar() -> impl IntoView {
                 prop:value=move || sessions.search.get()
                 on:input=on_search
             />
-            <div class="session-list" node_ref=list_ref on:scroll=on_scroll data-testid="session-list">
+            <div
+                class="session-list"
+                node_ref=list_ref
+                data-testid="session-list"
+                on:scroll=on_scroll
+                on:click=click
+                on:pointerover=move |ev| towards(ev.target())
+                on:pointerleave=move |_| away()
+                on:focusin=move |ev| towards_focus(ev.target())
+                on:focusout=move |_| away_focus()
+                on:pointerdown=move |ev| press(ev.target())
+            >
                 {move || {
                     let items = sessions.items.get();
+                    let assistant = chat.data.assistant().get_untracked();
                     let mut groups: Vec<(&'static str, Vec<SessionSummary>)> = Vec::new();
                     for s in items {
                         let g = date_group(now, s.updated_at, utc_offset_s);
@@ -137,7 +160,13 @@ pub fn SessionSidebar() -> impl IntoView {
                             <section class="session-group">
                                 <h3>{t(name)}</h3>
                                 <ul>
-                                    {list.into_iter().map(|s| view! { <SessionItem summary=s /> }).collect_view()}
+                                    {list
+                                        .into_iter()
+                                        .map(|s| {
+                                            let href = ChatRoute::new(assistant.clone(), Some(s.id.clone())).href();
+                                            view! { <SessionItem summary=s href acting /> }
+                                        })
+                                        .collect_view()}
                                 </ul>
                             </section>
                         })
@@ -182,103 +211,139 @@ fn LanguageForm() -> impl IntoView {
     }
 }
 
+/// One conversation in the list. Its events are handled by the list (`list_events`):
+/// one set of handlers for every entry rather than a set each.
 #[component]
-fn SessionItem(summary: SessionSummary) -> impl IntoView {
+fn SessionItem(
+    summary: SessionSummary,
+    href: String,
+    acting: RwSignal<Option<Acting>>,
+) -> impl IntoView {
     let chat = use_chat();
-    let navigate = use_navigate();
-    let layout = use_layout();
-    let id = StoredValue::new(summary.id.clone());
-    let editing = RwSignal::new(false);
-    let confirming = RwSignal::new(false);
-    let name_input = RwSignal::new(summary.name.clone());
-    let error = RwSignal::new(None::<String>);
-    let active = move || chat.data.session_id().get().as_deref() == Some(id.get_value().as_str());
-    let name = summary.name.clone();
-    // The pointer resting on the chat, or focus on it, for a moment reads it ahead, so the
-    // click finds it loaded (see `ChatState::read_ahead`); passing over starts nothing.
-    let rest_timer = StoredValue::new(None::<TimeoutHandle>);
-    let stop_resting = move || {
-        if let Some(t) = rest_timer.try_update_value(Option::take).flatten() {
-            t.clear();
-        }
+    let sessions = use_sessions();
+    let id = summary.id;
+    let current = {
+        let id = id.clone();
+        move || (chat.data.session_id().get().as_ref() == Some(&id)).then_some("page")
     };
-    let resting = move || {
-        stop_resting();
-        let timer = set_timeout_with_handle(
-            move || {
-                if let Some(sid) = id.try_get_value() {
-                    chat.read_ahead(sid);
-                }
-            },
-            std::time::Duration::from_millis(READ_AHEAD_AFTER_MS),
-        );
-        rest_timer.set_value(timer.ok());
+    let mine = {
+        let id = id.clone();
+        move || acting.with(|a| a.as_ref().filter(|a| a.id == id).map(|a| a.renaming))
     };
-    on_cleanup(stop_resting);
-
-    let item = ItemActions {
-        id,
-        editing,
-        confirming,
-        name_input,
-        error,
-    };
+    let id_text = id.to_string();
     view! {
-        <li class="session-item" class:active=active data-testid="session-item" data-session-id=summary.id.to_string()>
-            {move || {
-                if editing.get() {
-                    // Renaming and deleting are loaded on demand (see `on_demand`).
-                    return Either::Left(view! {
-                        <Suspense fallback=|| ()>{Suspend::new(on_demand::rename_form(item))}</Suspense>
-                    });
-                }
-                let name = name.clone();
-                // A link: it can be opened in a new tab or copied. A plain click opens the
-                // conversation at once and pushes its address. (`target="_self"` keeps the
-                // router's own link handling off it: without a route table, that would
-                // change the page's location but never the address bar.)
-                let href = move || ChatRoute::new(chat.data.assistant().get(), Some(id.get_value())).href();
-                let navigate = navigate.clone();
-                Either::Right(view! {
-                        <a
-                            class="session-open"
-                            href=href
-                            target="_self"
-                            aria-current=move || active().then_some("page")
-                            on:click=move |ev: leptos::ev::MouseEvent| {
-                                let plain = ev.button() == 0
-                                    && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key());
-                                if plain {
-                                    ev.prevent_default();
-                                    layout.close_drawer();
-                                    chat.open_session(id.get_value());
-                                    navigate(&href(), NavigateOptions::default());
-                                }
-                            }
-                            on:pointerenter=move |_| resting()
-                            on:focus=move |_| resting()
-                            on:pointerleave=move |_| stop_resting()
-                            on:blur=move |_| stop_resting()
-                            on:pointerdown=move |_| chat.read_ahead(id.get_value())
-                        >
-                            {name}
-                        </a>
-                        <span class="session-actions">
-                            <button type="button" class="icon-button" aria-label=t("rename-chat") title=t("rename") data-testid="rename" on:click=move |_| editing.set(true)>
-                                <Icon name=IconName::Pencil />
-                            </button>
-                            <button type="button" class="icon-button" aria-label=t("delete-chat") title=t("delete") data-testid="delete" on:click=move |_| confirming.set(true)>
-                                <Icon name=IconName::Trash />
-                            </button>
-                        </span>
-                })
-            }}
-            {move || confirming.get().then(|| view! {
-                <Suspense fallback=|| ()>{Suspend::new(on_demand::delete_confirm(item))}</Suspense>
+        <li class="session-item" data-testid="session-item" data-session-id=id_text>
+            // A link: it can be opened in a new tab or copied. (`target="_self"` keeps the
+            // router's own link handling off it: without a route table, that would change
+            // the page's location but never the address bar.)
+            <a class="session-open" href=href target="_self" aria-current=current>{summary.name}</a>
+            <span class="session-actions">
+                <button type="button" class="icon-button" data-action="rename" aria-label=t("rename-chat") title=t("rename") data-testid="rename">
+                    <Icon name=IconName::Pencil />
+                </button>
+                <button type="button" class="icon-button" data-action="delete" aria-label=t("delete-chat") title=t("delete") data-testid="delete">
+                    <Icon name=IconName::Trash />
+                </button>
+            </span>
+            // Renaming and deleting are loaded on demand (see `on_demand`).
+            {move || mine().map(|renaming| {
+                let id = id.clone();
+                let name = sessions.items.with_untracked(|list| {
+                    list.iter().find(|s| s.id == id).map(|s| s.name.clone()).unwrap_or_default()
+                });
+                let item = ItemActions {
+                    acting,
+                    id: StoredValue::new(id),
+                    renaming,
+                    name_input: RwSignal::new(name),
+                };
+                view! { <Suspense fallback=|| ()>{Suspend::new(on_demand::item_action(item))}</Suspense> }
             })}
-            {move || error.get().map(|e| view! { <p class="tool-error" role="alert" data-testid="session-error">{e}</p> })}
         </li>
     }
+}
+
+/// The list's entries' events, handled once for the whole list: opening a chat (a plain
+/// click; others are the browser's, as on any link), renaming and deleting it, and reading
+/// it ahead when the pointer rests on it or focus stays on it for a moment, so the click
+/// finds it loaded (see `ChatState::read_ahead`); passing over starts nothing.
+fn list_events(acting: RwSignal<Option<Acting>>) -> ListEvents {
+    let chat = use_chat();
+    let layout = use_layout();
+    let navigate = use_navigate();
+    let resting_on = StoredValue::new(None::<SessionId>);
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let rest = move |on: Option<SessionId>| {
+        if resting_on.try_with_value(|r| *r == on).unwrap_or(true) {
+            return;
+        }
+        if let Some(t) = timer.try_update_value(Option::take).flatten() {
+            t.clear();
+        }
+        resting_on.set_value(on.clone());
+        if let Some(id) = on {
+            let t = set_timeout_with_handle(
+                move || chat.read_ahead(id),
+                std::time::Duration::from_millis(READ_AHEAD_AFTER_MS),
+            );
+            timer.set_value(t.ok());
+        }
+    };
+    on_cleanup(move || rest(None));
+    let click = move |ev: leptos::ev::MouseEvent| {
+        if let Some((button, id)) = entry(ev.target(), "[data-action]") {
+            let renaming = button.get_attribute("data-action").as_deref() == Some("rename");
+            acting.set(Some(Acting { id, renaming }));
+            return;
+        }
+        let Some((link, id)) = entry(ev.target(), "a.session-open") else {
+            return;
+        };
+        let plain =
+            ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key());
+        if plain {
+            ev.prevent_default();
+            layout.close_drawer();
+            chat.open_session(id);
+            if let Some(href) = link.get_attribute("href") {
+                navigate(&href, NavigateOptions::default());
+            }
+        }
+    };
+    let towards = move |target| rest(entry(target, "a.session-open").map(|(_, id)| id));
+    ListEvents {
+        click: Box::new(click),
+        towards: Rc::new(towards),
+        away: Rc::new(move || rest(None)),
+        press: Box::new(move |target| {
+            if let Some((_, id)) = entry(target, "a.session-open") {
+                chat.read_ahead(id);
+            }
+        }),
+    }
+}
+
+struct ListEvents {
+    click: Box<dyn Fn(leptos::ev::MouseEvent)>,
+    /// The pointer or focus came to an element of the list.
+    towards: Rc<dyn Fn(Option<EventTarget>)>,
+    /// The pointer or focus left the list.
+    away: Rc<dyn Fn()>,
+    press: Box<dyn Fn(Option<EventTarget>)>,
+}
+
+/// The element matching `selector` around `target`, in a list entry, and the entry's chat.
+fn entry(target: Option<EventTarget>, selector: &str) -> Option<(Element, SessionId)> {
+    let el = target?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest(selector)
+        .ok()??;
+    let id = el
+        .closest("[data-session-id]")
+        .ok()??
+        .get_attribute("data-session-id")?;
+    Some((el, SessionId::new(id).ok()?))
 }
 
 /// How far to the left a drag or swipe goes before it closes the drawer, in CSS pixels.

@@ -11,18 +11,13 @@ mod unavailable;
 
 use leptos::prelude::*;
 
-pub use session_actions::ItemActions;
+pub use session_actions::{Acting, ItemActions};
 
 use crate::model::HelpLink;
 
-/// The rename form of a list entry.
-pub async fn rename_form(item: ItemActions) -> AnyView {
-    (code().await.rename_form)(item)
-}
-
-/// The "delete this chat?" question of a list entry.
-pub async fn delete_confirm(item: ItemActions) -> AnyView {
-    (code().await.delete_confirm)(item)
+/// The rename form, or the "delete this chat?" question, of a list entry.
+pub async fn item_action(item: ItemActions) -> AnyView {
+    (code().await.item_action)(item)
 }
 
 /// The "chat unavailable" view; `reason` says why.
@@ -44,16 +39,14 @@ pub async fn toast_list(toasts: crate::state::toasts::Toasts) -> AnyView {
 struct Code {
     toasts: fn(crate::state::toasts::Toasts) -> AnyView,
     shortcuts: fn(RwSignal<bool>) -> AnyView,
-    rename_form: fn(ItemActions) -> AnyView,
-    delete_confirm: fn(ItemActions) -> AnyView,
+    item_action: fn(ItemActions) -> AnyView,
     unavailable: fn(Vec<HelpLink>, String) -> AnyView,
 }
 
 static CODE: Code = Code {
     shortcuts: shortcuts::shortcuts_view,
     toasts: toasts::toasts_view,
-    rename_form: session_actions::rename_view,
-    delete_confirm: session_actions::delete_view,
+    item_action: session_actions::item_view,
     unavailable: unavailable::unavailable_view,
 };
 

@@ -7,26 +7,43 @@ use crate::conversation::ConversationStoreFields;
 
 use crate::api::{delete_session, rename_session};
 use crate::conversation::use_chat;
+use crate::model::SessionId;
 use crate::state::sessions::use_sessions;
 
-/// One list entry's state that renaming and deleting work on.
-#[derive(Clone, Copy)]
-pub struct ItemActions {
-    pub id: StoredValue<crate::model::SessionId>,
-    pub editing: RwSignal<bool>,
-    pub confirming: RwSignal<bool>,
-    pub name_input: RwSignal<String>,
-    pub error: RwSignal<Option<String>>,
+/// The list entry being renamed or deleted: one at a time, for the whole list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Acting {
+    pub id: SessionId,
+    pub renaming: bool,
 }
 
-pub(super) fn rename_view(item: ItemActions) -> AnyView {
+/// What renaming or deleting a list entry works on.
+#[derive(Clone, Copy)]
+pub struct ItemActions {
+    /// The list's entry under action; setting `None` closes the form or question.
+    pub acting: RwSignal<Option<Acting>>,
+    pub id: StoredValue<SessionId>,
+    pub renaming: bool,
+    pub name_input: RwSignal<String>,
+}
+
+pub(super) fn item_view(item: ItemActions) -> AnyView {
+    if item.renaming {
+        rename_view(item)
+    } else {
+        delete_view(item)
+    }
+}
+
+fn rename_view(item: ItemActions) -> AnyView {
     let ItemActions {
+        acting,
         id,
-        editing,
         name_input,
-        error,
         ..
     } = item;
+    // A rename's problem stays by its field, with what was typed.
+    let error = RwSignal::new(None::<String>);
     let chat = use_chat();
     let sessions = use_sessions();
     let save = move || {
@@ -39,8 +56,7 @@ pub(super) fn rename_view(item: ItemActions) -> AnyView {
                 Ok(saved) => {
                     // This item's own state first: updating the list re-creates the item.
                     let sid = id.get_value();
-                    editing.set(false);
-                    error.set(None);
+                    acting.set(None);
                     sessions.renamed(&sid, saved);
                 }
                 Err(e) => error.set(Some(e.to_string())),
@@ -58,18 +74,18 @@ pub(super) fn rename_view(item: ItemActions) -> AnyView {
                 on:input=move |ev| name_input.set(event_target_value(&ev))
             />
             <button type="submit" class="link-button" data-testid="rename-save">{t("save")}</button>
-            <button type="button" class="link-button" on:click=move |_| editing.set(false)>{t("cancel")}</button>
+            <button type="button" class="link-button" on:click=move |_| acting.set(None)>{t("cancel")}</button>
         </form>
+        {move || error.get().map(|e| view! { <p class="tool-error" role="alert" data-testid="session-error">{e}</p> })}
     }
     .into_any()
 }
 
-pub(super) fn delete_view(item: ItemActions) -> AnyView {
-    let ItemActions { id, confirming, .. } = item;
+fn delete_view(item: ItemActions) -> AnyView {
+    let ItemActions { acting, id, .. } = item;
     let chat = use_chat();
     let sessions = use_sessions();
-    // A failed delete is news that passes: a toast (a rename's problem stays by its
-    // field, with what was typed).
+    // A failed delete is news that passes: a toast.
     let toasts = crate::state::toasts::use_toasts();
     let delete = move || {
         let Some(c) = chat.data.assistant().get_untracked() else {
@@ -85,7 +101,7 @@ pub(super) fn delete_view(item: ItemActions) -> AnyView {
                     sessions.removed(&sid);
                 }
                 Err(e) => {
-                    confirming.set(false);
+                    acting.set(None);
                     toasts.error(t_args("delete-failed", &[("error", e.to_string().into())]));
                 }
             }
@@ -95,7 +111,7 @@ pub(super) fn delete_view(item: ItemActions) -> AnyView {
         <div class="confirm" role="alertdialog" aria-label=t("delete-confirm") data-testid="confirm-delete">
             <span>{t("delete-confirm")}</span>
             <button type="button" class="link-button danger" data-testid="confirm-delete-yes" on:click=move |_| delete()>{t("delete")}</button>
-            <button type="button" class="link-button" on:click=move |_| confirming.set(false)>{t("keep")}</button>
+            <button type="button" class="link-button" on:click=move |_| acting.set(None)>{t("keep")}</button>
         </div>
     }
     .into_any()
