@@ -233,19 +233,8 @@ fn SessionItem(
     let id_text = id.to_string();
     view! {
         <li class="session-item" data-testid="session-item" data-session-id=id_text>
-            // A link: it can be opened in a new tab or copied. (`target="_self"` keeps the
-            // router's own link handling off it: without a route table, that would change
-            // the page's location but never the address bar.)
-            <a class="session-open" href=href target="_self" aria-current=current>{summary.name}</a>
-            <span class="session-actions">
-                <button type="button" class="icon-button" data-action="rename" aria-label=t("rename-chat") title=t("rename") data-testid="rename">
-                    <Icon name=IconName::Pencil />
-                </button>
-                <button type="button" class="icon-button" data-action="delete" aria-label=t("delete-chat") title=t("delete") data-testid="delete">
-                    <Icon name=IconName::Trash />
-                </button>
-            </span>
-            // Renaming and deleting are loaded on demand (see `on_demand`).
+            // Renaming and deleting are loaded on demand (see `on_demand`), ahead
+            // of the name: the CSS hides the name and buttons after a rename form.
             {move || mine().map(|renaming| {
                 let id = id.clone();
                 let name = sessions.items.with_untracked(|list| {
@@ -259,6 +248,18 @@ fn SessionItem(
                 };
                 view! { <Suspense fallback=|| ()>{Suspend::new(on_demand::item_action(item))}</Suspense> }
             })}
+            // A link: it can be opened in a new tab or copied. (`target="_self"` keeps the
+            // router's own link handling off it: without a route table, that would change
+            // the page's location but never the address bar.)
+            <a class="session-open" href=href target="_self" aria-current=current>{summary.name}</a>
+            <span class="session-actions">
+                <button type="button" class="icon-button" data-action="rename" aria-label=t("rename-chat") title=t("rename") data-testid="rename">
+                    <Icon name=IconName::Pencil />
+                </button>
+                <button type="button" class="icon-button" data-action="delete" aria-label=t("delete-chat") title=t("delete") data-testid="delete">
+                    <Icon name=IconName::Trash />
+                </button>
+            </span>
         </li>
     }
 }
