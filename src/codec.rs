@@ -1,6 +1,8 @@
-//! How the browser reads JSON: with serde_json's byte reader only. Each reader makes its
-//! own copy of every decoder in the wasm, and server functions' answers are read as bytes,
-//! so text (the data written into the page, JSON held in strings) is read as bytes too.
+//! How the browser reads what it is sent. The first load reads no JSON: the data written
+//! into the page and the answers of the server functions it calls are postcard, whose
+//! decoders are a fraction of JSON's in the wasm. JSON (AgentOS's events, histories,
+//! generative UI) is read by lazily loaded code, with serde_json's byte reader only: each
+//! reader makes its own copy of every decoder in the wasm.
 
 use leptos::server::codee::{Decoder, Encoder};
 use serde::{de::DeserializeOwned, Serialize};
@@ -10,34 +12,88 @@ pub fn from_text<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
     serde_json::from_slice(text.as_bytes())
 }
 
-/// A string the browser's storage holds as JSON (written by `gloo_storage`, whose reader
-/// would read it as text).
+/// A string the browser's storage holds as JSON (written by `gloo_storage`), read with
+/// the browser's own JSON parser.
 #[cfg(feature = "hydrate")]
 pub fn stored_string(key: &str) -> Option<String> {
     use gloo_storage::{LocalStorage, Storage};
     let json = LocalStorage::raw().get_item(key).ok()??;
-    from_text(&json).ok()
+    js_sys::JSON::parse(&json).ok()?.as_string()
 }
 
 /// The codec of data the server writes into the page (the settings, the first catalog):
-/// Leptos's default one reads it with the text reader.
-pub struct PageJson;
+/// postcard, whose decoder is a fraction of JSON's in the wasm, each byte written as one
+/// character from U+0100 on. Those are printable and never `<`, a backslash or a digit, so the
+/// script Leptos writes them into carries them unchanged.
+pub struct PageData;
 
-impl<T: Serialize> Encoder<T> for PageJson {
-    type Error = serde_json::Error;
+/// Where [`PageData`]'s characters start.
+const PAGE_DATA_BASE: u32 = 0x100;
+
+impl<T: Serialize> Encoder<T> for PageData {
+    type Error = postcard::Error;
     type Encoded = String;
 
-    fn encode(val: &T) -> Result<String, serde_json::Error> {
-        serde_json::to_string(val)
+    fn encode(val: &T) -> Result<String, postcard::Error> {
+        let bytes = postcard::to_allocvec(val)?;
+        Ok(bytes
+            .iter()
+            .filter_map(|&b| char::from_u32(PAGE_DATA_BASE + u32::from(b)))
+            .collect())
     }
 }
 
-impl<T: DeserializeOwned> Decoder<T> for PageJson {
-    type Error = serde_json::Error;
+impl<T: DeserializeOwned> Decoder<T> for PageData {
+    type Error = postcard::Error;
     type Encoded = str;
 
-    fn decode(val: &str) -> Result<T, serde_json::Error> {
-        from_text(val)
+    fn decode(val: &str) -> Result<T, postcard::Error> {
+        let bytes = val
+            .chars()
+            .map(|c| u8::try_from(u32::from(c).wrapping_sub(PAGE_DATA_BASE)))
+            .collect::<Result<Vec<u8>, _>>()
+            .map_err(|_| postcard::Error::DeserializeBadEncoding)?;
+        postcard::from_bytes(&bytes)
+    }
+}
+
+/// The codec of a text the server writes into the page (the language's messages) as it
+/// is. Leptos writes a `<` in it as `\u003c`; a backslash is doubled here first, so the
+/// reader can tell the two apart.
+pub struct PageText;
+
+impl Encoder<String> for PageText {
+    type Error = std::convert::Infallible;
+    type Encoded = String;
+
+    fn encode(val: &String) -> Result<String, Self::Error> {
+        Ok(val.replace('\\', "\\\\"))
+    }
+}
+
+impl Decoder<String> for PageText {
+    type Error = std::convert::Infallible;
+    type Encoded = str;
+
+    fn decode(val: &str) -> Result<String, Self::Error> {
+        let mut out = String::with_capacity(val.len());
+        let mut rest = val;
+        while let Some(at) = rest.find('\\') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            if let Some(more) = after.strip_prefix('\\') {
+                out.push('\\');
+                rest = more;
+            } else if let Some(more) = after.strip_prefix("u003c") {
+                out.push('<');
+                rest = more;
+            } else {
+                out.push('\\');
+                rest = after;
+            }
+        }
+        out.push_str(rest);
+        Ok(out)
     }
 }
 
@@ -53,13 +109,35 @@ mod tests {
     use super::*;
     use crate::model::PublicConfig;
 
+    /// What Leptos does to the text before it reaches the browser (hydration_context's
+    /// `write_to_buf`), undone by the JavaScript parser but for the `<` escape.
+    fn through_the_page(text: &str) -> String {
+        text.replace('<', "\\u003c")
+    }
+
     #[test]
-    fn what_is_written_reads_back() {
+    fn page_data_reads_back_through_the_page() {
         let config = PublicConfig::default();
-        let text = <PageJson as Encoder<PublicConfig>>::encode(&config).unwrap();
-        let back: PublicConfig = PageJson::decode(&text).unwrap();
+        let text = <PageData as Encoder<PublicConfig>>::encode(&config).unwrap();
+        assert!(!text.contains(['<', '\\']) && !text.chars().any(|c| c.is_ascii()));
+        let back: PublicConfig = PageData::decode(&through_the_page(&text)).unwrap();
         assert_eq!(back, config);
-        assert!(<PageJson as Decoder<PublicConfig>>::decode("{").is_err());
+        assert!(<PageData as Decoder<PublicConfig>>::decode("{}").is_err());
+    }
+
+    #[test]
+    fn page_text_reads_back_through_the_page() {
+        for text in [
+            "plain",
+            "a <b> tag",
+            "a \\u003c written out",
+            "ends with \\",
+            "\\\\<",
+        ] {
+            let written = <PageText as Encoder<String>>::encode(&text.to_owned()).unwrap();
+            let read = <PageText as Decoder<String>>::decode(&through_the_page(&written)).unwrap();
+            assert_eq!(read, text);
+        }
     }
 
     #[test]

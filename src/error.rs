@@ -1,4 +1,4 @@
-use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::codec::PostcardEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
@@ -37,8 +37,10 @@ pub enum ApiError {
     Transport(String),
 }
 
+/// Sent as postcard, like the answers the first load reads: the page then has no JSON
+/// decoder of its own (see `codec`).
 impl FromServerFnError for ApiError {
-    type Encoder = JsonEncoding;
+    type Encoder = PostcardEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos::server_fn::codec::{ByteStream, Json, Streaming};
+use leptos::server_fn::codec::{ByteStream, Json, Postcard, Streaming};
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
@@ -154,7 +154,7 @@ pub async fn resume_run(
 
 /// Stops a run the current user started. Unknown runs, or other users' runs, are
 /// "not found".
-#[server(prefix = "/api", endpoint = "chat/cancel")]
+#[server(prefix = "/api", endpoint = "chat/cancel", output = Postcard)]
 pub async fn cancel_run(run_id: RunId) -> Result<(), ApiError> {
     let Caller { state, user, .. } = Caller::get().await?;
     let Some(run) = state.runs.owned_by(&run_id, &user.0) else {

@@ -3,6 +3,7 @@
 //! that does not exist.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
 
 use super::ApiError;
 use crate::model::{AssistantId, AssistantKind, SessionId, SessionPage};
@@ -17,7 +18,7 @@ pub const SESSIONS_PAGE_SIZE: u32 = 30;
 
 /// One page of the caller's conversations with an agent or team, newest first,
 /// optionally filtered by name.
-#[server(prefix = "/api", endpoint = "sessions/list")]
+#[server(prefix = "/api", endpoint = "sessions/list", output = Postcard)]
 pub async fn list_sessions(
     kind: AssistantKind,
     assistant_id: AssistantId,
@@ -69,7 +70,7 @@ pub async fn list_sessions(
 }
 
 /// Renames one of the caller's sessions (1 to 120 characters after trimming).
-#[server(prefix = "/api", endpoint = "sessions/rename")]
+#[server(prefix = "/api", endpoint = "sessions/rename", output = Postcard)]
 pub async fn rename_session(
     kind: AssistantKind,
     assistant_id: AssistantId,
@@ -98,7 +99,7 @@ pub async fn rename_session(
 }
 
 /// Deletes one of the caller's sessions.
-#[server(prefix = "/api", endpoint = "sessions/delete")]
+#[server(prefix = "/api", endpoint = "sessions/delete", output = Postcard)]
 pub async fn delete_session(
     kind: AssistantKind,
     assistant_id: AssistantId,

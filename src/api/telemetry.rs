@@ -1,12 +1,12 @@
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{Json, Postcard};
 
 use super::ApiError;
 use crate::analytics::ClientEvent;
 
 /// Records a batch of the browser's analytics events (in order): logged, counted and
 /// forwarded to the analytics webhook when one is configured.
-#[server(prefix = "/api", endpoint = "telemetry/events", input = Json)]
+#[server(prefix = "/api", endpoint = "telemetry/events", input = Json, output = Postcard)]
 pub async fn record_events(events: Vec<ClientEvent>) -> Result<(), ApiError> {
     use crate::analytics::MAX_BATCH;
     use crate::server::telemetry::{metrics, sink::RecordedEvent};

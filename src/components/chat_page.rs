@@ -11,7 +11,7 @@ use super::picker::AssistantPicker;
 use super::sidebar::SessionSidebar;
 use super::toasts::ToastRegion;
 use crate::api::list_assistants;
-use crate::codec::PageJson;
+use crate::codec::PageData;
 use crate::conversation::{provide_chat, ShownAssistant};
 use crate::i18n::t;
 use crate::icon::{Icon, IconName};
@@ -48,7 +48,7 @@ pub fn ChatPage() -> impl IntoView {
     );
 
     // Refetch the catalog whenever AgentOS comes back.
-    let catalog = Resource::<_, PageJson>::new_with_options(
+    let catalog = Resource::<_, PageData>::new_with_options(
         move || conn.recoveries.get(),
         |_| list_assistants(),
         false,

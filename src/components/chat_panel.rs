@@ -5,7 +5,7 @@ use crate::conversation::ConversationStoreFields;
 
 use super::composer::Composer;
 use crate::api::ApiError;
-use crate::codec::PageJson;
+use crate::codec::PageData;
 use crate::conversation::{avatar_view, use_chat};
 use crate::i18n::{t, t_args};
 use crate::model::{avatar, AssistantRef, Catalog};
@@ -14,7 +14,7 @@ use crate::model::{avatar, AssistantRef, Catalog};
 #[component]
 pub fn ChatPanel(
     /// The agents and teams from AgentOS.
-    catalog: Resource<Result<Catalog, ApiError>, PageJson>,
+    catalog: Resource<Result<Catalog, ApiError>, PageData>,
     /// The assistant named in the URL, if any.
     requested: Memo<Option<AssistantRef>>,
 ) -> impl IntoView {

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use crate::api::ApiError;
-use crate::codec::PageJson;
+use crate::codec::PageData;
 use crate::model::{AssistantId, AssistantKind, AssistantRef, Catalog};
 use crate::routes::ChatRoute;
 
@@ -13,7 +13,7 @@ use crate::routes::ChatRoute;
 #[component]
 pub fn AssistantPicker(
     /// The agents and teams from AgentOS.
-    catalog: Resource<Result<Catalog, ApiError>, PageJson>,
+    catalog: Resource<Result<Catalog, ApiError>, PageData>,
     /// The assistant named in the URL, if any.
     requested: Memo<Option<AssistantRef>>,
 ) -> impl IntoView {

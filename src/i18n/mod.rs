@@ -66,18 +66,18 @@ pub fn date_time(epoch_s: i64) -> String {
 /// Reads the page's messages (on the server, the request's language; in the browser,
 /// those the server wrote into the page). Call once, in the app's root.
 pub fn provide_messages() {
-    use crate::codec::PageJson;
+    use crate::codec::PageText;
     use leptos::prelude::SharedValue;
     #[cfg(feature = "ssr")]
     {
         let locale = server::current();
         leptos::prelude::provide_context(server::PageLocale(locale));
         let _ =
-            SharedValue::<String, PageJson>::new_with_encoding(move || locale.catalogue.clone());
+            SharedValue::<String, PageText>::new_with_encoding(move || locale.catalogue.clone());
     }
     #[cfg(not(feature = "ssr"))]
     {
-        let shared = SharedValue::<String, PageJson>::new_with_encoding(String::new);
+        let shared = SharedValue::<String, PageText>::new_with_encoding(String::new);
         browser::MESSAGES.with(|m| *m.borrow_mut() = shared.into_inner().into());
     }
 }

@@ -166,12 +166,12 @@ pub async fn rate_limit(State(limits): State<RateLimits>, req: Request, next: Ne
 /// [`ApiError`].
 pub fn refusal(err: ApiError, retry_after_s: Option<u64>) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let body = serde_json::to_string(&err).unwrap_or_default();
+    let body = postcard::to_allocvec(&err).unwrap_or_default();
     let mut resp = (status, body).into_response();
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
+        HeaderValue::from_static("application/x-postcard"),
     );
     if let Some(s) = retry_after_s {
         h.insert(header::RETRY_AFTER, HeaderValue::from(s));

@@ -97,7 +97,7 @@ async fn with_error_status(path: String, resp: Response) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
         return Response::from_parts(parts, axum::body::Body::empty());
     };
-    if let Ok(err) = serde_json::from_slice::<ApiError>(&bytes) {
+    if let Ok(err) = postcard::from_bytes::<ApiError>(&bytes) {
         if let Ok(status) = axum::http::StatusCode::from_u16(err.status()) {
             parts.status = status;
         }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::codec::PageJson;
+use crate::codec::PageData;
 use crate::model::PublicConfig;
 
 /// The server's public settings. They do not change while a page is open.
@@ -22,7 +22,7 @@ impl Settings {
 }
 
 pub fn provide_settings() -> Settings {
-    let shared = SharedValue::<_, PageJson>::new_with_encoding(from_server);
+    let shared = SharedValue::<_, PageData>::new_with_encoding(from_server);
     let settings = Settings(StoredValue::new(shared.into_inner()));
     provide_context(settings);
     settings

@@ -1,7 +1,7 @@
 //! Content encoding, all of it: which answers are compressed, how, and where.
 //! - Pages (HTML) are compressed as they stream, each chunk flushed at once (`pages`).
-//! - Server functions' JSON answers (a long conversation's history is about 300 KB) are
-//!   compressed by tower-http at its fastest level.
+//! - Server functions' answers, JSON or postcard (a long conversation's history is about
+//!   300 KB of JSON), are compressed by tower-http at its fastest level.
 //! - The app's files under `/pkg` are compressed at build time (`scripts/build-release.sh`)
 //!   and served as they are, by `Accept-Encoding` (`static_files`).
 //! - Bodies the server makes itself once (the highlighting stylesheet) are compressed once,
@@ -17,15 +17,15 @@ use axum::Router;
 mod pages;
 pub mod precompressed;
 
-/// Compresses the answers of `app` that are worth it: pages as they stream, and JSON
-/// answers of some size. Goes outside the layers that read answers (the error-status
+/// Compresses the answers of `app` that are worth it: pages as they stream, and server
+/// functions' answers of some size. Goes outside the layers that read answers (the error-status
 /// mapping reads error bodies).
 pub fn compress(app: Router) -> Router {
     app.layer(axum::middleware::from_fn(pages::compress_pages))
         .layer(
             tower_http::compression::CompressionLayer::new()
                 .quality(tower_http::CompressionLevel::Fastest)
-                .compress_when(json_worth_compressing),
+                .compress_when(answer_worth_compressing),
         )
 }
 
@@ -47,24 +47,27 @@ pub fn static_files(
     )
 }
 
-/// Whether a response is a JSON answer large enough to be worth compressing. Streams
+/// Whether a response is a server function's answer (JSON or postcard) large enough to be
+/// worth compressing. Streams
 /// (`application/octet-stream` for streamed server functions) must not be: the
 /// compressor would hold back their bytes.
-fn json_worth_compressing(
+fn answer_worth_compressing(
     _status: axum::http::StatusCode,
     _version: axum::http::Version,
     headers: &HeaderMap,
     _extensions: &axum::http::Extensions,
 ) -> bool {
-    let json = headers
+    let answer = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/json"));
+        .is_some_and(|t| {
+            t.starts_with("application/json") || t.starts_with("application/x-postcard")
+        });
     let length = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    json && length.is_none_or(|n| n >= 1024)
+    answer && length.is_none_or(|n| n >= 1024)
 }
 
 /// The coding a request accepts, by its `Accept-Encoding` header.
@@ -124,12 +127,14 @@ mod tests {
         if let Some(n) = length {
             h.insert(header::CONTENT_LENGTH, n.into());
         }
-        json_worth_compressing(StatusCode::OK, Version::HTTP_11, &h, &Extensions::new())
+        answer_worth_compressing(StatusCode::OK, Version::HTTP_11, &h, &Extensions::new())
     }
 
     #[test]
-    fn only_json_answers_of_some_size_are_compressed() {
+    fn only_answers_of_some_size_are_compressed() {
         assert!(compressed("application/json", Some(300_000)));
+        assert!(compressed("application/x-postcard", Some(4_000)));
+        assert!(!compressed("application/x-postcard", Some(300)));
         assert!(compressed("application/json", None));
         assert!(!compressed("application/json", Some(200)));
         assert!(!compressed("application/octet-stream", None), "streams");
