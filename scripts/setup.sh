@@ -58,6 +58,14 @@ if [ ! -f end2end/node_modules/.package-lock.json ] \
   sha256sum end2end/package-lock.json | cut -d' ' -f1 > end2end/node_modules/.agno-chat-lock.sha
 fi
 
+# 5b. The demo's OpenID provider (npm oidc-provider), from its lockfile.
+if [ ! -f demo/oidc/node_modules/.package-lock.json ] \
+  || ! cmp -s <(sha256sum demo/oidc/package-lock.json | cut -d' ' -f1) demo/oidc/node_modules/.agno-chat-lock.sha; then
+  log "installing node packages (demo/oidc/)"
+  (cd demo/oidc && npm ci --no-audit --no-fund --loglevel=error)
+  sha256sum demo/oidc/package-lock.json | cut -d' ' -f1 > demo/oidc/node_modules/.agno-chat-lock.sha
+fi
+
 # 6. The demo AgentOS: a Python venv with agno from PyPI.
 if [ ! -x .venv/bin/python ]; then
   log "creating the Python venv (.venv)"

@@ -25,6 +25,9 @@ pub enum ApiError {
     /// Too many requests from this user; the next one may come after `retry_after_s`.
     #[error("{message}")]
     RateLimited { retry_after_s: u64, message: String },
+    /// The person's sign-in has ended (or never was): the browser sends them to sign in.
+    #[error("{0}")]
+    SignInRequired(String),
     /// Refused by agno-chat's own protections (a cross-origin request, for instance).
     #[error("{0}")]
     Forbidden(String),
@@ -54,6 +57,21 @@ impl FromServerFnError for ApiError {
             other => ApiError::Transport(other.to_string()),
         }
     }
+
+    /// Every server function's error passes here in the browser: an ended sign-in sends
+    /// the person to sign in, back to this same address afterwards (the draft is kept in
+    /// the browser's storage, so nothing typed is lost).
+    fn de(data: leptos::server_fn::Bytes) -> Self {
+        let e =
+            <Self::Encoder as leptos::server_fn::Decodes<Self>>::decode(data).unwrap_or_else(|e| {
+                Self::from_server_fn_error(ServerFnErrorErr::Deserialization(e.to_string()))
+            });
+        #[cfg(feature = "hydrate")]
+        if matches!(e, ApiError::SignInRequired(_)) {
+            crate::state::sign_in_again();
+        }
+        e
+    }
 }
 
 impl ApiError {
@@ -61,6 +79,7 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             ApiError::Invalid(_) => 400,
+            ApiError::SignInRequired(_) => 401,
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,
             ApiError::RateLimited { .. } => 429,

@@ -198,6 +198,8 @@ pub struct PublicConfig {
     pub min_send_interval_ms: u64,
     /// Whether analytics and error reports may carry message text.
     pub report_message_content: bool,
+    /// The signed-in person's name (OIDC sign-in only).
+    pub account: Option<String>,
 }
 
 /// What the browser assumes until the server's settings are here: the server's own
@@ -213,6 +215,7 @@ impl Default for PublicConfig {
             max_input_chars: DEFAULT_MAX_INPUT_CHARS,
             min_send_interval_ms: 0,
             report_message_content: false,
+            account: None,
         }
     }
 }

@@ -57,6 +57,7 @@ test.beforeAll(async ({ browser }) => {
     bin,
     appEnv(APP_PORT, DEMO_PORT, {
       LEPTOS_SITE_ROOT: site,
+      AGNO_CHAT_AUTH_MODE: "trusted-header",
       AGNO_CHAT_TRUSTED_USER_HEADER: "X-Bench-User",
       AGNO_CHAT_SEND_RATE_PER_MIN: "100000",
       AGNO_CHAT_SEND_BURST: "10000",

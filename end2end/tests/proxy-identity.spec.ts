@@ -10,7 +10,7 @@ test.describe("identity from a trusted proxy header", () => {
   let app: Proc | undefined;
 
   test.beforeAll(async () => {
-    app = await startApp(APP_PORT, DEMO_PORT, { AGNO_CHAT_TRUSTED_USER_HEADER: "X-Forwarded-User" });
+    app = await startApp(APP_PORT, DEMO_PORT, { AGNO_CHAT_AUTH_MODE: "trusted-header", AGNO_CHAT_TRUSTED_USER_HEADER: "X-Forwarded-User" });
   });
 
   test.afterAll(async () => {

@@ -191,3 +191,21 @@ retry-in =
     }
 retrying = Neuer Versuch…
 retry-now = Jetzt erneut versuchen
+
+## Anmelden (Seiten außerhalb der App, und das Kontomenü)
+signed-out-title = Sie sind abgemeldet
+signed-out-text = Melden Sie sich wieder an, um zu Ihren Unterhaltungen zurückzukehren.
+sign-in = Anmelden
+sign-out = Abmelden
+account-menu = Konto
+sign-in-failed-title = Die Anmeldung wurde nicht abgeschlossen
+sign-in-failed-text = { $reason } Bitte melden Sie sich erneut an.
+sign-in-expired = Dieser Anmeldelink ist abgelaufen oder wurde schon benutzt.
+sign-in-refused = Die Antwort des Identitätsanbieters wurde nicht angenommen.
+sign-in-denied = Der Identitätsanbieter hat Sie nicht angemeldet.
+provider-down-title = Die Anmeldung ist gerade nicht möglich
+provider-down-text = Der Identitätsanbieter ist nicht erreichbar. Ihre Unterhaltungen sind sicher; versuchen Sie es gleich noch einmal.
+try-again = Erneut versuchen
+forbidden-title = Für Sie nicht verfügbar
+forbidden-text = Ihre Rolle umfasst diesen Agenten oder dieses Team nicht. Fragen Sie die Betreiber dieses Chats, wenn Sie ihn brauchen.
+back-to-chat = Zurück zum Chat

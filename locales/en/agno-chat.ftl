@@ -192,3 +192,21 @@ retry-in =
     }
 retrying = Trying again…
 retry-now = Retry now
+
+## Signing in (pages outside the app, and the account menu)
+signed-out-title = You are signed out
+signed-out-text = Sign in again to get back to your conversations.
+sign-in = Sign in
+sign-out = Sign out
+account-menu = Account
+sign-in-failed-title = Sign-in did not complete
+sign-in-failed-text = { $reason } Please sign in again.
+sign-in-expired = This sign-in link has expired or was already used.
+sign-in-refused = The identity provider's answer was not accepted.
+sign-in-denied = The identity provider did not sign you in.
+provider-down-title = Sign-in is unavailable right now
+provider-down-text = The identity provider cannot be reached. Your conversations are safe; try again in a moment.
+try-again = Try again
+forbidden-title = Not available to you
+forbidden-text = Your role does not include this agent or team. Ask the people who run this chat if you need it.
+back-to-chat = Back to the chat

@@ -136,6 +136,9 @@ struct Inner {
     /// Per user for minted JWTs (one slot, "", otherwise). Bounded in count and idle time
     /// by `moka`, so one-shot identities cannot grow it.
     slots: moka::sync::Cache<String, Slot>,
+    /// Per user, the scopes of their minted tokens where a roles policy narrows the
+    /// configured ones (see [`Credentials::set_user_scopes`]).
+    user_scopes: moka::sync::Cache<String, Arc<[String]>>,
     /// Tokens obtained because AgentOS said "Token has expired".
     refreshes: AtomicU64,
     /// Tokens obtained in all (first, renewed before expiry, and refreshed).
@@ -161,6 +164,10 @@ impl Credentials {
                     .max_capacity(MOST_SLOTS)
                     .time_to_idle(SLOT_IDLE)
                     .build(),
+                user_scopes: moka::sync::Cache::builder()
+                    .max_capacity(MOST_SLOTS)
+                    .time_to_idle(SLOT_IDLE)
+                    .build(),
                 refreshes: AtomicU64::new(0),
                 issued: AtomicU64::new(0),
             }),
@@ -173,6 +180,33 @@ impl Credentials {
 
     pub fn source_name(&self) -> &'static str {
         self.inner.source.name()
+    }
+
+    /// The scopes minted tokens carry by default (`None` when tokens are not minted here).
+    pub fn base_scopes(&self) -> Option<&[String]> {
+        match &self.inner.source {
+            CredentialSource::Jwt(s) => Some(&s.scopes),
+            _ => None,
+        }
+    }
+
+    /// The scopes `user`'s minted tokens carry from now on. A token minted with other
+    /// scopes is dropped, so a change of roles reaches AgentOS with the next request.
+    pub fn set_user_scopes(&self, user: &str, scopes: Vec<String>) {
+        if self.base_scopes().is_none() {
+            return;
+        }
+        let same = self
+            .inner
+            .user_scopes
+            .get(user)
+            .is_some_and(|s| *s == *scopes);
+        if !same {
+            self.inner
+                .user_scopes
+                .insert(user.to_owned(), scopes.into());
+            self.inner.slots.invalidate(user);
+        }
     }
 
     /// Whether a new token can be obtained when AgentOS says the current one expired.
@@ -273,7 +307,20 @@ impl Credentials {
                     Caller::Service => SERVICE_SUBJECT,
                 };
                 let now = SystemTime::now();
-                let value = mint(settings, subject, now)?;
+                let narrowed = match caller {
+                    Caller::User(u) => self.inner.user_scopes.get(u),
+                    Caller::Service => None,
+                };
+                let value = match narrowed {
+                    Some(scopes) => {
+                        let settings = JwtSettings {
+                            scopes: scopes.to_vec(),
+                            ..settings.clone()
+                        };
+                        mint(&settings, subject, now)?
+                    }
+                    None => mint(settings, subject, now)?,
+                };
                 Cached {
                     token: Token { value, generation },
                     renew_at: Some(now + renew_after(settings.lifetime)),

@@ -27,11 +27,14 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
     use crate::chat::validate::clean_message;
     use crate::server::proxy::{proxy_run, StreamTimeouts};
 
+    let caller = Caller::get().await?;
+    caller.may_use(req.kind, req.assistant_id.as_str())?;
     let Caller {
         state,
         user,
         limit_key,
-    } = Caller::get().await?;
+        ..
+    } = caller;
     no_buffering_headers();
 
     let refuse_as = |kind: FailureKind, message: String| {
@@ -109,11 +112,14 @@ pub async fn resume_run(
     use crate::agentos::RunRequest;
     use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
 
+    let caller = Caller::get().await?;
+    caller.may_use(kind, assistant_id.as_str())?;
     let Caller {
         state,
         user,
         limit_key,
-    } = Caller::get().await?;
+        ..
+    } = caller;
     // Before anything streams: the run must be one of the caller's session's.
     state
         .ownership()

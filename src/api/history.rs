@@ -20,7 +20,9 @@ pub async fn load_session(
     session_id: SessionId,
 ) -> Result<Deferred<SessionHistory>, ApiError> {
     use crate::server::history_cache::Plan;
-    let Caller { state, user, .. } = Caller::get().await?;
+    let caller = Caller::get().await?;
+    caller.may_use(kind, assistant_id.as_str())?;
+    let Caller { state, user, .. } = caller;
     let key = HistoryKey::new(&user.0, kind, &assistant_id, &session_id);
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
     let plan = state.histories.plan(&key);

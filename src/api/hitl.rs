@@ -44,6 +44,7 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
         state,
         user,
         limit_key,
+        ..
     } = caller;
     if run.get("status").and_then(|s| s.as_str()) != Some("PAUSED") {
         return Err(ApiError::Invalid(
@@ -101,6 +102,7 @@ async fn paused_context(
     run_id: &RunId,
 ) -> Result<(Caller, serde_json::Value), ApiError> {
     let caller = Caller::get().await?;
+    caller.may_use(kind, assistant_id.as_str())?;
     if !caller.state.config.hitl_enabled {
         return Err(ApiError::Forbidden(
             "Answering paused runs is switched off in this chat.".into(),

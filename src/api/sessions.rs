@@ -25,7 +25,9 @@ pub async fn list_sessions(
     page: u32,
     search: Option<String>,
 ) -> Result<SessionPage, ApiError> {
-    let Caller { state, user, .. } = Caller::get().await?;
+    let caller = Caller::get().await?;
+    caller.may_use(kind, assistant_id.as_str())?;
+    let Caller { state, user, .. } = caller;
     let search = search
         .map(|s| s.trim().chars().take(MAX_SESSION_NAME).collect::<String>())
         .filter(|s| !s.is_empty());

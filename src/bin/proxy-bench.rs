@@ -178,6 +178,7 @@ async fn start_server(bin: &str, upstream: SocketAddr, port: u16, site_root: &st
         .env("LEPTOS_SITE_PKG_DIR", "pkg")
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("AGNO_CHAT_AGENTOS_URL", format!("http://{upstream}"))
+        .env("AGNO_CHAT_AUTH_MODE", "trusted-header")
         .env("AGNO_CHAT_TRUSTED_USER_HEADER", "X-Bench-User")
         .env("AGNO_CHAT_SEND_RATE_PER_MIN", "100000")
         .env("AGNO_CHAT_SEND_BURST", "10000")

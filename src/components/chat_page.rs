@@ -5,6 +5,7 @@ use crate::conversation::ConversationStoreFields;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
+use super::account::AccountMenu;
 use super::chat_panel::ChatPanel;
 use super::fallback::FallbackView;
 use super::picker::AssistantPicker;
@@ -206,6 +207,7 @@ pub fn ChatPage() -> impl IntoView {
                         <Icon name=IconName::Keyboard />
                     </button>
                     <ThemeButton />
+                    {settings.with(|s| s.account.clone()).map(|name| view! { <AccountMenu name /> })}
                 </header>
                 <main class="app-main">
                     {move || match down.get() {

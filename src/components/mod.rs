@@ -2,6 +2,7 @@
 //! the list of conversations, the composer and the "chat unavailable" view. They stay
 //! thin: logic lives in [`crate::conversation`], [`crate::state`] and [`crate::model`].
 
+pub mod account;
 pub mod chat_page;
 pub mod chat_panel;
 pub mod composer;

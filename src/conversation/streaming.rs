@@ -42,8 +42,12 @@ impl ChatState {
         self.last_index.set_value(None);
         let question = req.message.clone();
         match crate::api::send_message(req).await {
-            Err(crate::api::ApiError::RateLimited { message, .. }) => {
-                // Nothing was sent: take the turn back and return the text to the box.
+            Err(
+                crate::api::ApiError::RateLimited { message, .. }
+                | crate::api::ApiError::SignInRequired(message),
+            ) => {
+                // Nothing was sent: take the turn back and return the text to the box
+                // (where it is saved, and found again after signing in).
                 self.data
                     .turns()
                     .update(|ts| ts.retain(|t| t.id != turn_id));

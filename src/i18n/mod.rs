@@ -96,6 +96,9 @@ fn with<T>(f: impl FnOnce(&str, &browser::Numbers<'_>) -> T) -> T {
 }
 
 #[cfg(feature = "ssr")]
+pub use server::for_request;
+
+#[cfg(feature = "ssr")]
 mod server {
     use super::fluent::{self, Locale};
     use axum::http::{header, request::Parts};
@@ -111,12 +114,15 @@ mod server {
         if let Some(PageLocale(l)) = use_context() {
             return l;
         }
-        let locales = fluent::locales();
-        let Some(parts) = use_context::<Parts>() else {
-            return locales.english();
-        };
-        let chosen = parts
-            .headers
+        match use_context::<Parts>() {
+            Some(parts) => for_request(&parts.headers),
+            None => fluent::locales().english(),
+        }
+    }
+
+    /// The language a request asks for: the one chosen (the cookie), else the browser's.
+    pub fn for_request(headers: &axum::http::HeaderMap) -> &'static Locale {
+        let chosen = headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
@@ -124,11 +130,10 @@ mod server {
             .filter_map(Result::ok)
             .find(|c| c.name() == fluent::COOKIE)
             .map(|c| c.value().to_owned());
-        let accept = parts
-            .headers
+        let accept = headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok());
-        locales.negotiate(chosen.as_deref(), accept)
+        fluent::locales().negotiate(chosen.as_deref(), accept)
     }
 }
 

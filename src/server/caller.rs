@@ -1,8 +1,12 @@
 //! Who is calling a server function: the user the request was bound to (see `identity`)
 //! and whom its limits count against. Every server function reads the caller from here.
 
+use std::sync::Arc;
+
+use super::policy::Access;
 use super::user::{LimitKey, UserId};
 use crate::error::ApiError;
+use crate::model::AssistantKind;
 use crate::server::state::AppState;
 
 /// Who calls a server function, and the server's state to answer with: every server
@@ -12,6 +16,8 @@ pub struct Caller {
     pub user: UserId,
     /// Whom this request's limits count against (see [`LimitKey`]).
     pub limit_key: String,
+    /// What the roles policy lets the caller use.
+    pub access: Arc<Access>,
 }
 
 impl Caller {
@@ -21,11 +27,34 @@ impl Caller {
             Ok(axum::Extension(k)) => k.0,
             Err(_) => user.0.clone(),
         };
+        let access = leptos_axum::extract::<axum::Extension<Arc<Access>>>()
+            .await
+            .map(|axum::Extension(a)| a)
+            .map_err(|_| ApiError::Internal("no access on this request".into()))?;
+        let state = crate::server::state::app_state()?;
+        // AgentOS enforces the same rule: the caller's tokens carry only their scopes.
+        let credentials = state.agentos.credentials();
+        if let Some(base) = credentials.base_scopes().filter(|_| access.is_restricted()) {
+            credentials.set_user_scopes(&user.0, access.agentos_scopes(base));
+        }
         Ok(Self {
-            state: crate::server::state::app_state()?,
+            state,
             user,
             limit_key,
+            access,
         })
+    }
+
+    /// Refuses an agent or team the caller's roles do not include (403, counted).
+    pub fn may_use(&self, kind: AssistantKind, id: &str) -> Result<(), ApiError> {
+        if self.access.may_use(kind, id) {
+            return Ok(());
+        }
+        tracing::info!(assistant = id, "refused: not in the caller's roles");
+        super::telemetry::metrics::forbidden_assistant();
+        Err(ApiError::Forbidden(
+            "Your role does not include this agent or team.".into(),
+        ))
     }
 }
 

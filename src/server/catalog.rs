@@ -38,22 +38,73 @@ pub fn build_catalog(
         .unwrap_or(AssistantKind::Agent);
     catalog.default = configured
         .filter(|c| catalog.find(c).is_some())
-        .or_else(|| {
-            let (first, second) = match preferred_kind {
-                AssistantKind::Agent => (&catalog.agents, &catalog.teams),
-                AssistantKind::Team => (&catalog.teams, &catalog.agents),
-            };
-            first
-                .first()
-                .or(second.first())
-                .map(AssistantSummary::reference)
-        });
+        .or_else(|| first_of(&catalog, preferred_kind));
+    catalog
+}
+
+/// The first assistant of `kind`, else of the other kind.
+fn first_of(catalog: &Catalog, kind: AssistantKind) -> Option<AssistantRef> {
+    let (first, second) = match kind {
+        AssistantKind::Agent => (&catalog.agents, &catalog.teams),
+        AssistantKind::Team => (&catalog.teams, &catalog.agents),
+    };
+    first
+        .first()
+        .or(second.first())
+        .map(AssistantSummary::reference)
+}
+
+/// The part of `catalog` that `access` includes; the default moves to the first one
+/// allowed when the configured default is not.
+pub fn visible_to(mut catalog: Catalog, access: &crate::server::policy::Access) -> Catalog {
+    if !access.is_restricted() {
+        return catalog;
+    }
+    catalog
+        .agents
+        .retain(|a| access.may_use(AssistantKind::Agent, a.id.as_str()));
+    catalog
+        .teams
+        .retain(|t| access.may_use(AssistantKind::Team, t.id.as_str()));
+    let kind = catalog
+        .default
+        .as_ref()
+        .map_or(AssistantKind::Agent, |d| d.kind);
+    catalog.default = catalog
+        .default
+        .take()
+        .filter(|d| access.may_use(d.kind, d.id.as_str()))
+        .or_else(|| first_of(&catalog, kind));
     catalog
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_see_only_what_their_roles_include() {
+        let agent = |id: &str| -> Agent {
+            serde_json::from_value(serde_json::json!({ "id": id })).unwrap()
+        };
+        let catalog = build_catalog(
+            vec![agent("echo-agent"), agent("weather-agent")],
+            vec![],
+            None,
+        );
+        let policy = crate::server::policy::Policy::parse(
+            "[roles.r]\nclaims = [\"research\"]\nagents = [\"weather-agent\"]\n",
+        )
+        .unwrap();
+        let research = visible_to(catalog.clone(), &policy.access(&["research".into()]));
+        assert_eq!(research.agents.len(), 1);
+        assert_eq!(research.agents[0].id.as_str(), "weather-agent");
+        assert_eq!(research.default.unwrap().id.as_str(), "weather-agent");
+        let nobody = visible_to(catalog.clone(), &policy.access(&[]));
+        assert!(nobody.agents.is_empty() && nobody.default.is_none());
+        let all = visible_to(catalog, &crate::server::policy::Access::unrestricted());
+        assert_eq!(all.agents.len(), 2);
+    }
 
     fn transcript<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
         let dir =

@@ -112,7 +112,8 @@ pub async fn set_language(
         .into_response()
 }
 
-/// A page naming a conversation that is not the caller's, or is gone, is answered 404
+/// A page naming an agent or team outside the caller's roles is answered 403 with a page
+/// that says so. A page naming a conversation that is not the caller's, or is gone, is answered 404
 /// (the page itself then says "no longer available" and starts a new chat). The check
 /// runs while the page renders; a confirmed owner is remembered (see `ownership`), so
 /// opening one's own conversation again does not ask AgentOS.
@@ -121,10 +122,24 @@ pub async fn conversation_page_status(
     req: Request,
     next: Next,
 ) -> Response {
-    let named = (req.method() == Method::GET)
+    let route = (req.method() == Method::GET)
         .then(|| crate::routes::ChatRoute::parse(req.uri().path(), req.uri().query().unwrap_or("")))
-        .flatten()
-        .and_then(|route| Some((route.target?, route.session?)));
+        .flatten();
+    // An agent or team outside the person's roles: a page that says so, not the chat.
+    let access = req
+        .extensions()
+        .get::<std::sync::Arc<super::policy::Access>>();
+    if let (Some(target), Some(access)) = (route.as_ref().and_then(|r| r.target.as_ref()), access) {
+        if !access.may_use(target.kind, target.id.as_str()) {
+            tracing::info!(
+                assistant = target.id.as_str(),
+                "page refused: not in the caller's roles"
+            );
+            super::telemetry::metrics::forbidden_assistant();
+            return super::sign_in::forbidden(req.headers());
+        }
+    }
+    let named = route.and_then(|route| Some((route.target?, route.session?)));
     let user = req.extensions().get::<UserId>().cloned();
     let (Some((target, session)), Some(user)) = (named, user) else {
         return next.run(req).await;

@@ -1,5 +1,7 @@
 //! Who the visitor is, decided on the server: a random id in a signed, HttpOnly,
-//! SameSite cookie. Every AgentOS call carries it as `user_id`; the browser never chooses it.
+//! SameSite cookie, the user a trusted proxy's header names, or the person signed in with
+//! the OpenID provider (see `sign_in`). Every AgentOS call carries it as `user_id`; the
+//! browser never chooses it. Each request also gets what the roles policy lets it use.
 
 use axum::extract::{Request, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
@@ -9,6 +11,10 @@ use axum::response::{IntoResponse, Response};
 use cookie::{Cookie, CookieJar, Key, SameSite};
 use secrecy::{ExposeSecret, SecretString};
 
+use std::sync::Arc;
+
+use super::policy::{Access, Policy};
+use super::sign_in::SignIn;
 use super::user::{log_id, LimitKey, UserId};
 
 const COOKIE_NAME: &str = "agno_chat_uid";
@@ -46,11 +52,26 @@ async fn client_ip(
     (ip, Request::from_parts(parts, body))
 }
 
-/// Signs and checks identity cookies; optionally trusts a proxy's user header instead.
+/// How people are identified.
+#[derive(Clone)]
+pub enum Identify {
+    /// A random id in a signed cookie.
+    Anonymous,
+    /// The user a trusted proxy's header names.
+    TrustedHeader(axum::http::HeaderName),
+    /// The person signed in with the OpenID provider.
+    Oidc(SignIn),
+}
+
+/// Signs and checks identity cookies; or trusts a proxy's user header, or the sign-in
+/// session, instead.
 #[derive(Clone)]
 pub struct IdentityKeys {
     key: Key,
-    trusted_header: Option<axum::http::HeaderName>,
+    mode: Identify,
+    policy: Option<Arc<Policy>>,
+    /// What someone with no roles claim may use (anonymous and proxy-named users).
+    everyone: Arc<Access>,
     /// Mark cookies Secure on every response (the public URL is https).
     always_secure: bool,
     /// Where the client's address is read.
@@ -68,6 +89,20 @@ impl IdentityKeys {
         secret: Option<&SecretString>,
         trusted_header: Option<axum::http::HeaderName>,
     ) -> Self {
+        let mut keys = Self::with_mode(secret, Identify::Anonymous);
+        if let Some(h) = trusted_header {
+            keys.mode = Identify::TrustedHeader(h);
+        }
+        keys
+    }
+
+    /// The key cookies are signed and encrypted with.
+    pub fn key(&self) -> &Key {
+        &self.key
+    }
+
+    /// Identifies people by `mode`.
+    pub fn with_mode(secret: Option<&SecretString>, mode: Identify) -> Self {
         let key = match secret {
             Some(s) => Key::derive_from(s.expose_secret().as_bytes()),
             None => {
@@ -79,9 +114,35 @@ impl IdentityKeys {
         };
         Self {
             key,
-            trusted_header,
+            mode,
+            policy: None,
+            everyone: Access::unrestricted(),
             always_secure: false,
             client_ip: axum_client_ip::ClientIpSource::ConnectInfo,
+        }
+    }
+
+    /// Applies the roles policy (without one, everyone may use everything).
+    pub fn with_policy(mut self, policy: Option<Arc<Policy>>) -> Self {
+        self.everyone = match &policy {
+            Some(p) => Arc::new(p.access(&[])),
+            None => Access::unrestricted(),
+        };
+        self.policy = policy;
+        self
+    }
+
+    /// Switches to OpenID Connect sign-in (its cookies use this key).
+    pub fn with_sign_in(mut self, sign_in: SignIn) -> Self {
+        self.mode = Identify::Oidc(sign_in);
+        self
+    }
+
+    /// The OpenID Connect sign-in, in that mode.
+    pub fn sign_in(&self) -> Option<&SignIn> {
+        match &self.mode {
+            Identify::Oidc(s) => Some(s),
+            _ => None,
         }
     }
 
@@ -152,7 +213,12 @@ pub async fn identify(
     mut req: Request,
     next: Next,
 ) -> Response {
-    if let Some(header) = &keys.trusted_header {
+    if let Identify::Oidc(sign_in) = &keys.mode {
+        let open = needs_no_identity(req.uri().path());
+        return super::sign_in::identify(sign_in, keys.policy.as_deref(), req, next, open).await;
+    }
+    req.extensions_mut().insert(keys.everyone.clone());
+    if let Identify::TrustedHeader(header) = &keys.mode {
         let user = req
             .headers()
             .get(header)

@@ -52,7 +52,13 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
     let hashed_assets = state.leptos_options.hash_files;
     let site_root = state.leptos_options.site_root.clone();
     let pkg_dir = state.leptos_options.site_pkg_dir.clone();
+    // Signing in's own pages, in OIDC mode.
+    let sign_in = state
+        .identity
+        .sign_in()
+        .map_or_else(Router::new, |s| s.router());
     let app = Router::new()
+        .merge(sign_in)
         .route("/healthz", get(handlers::liveness))
         .route("/readyz", get(handlers::readiness))
         // Made and compressed at start-up (see `encoding`).

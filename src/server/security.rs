@@ -148,12 +148,22 @@ fn add_headers(h: &mut HeaderMap) {
 /// from this origin or with the nonce, WebAssembly compilation allowed but never `eval`,
 /// no plugins, no framing, no foreign form targets.
 pub fn page_policy(nonce: &str) -> String {
+    let provider = FORM_TARGET.get().map_or("", String::as_str);
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'nonce-{nonce}'; img-src 'self' data: https:; font-src 'self'; \
-         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'{provider}; \
          frame-ancestors 'none'"
     )
+}
+
+/// The identity provider's origin, when signing in with one: the sign-out form's answer
+/// redirects there, and browsers hold a form's redirects to `form-action` too.
+static FORM_TARGET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Lets the page's forms lead to `origin` (set once, at start-up).
+pub fn allow_form_target(origin: &url::Url) {
+    let _ = FORM_TARGET.set(format!(" {}", origin.origin().ascii_serialization()));
 }
 
 /// In the shell: sends the page's policy with the nonce Leptos put on its inline scripts.

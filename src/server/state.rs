@@ -10,6 +10,7 @@ use super::identity::IdentityKeys;
 use super::limits::{RateLimits, StreamSlots};
 use super::ownership::{Ownership, SessionOwners};
 use super::runs::ActiveRuns;
+use super::sign_in::SignIn;
 use super::swr::SwrCache;
 use super::telemetry::sink::AnalyticsSink;
 use crate::agentos::{AgentOsClient, AgentOsError, ClientOptions, Credentials};
@@ -69,18 +70,35 @@ impl AppState {
             config.telemetry.analytics_webhook.clone(),
             token_http.clone(),
         );
-        let identity = IdentityKeys::with_trusted_header(
+        use super::config::sign_in::Identification;
+        let always_secure = config
+            .protection
+            .public_origin
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https");
+        let mut identity = IdentityKeys::with_trusted_header(
             config.cookie_key.as_ref(),
-            config.trusted_user_header.clone(),
+            match &config.people.identification {
+                Identification::TrustedHeader(h) => Some(h.clone()),
+                _ => None,
+            },
         )
-        .always_secure(
-            config
-                .protection
-                .public_origin
-                .as_ref()
-                .is_some_and(|u| u.scheme() == "https"),
-        )
-        .client_ip_from(config.protection.client_ip_source.clone());
+        .always_secure(always_secure)
+        .client_ip_from(config.protection.client_ip_source.clone())
+        .with_policy(config.people.policy.clone());
+        if let Identification::Oidc(settings) = &config.people.identification {
+            let sign_in = SignIn::new(
+                (**settings).clone(),
+                identity.key().clone(),
+                always_secure,
+                config.connect_timeout,
+            )
+            .map_err(AgentOsError::Request)?;
+            identity = identity.with_sign_in(sign_in);
+            if let Ok(issuer) = url::Url::parse(&settings.provider.issuer) {
+                super::security::allow_form_target(&issuer);
+            }
+        }
         let p = &config.protection;
         let limits =
             RateLimits::new(p.send_rate, p.call_rate).with_new_identities(p.new_identity_rate);

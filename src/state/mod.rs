@@ -10,4 +10,8 @@ pub mod layout;
 pub mod sessions;
 pub mod settings;
 pub mod shortcuts;
+#[cfg(feature = "hydrate")]
+mod sign_in;
+#[cfg(feature = "hydrate")]
+pub use sign_in::sign_in_again;
 pub mod toasts;

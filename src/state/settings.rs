@@ -37,9 +37,17 @@ pub fn use_settings() -> Settings {
 fn from_server() -> PublicConfig {
     #[cfg(feature = "ssr")]
     {
-        crate::server::state::app_state()
+        let mut config = crate::server::state::app_state()
             .map(|s| s.config.public())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        config.account = use_context::<axum::http::request::Parts>()
+            .and_then(|p| {
+                p.extensions
+                    .get::<crate::server::sign_in::Person>()
+                    .cloned()
+            })
+            .map(|p| p.name);
+        config
     }
     #[cfg(not(feature = "ssr"))]
     {

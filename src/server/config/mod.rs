@@ -17,6 +17,7 @@ use crate::model::{AssistantId, AssistantKind, AssistantRef, HelpLink, PublicCon
 mod credentials;
 mod parse;
 pub mod protection;
+pub mod sign_in;
 pub mod telemetry;
 
 pub use protection::Protection;
@@ -97,9 +98,8 @@ pub struct Flags {
     /// Secret (32+ characters) signing the identity cookie
     #[arg(long, env = "AGNO_CHAT_COOKIE_KEY", value_parser = cookie_key, hide_env_values = true)]
     pub cookie_key: Option<SecretString>,
-    /// Header naming the user, set by an authenticating reverse proxy
-    #[arg(long, env = "AGNO_CHAT_TRUSTED_USER_HEADER", value_parser = trusted_user_header)]
-    pub trusted_user_header: Option<axum::http::HeaderName>,
+    #[command(flatten)]
+    pub sign_in: sign_in::SignInFlags,
     /// How log lines are written
     #[arg(long, env = "AGNO_CHAT_LOG_FORMAT", value_enum, ignore_case = true, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -150,16 +150,6 @@ fn cookie_key(raw: &str) -> Result<SecretString, String> {
     }
 }
 
-/// A request header an authenticating proxy sets; never one the browser itself controls.
-fn trusted_user_header(raw: &str) -> Result<axum::http::HeaderName, String> {
-    match axum::http::HeaderName::from_bytes(raw.trim().to_ascii_lowercase().as_bytes()) {
-        Ok(name) if !["cookie", "authorization", "host"].contains(&name.as_str()) => Ok(name),
-        _ => Err(format!(
-            "expected an HTTP header name such as X-Forwarded-User, got {raw:?}"
-        )),
-    }
-}
-
 /// The validated configuration. Secrets are [`SecretString`]s: Debug prints them redacted.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -191,9 +181,9 @@ pub struct Config {
     /// Signs the identity cookie. When unset, a random key per process (identities then
     /// reset when the server restarts).
     pub cookie_key: Option<SecretString>,
-    /// When set, the user is the one this request header names (an authenticating proxy
-    /// in front of agno-chat sets it); requests without it are refused.
-    pub trusted_user_header: Option<axum::http::HeaderName>,
+    /// How people are identified (anonymous, a trusted proxy's header, or OpenID
+    /// Connect sign-in) and the roles policy.
+    pub people: sign_in::People,
     pub log_format: LogFormat,
 }
 
@@ -259,6 +249,7 @@ impl Config {
         }
         let credentials = credentials::read(&mut p, f.credentials);
         let protection = protection::read(f.protection);
+        let people = sign_in::read(&mut p, f.sign_in, protection.public_origin.as_ref());
         let telemetry = telemetry::read(&mut p, f.telemetry);
         let (Some(agentos_url), true) = (f.agentos_url, p.0.is_empty()) else {
             return Err(ConfigError(p.0));
@@ -292,7 +283,7 @@ impl Config {
             history_cache_bytes: f.history_cache_mb as usize * 1024 * 1024,
             history_recheck: Duration::from_secs(f.history_recheck_secs),
             cookie_key: f.cookie_key,
-            trusted_user_header: f.trusted_user_header,
+            people,
             log_format: f.log_format,
         })
     }
@@ -335,6 +326,7 @@ impl Config {
             max_input_chars: self.max_input_chars,
             min_send_interval_ms: self.protection.min_send_interval.as_millis() as u64,
             report_message_content: self.telemetry.report_message_content,
+            account: None,
         }
     }
 }
@@ -467,15 +459,27 @@ mod tests {
 
     #[test]
     fn trusted_user_header_is_validated() {
-        let c = load(&[
+        // Only in its own mode.
+        let err = load(&[
             ("AGNO_CHAT_AGENTOS_URL", "http://h:1"),
             ("AGNO_CHAT_TRUSTED_USER_HEADER", "X-Forwarded-User"),
         ])
+        .unwrap_err();
+        assert_eq!(vars(err), vec!["AGNO_CHAT_TRUSTED_USER_HEADER"]);
+        let c = load(&[
+            ("AGNO_CHAT_AGENTOS_URL", "http://h:1"),
+            ("AGNO_CHAT_AUTH_MODE", "trusted-header"),
+            ("AGNO_CHAT_TRUSTED_USER_HEADER", "X-Forwarded-User"),
+        ])
         .unwrap();
-        assert_eq!(c.trusted_user_header.unwrap().as_str(), "x-forwarded-user");
+        let sign_in::Identification::TrustedHeader(h) = c.people.identification else {
+            panic!("not trusted-header mode");
+        };
+        assert_eq!(h.as_str(), "x-forwarded-user");
         for bad in ["bad header", "Cookie"] {
             let err = load(&[
                 ("AGNO_CHAT_AGENTOS_URL", "http://h:1"),
+                ("AGNO_CHAT_AUTH_MODE", "trusted-header"),
                 ("AGNO_CHAT_TRUSTED_USER_HEADER", bad),
             ])
             .unwrap_err();

@@ -41,6 +41,14 @@ pub fn install() -> PrometheusHandle {
 
 fn describe() {
     describe_counter!(
+        "agno_chat_sign_ins_total",
+        "Sign-ins finished, by outcome (ok, refused, denied, no_pending, unreachable)"
+    );
+    describe_counter!(
+        "agno_chat_forbidden_total",
+        "Requests refused because the person's roles do not include the agent or team"
+    );
+    describe_counter!(
         "agno_chat_http_requests_total",
         "HTTP requests answered, by route group and status class"
     );
@@ -126,6 +134,16 @@ pub fn first_token(kind: &'static str, seconds: f64) {
 pub fn tokens(input: u64, output: u64) {
     counter!("agno_chat_tokens_total", "direction" => "input").increment(input);
     counter!("agno_chat_tokens_total", "direction" => "output").increment(output);
+}
+
+/// One finished sign-in attempt, by outcome (ok, refused, denied, no_pending, unreachable).
+pub fn sign_in(outcome: &'static str) {
+    counter!("agno_chat_sign_ins_total", "outcome" => outcome).increment(1);
+}
+
+/// A request refused because the person's roles do not include the agent or team.
+pub fn forbidden_assistant() {
+    counter!("agno_chat_forbidden_total").increment(1);
 }
 
 pub fn rate_limited(limit: &'static str) {
