@@ -1,6 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { ask, expectNoPanics, openHydrated } from "./support/page";
+import { ask, expectNoPanics, noSeriousViolations, openHydrated } from "./support/page";
 import { Proc, startApp } from "./support/servers";
 
 // Accessibility checked by a tool: axe-core on the page's main states, with no serious or
@@ -8,13 +7,6 @@ import { Proc, startApp } from "./support/servers";
 
 const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
 
-async function noSeriousViolations(page: Page, state: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${state}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-  expect(serious).toEqual([]);
-}
 
 test.describe("accessibility", () => {
   test.afterEach(async ({ page }) => expectNoPanics(page));

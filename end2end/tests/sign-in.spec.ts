@@ -1,6 +1,6 @@
 import { test, expect, Browser, BrowserContext, Page } from "@playwright/test";
 import { createHash, createHmac } from "node:crypto";
-import { ask, expectNoPanics, watchPanics } from "./support/page";
+import { ask, expectNoPanics, noSeriousViolations, watchPanics } from "./support/page";
 import { Proc, ROOT, spawnProc, startApp, startDemo, waitForUrl } from "./support/servers";
 
 // Sign-in with a real OpenID provider (demo/oidc: npm oidc-provider) in front of a real
@@ -13,13 +13,16 @@ const APP_PORT = 3107; // the main app
 const SHORT_PORT = 3108; // sessions that last 2 s and idle out after 6 s
 const DOWN_PORT = 3109; // a provider that is not there (yet)
 const DOWN_OIDC_PORT = 7794;
+const STREAM_PORT = 3110; // sessions that end after 4 s with no refresh, status polled every second
+const NO_REFRESH_OIDC_PORT = 7797;
 const SECRET = "demo-client-secret-for-the-tests";
 const JWT_SECRET = "f".repeat(64);
 const BASE = `http://127.0.0.1:${APP_PORT}`;
 
-function provider(port: number, apps: number[]): Proc {
+function provider(port: number, apps: number[], extra: Record<string, string> = {}): Proc {
   const uris = (path: string) => apps.map((p) => `http://127.0.0.1:${p}${path}`).join(",");
   return spawnProc(`oidc :${port}`, `node ${ROOT}/demo/oidc/provider.mjs`, {
+    ...extra,
     OIDC_PORT: String(port),
     OIDC_CLIENT_SECRET: SECRET,
     OIDC_REDIRECT_URIS: uris("/auth/callback"),
@@ -167,9 +170,12 @@ test.describe("sign-in with an OpenID provider", () => {
     await ask(page, "before signing out");
     const sid = await answered(page);
     await page.getByTestId("account-menu").locator("summary").click();
+    await expect(page.getByTestId("sign-out")).toBeVisible();
+    await noSeriousViolations(page, "account menu open");
     await page.getByTestId("sign-out").click();
     await page.waitForURL(`${BASE}/auth/signed-out`);
     await expect(page.getByRole("heading")).toHaveText("You are signed out");
+    await noSeriousViolations(page, "signed out");
     expect((await ctx.cookies()).filter((c) => c.name.includes("agno_chat_session"))).toEqual([]);
 
     await page.goBack();
@@ -332,5 +338,56 @@ test.describe("sign-in while the provider is down", () => {
     await page.getByTestId("sign-in-action").click();
     await expect(page).toHaveURL(/\/interaction\//);
     await expect(page.getByLabel("Password")).toBeVisible();
+  });
+});
+
+test.describe("an answer streaming when the session ends", () => {
+  let idp: Proc | undefined;
+  let agentos: Proc | undefined;
+  let app: Proc | undefined;
+  const base = `http://127.0.0.1:${STREAM_PORT}`;
+  const issuer = `http://127.0.0.1:${NO_REFRESH_OIDC_PORT}`;
+
+  test.beforeAll(async () => {
+    idp = provider(NO_REFRESH_OIDC_PORT, [STREAM_PORT], { OIDC_REFRESH_TOKENS: "0" });
+    await waitForUrl(`${issuer}/.well-known/openid-configuration`, idp);
+    agentos = await startDemo(AGENTOS_PORT, `--auth jwt --jwt-secret ${JWT_SECRET}`);
+    app = await oidcApp(STREAM_PORT, issuer, {
+      AGNO_CHAT_SESSION_LIFETIME_S: "4",
+      AGNO_CHAT_HEALTH_POLL_MS: "1000",
+    });
+  });
+
+  test.afterAll(async () => {
+    await app?.stop();
+    await agentos?.stop();
+    await idp?.stop();
+  });
+
+  test("is read to its end; only then does the person go to sign in, and come back to it", async ({ browser }) => {
+    const [ctx, page] = await signedIn(browser, "bob", "bob-demo", "/agents/echo-agent", base);
+    const toProvider: string[] = [];
+    const refused: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().startsWith(`${issuer}/auth`)) toProvider.push(r.url());
+    });
+    page.on("response", (r) => {
+      if (r.status() === 401) refused.push(r.url());
+    });
+    await ask(page, "slow long 30");
+    const answer = page.getByTestId("assistant-message").last();
+    // The session ends (4 s, nothing to renew it) while the answer streams for 9 s: the
+    // status poll is refused, but the page stays and the answer runs to its end.
+    await expect.poll(() => refused.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(toProvider).toEqual([]);
+    await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 20_000 });
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    // Then to sign in (the provider remembers bob) and back to the same conversation.
+    await expect.poll(() => toProvider.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.waitForURL(`${base}/agents/echo-agent/c/${sid}`, { timeout: 15_000 });
+    await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
+    await expect(page.getByTestId("assistant-message").last()).toHaveAttribute("data-status", "completed");
+    expectNoPanics(page);
+    await ctx.close();
   });
 });

@@ -17,6 +17,7 @@ impl ChatState {
         turn_id: u64,
         answer: ArcStore<Answer>,
     ) {
+        let _streaming = crate::state::StreamGuard::hold();
         match crate::api::continue_run(req).await {
             Ok(stream) => self.consume(stream, &answer).await,
             Err(e) => {
@@ -37,6 +38,7 @@ impl ChatState {
         turn_id: u64,
         answer: ArcStore<Answer>,
     ) {
+        let _streaming = crate::state::StreamGuard::hold();
         let kind = req.kind;
         let assistant_id = req.assistant_id.clone();
         self.last_index.set_value(None);
@@ -82,6 +84,7 @@ impl ChatState {
         turn_id: u64,
         answer: ArcStore<Answer>,
     ) {
+        let _streaming = crate::state::StreamGuard::hold();
         let Some(session_id) = self.data.session_id().get_untracked() else {
             return;
         };

@@ -13,5 +13,5 @@ pub mod shortcuts;
 #[cfg(feature = "hydrate")]
 mod sign_in;
 #[cfg(feature = "hydrate")]
-pub use sign_in::sign_in_again;
+pub use sign_in::{sign_in_again, StreamGuard};
 pub mod toasts;

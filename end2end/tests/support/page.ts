@@ -1,4 +1,5 @@
 import { Page, expect } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 
 const panics = new WeakMap<Page, string[]>();
 
@@ -32,4 +33,13 @@ export async function ask(page: Page, text: string): Promise<void> {
   const input = page.getByTestId("composer-input");
   await input.fill(text);
   await input.press("Enter");
+}
+
+/** Accessibility checked by axe-core: no serious or critical violation in `state`. */
+export async function noSeriousViolations(page: Page, state: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const serious = result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${state}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  expect(serious).toEqual([]);
 }
