@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 use url::Url;
 
@@ -93,7 +93,40 @@ impl AgentOsClient {
             run.kind_segment(),
             encode_segment(&run.assistant_id)
         );
-        let mut form: Vec<(&str, String)> = vec![
+        let form = Self::run_fields(run);
+        self.post_stream(Caller::User(&run.user_id), &path, &form)
+            .await
+    }
+
+    /// [`Self::start_run`] with files: `body` is the whole multipart form (see
+    /// `server::uploads::forward`), streamed as it arrives. It can be sent only once, so
+    /// an expired token is not retried here (tokens are renewed before they expire).
+    pub async fn start_run_with_files(
+        &self,
+        run: &RunRequest,
+        content_type: &str,
+        body: reqwest::Body,
+    ) -> Result<reqwest::Response, AgentOsError> {
+        let path = format!(
+            "{}/{}/runs",
+            run.kind_segment(),
+            encode_segment(&run.assistant_id)
+        );
+        let url = self.url(&path)?;
+        let token = self.credentials.token(Caller::User(&run.user_id)).await?;
+        let req = self
+            .http
+            .post(url)
+            .header(ACCEPT, "text/event-stream")
+            .header(CONTENT_TYPE, content_type)
+            .body(body);
+        let resp = self.send_once(req, token.as_ref(), None).await?;
+        ensure_success(resp).await
+    }
+
+    /// The form fields of a run, as [`Self::start_run`] sends them.
+    pub fn run_fields(run: &RunRequest) -> Vec<(&'static str, String)> {
+        let mut form: Vec<(&'static str, String)> = vec![
             ("message", run.message.clone()),
             ("stream", "true".into()),
             ("user_id", run.user_id.clone()),
@@ -104,8 +137,7 @@ impl AgentOsClient {
         if run.background {
             form.push(("background", "true".into()));
         }
-        self.post_stream(Caller::User(&run.user_id), &path, &form)
-            .await
+        form
     }
 
     /// `POST /agents/{id}/runs/{run_id}/resume` (or `/teams/...`): the events of a

@@ -21,79 +21,30 @@ pub struct ChatRequest {
 /// per line). Problems, including invalid input, arrive in-band as a `failed` event.
 #[server(prefix = "/api", endpoint = "chat/send", input = Json, output = Streaming)]
 pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiError> {
-    use crate::agentos::RunRequest;
-    use crate::chat::event::{FailureKind, RunEvent};
+    use crate::chat::event::RunEvent;
     use crate::chat::framing::encode;
-    use crate::chat::validate::clean_message;
     use crate::server::proxy::{proxy_run, StreamTimeouts};
+    use crate::server::sending::{prepare, NotSent};
 
-    let caller = Caller::get().await?;
-    caller.may_use(req.kind, req.assistant_id.as_str())?;
     let Caller {
         state,
         user,
         limit_key,
-        ..
-    } = caller;
+        access,
+    } = Caller::get().await?;
+    let (run, permit) = match prepare(&state, &user.0, &limit_key, &access, &req).await {
+        Ok(ready) => ready,
+        Err(NotSent::Forbidden(e)) => return Err(e),
+        Err(NotSent::Refused(kind, message)) => {
+            tracing::info!(%message, kind = kind.name(), "message refused");
+            no_buffering_headers();
+            let line = bytes::Bytes::from(encode(&RunEvent::Failed { kind, message }));
+            return Ok(ByteStream::new(futures::stream::once(async move {
+                Ok::<_, ApiError>(line)
+            })));
+        }
+    };
     no_buffering_headers();
-
-    let refuse_as = |kind: FailureKind, message: String| {
-        tracing::info!(%message, ?kind, "message refused");
-        let line = bytes::Bytes::from(encode(&RunEvent::Failed { kind, message }));
-        Ok(ByteStream::new(futures::stream::once(async move {
-            Ok::<_, ApiError>(line)
-        })))
-    };
-    let refuse = |message: String| refuse_as(FailureKind::Invalid, message);
-    let message = match clean_message(&req.message, state.config.max_input_chars) {
-        Ok(m) => m,
-        Err(e) => return refuse(e.to_string()),
-    };
-    if let Some(patterns) = &state.config.protection.blocked_patterns {
-        let hits = patterns.matches(&message);
-        if hits.matched_any() {
-            tracing::warn!(
-                user = %crate::server::user::log_id(&user.0),
-                patterns = ?hits.iter().map(|i| i + 1).collect::<Vec<_>>(),
-                "message matched blocked patterns"
-            );
-            return refuse(
-                "This message was not sent: it contains wording this chat does not accept \
-                 (such as asking the assistant to ignore its instructions). Please rephrase it."
-                    .into(),
-            );
-        }
-    }
-    if let Some(session) = &req.session_id {
-        // A supplied conversation must be the caller's. One AgentOS does not have (its
-        // store was reset) is started afresh for the caller, as AgentOS does, so that a
-        // conversation on screen can go on.
-        use crate::server::ownership::Owner;
-        match state
-            .ownership()
-            .session_owner(req.kind, &req.assistant_id, session, &user.0)
-            .await
-        {
-            Ok(Owner::Caller | Owner::Missing) => {}
-            Ok(Owner::Other) | Err(ApiError::NotFound(_)) => {
-                return refuse("That conversation was not found. Start a new chat.".into())
-            }
-            Err(e) => return refuse_as(FailureKind::Connect, e.to_string()),
-        }
-    }
-    let permit = match state.streams.acquire(&limit_key) {
-        Ok(p) => p,
-        Err(why) => return refuse_as(FailureKind::RateLimited, why.message()),
-    };
-    let run = RunRequest {
-        kind: req.kind,
-        assistant_id: req.assistant_id.into(),
-        message,
-        user_id: user.0,
-        session_id: req.session_id.map(Into::into),
-        // Background runs survive a closed tab or a dropped connection and can be resumed.
-        background: true,
-    };
     let timeouts = StreamTimeouts::from_config(&state.config);
     let stream = proxy_run(state.agentos.clone(), run, timeouts, state.runs.clone());
     Ok(held(stream, permit))

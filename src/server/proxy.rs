@@ -44,7 +44,21 @@ pub fn proxy_run(
 ) -> impl Stream<Item = Bytes> + Send + 'static {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     // The stream's log lines stay inside the request's span (request id, user).
-    tokio::spawn(forward(client, run, None, timeouts, active, tx).in_current_span());
+    tokio::spawn(forward(client, run, None, None, timeouts, active, tx).in_current_span());
+    rx
+}
+
+/// Like [`proxy_run`], with files: the run is started with `upload` as its multipart form.
+/// A file refused while it streams ends the answer with that refusal, said plainly.
+pub fn proxy_run_with_files(
+    client: AgentOsClient,
+    run: RunRequest,
+    upload: super::uploads::forward::Body,
+    timeouts: StreamTimeouts,
+    active: ActiveRuns,
+) -> impl Stream<Item = Bytes> + Send + 'static {
+    let (tx, rx) = mpsc::channel::<Bytes>(64);
+    tokio::spawn(forward(client, run, None, Some(upload), timeouts, active, tx).in_current_span());
     rx
 }
 
@@ -69,7 +83,7 @@ pub fn proxy_resume(
     active: ActiveRuns,
 ) -> impl Stream<Item = Bytes> + Send + 'static {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
-    tokio::spawn(forward(client, run, Some(resume), timeouts, active, tx).in_current_span());
+    tokio::spawn(forward(client, run, Some(resume), None, timeouts, active, tx).in_current_span());
     rx
 }
 
@@ -77,6 +91,7 @@ async fn forward(
     client: AgentOsClient,
     run: RunRequest,
     resume: Option<Resume>,
+    upload: Option<super::uploads::forward::Body>,
     timeouts: StreamTimeouts,
     active: ActiveRuns,
     mut tx: mpsc::Sender<Bytes>,
@@ -108,14 +123,25 @@ async fn forward(
             return;
         }
     }
-    let response = match &resume {
-        None => client.start_run(&run).await,
-        Some(Resume {
-            run_id,
-            session_id,
-            continue_with: Some((field, payload)),
-            ..
-        }) => {
+    let mut upload_outcome = None;
+    let response = match (&resume, upload) {
+        (None, Some(upload)) => {
+            upload_outcome = Some(upload.outcome);
+            let body = reqwest::Body::wrap_stream(upload.stream);
+            client
+                .start_run_with_files(&run, &upload.content_type, body)
+                .await
+        }
+        (None, None) => client.start_run(&run).await,
+        (
+            Some(Resume {
+                run_id,
+                session_id,
+                continue_with: Some((field, payload)),
+                ..
+            }),
+            _,
+        ) => {
             client
                 .continue_run(
                     run.kind,
@@ -128,7 +154,7 @@ async fn forward(
                 )
                 .await
         }
-        Some(r) => {
+        (Some(r), _) => {
             client
                 .resume_run(
                     run.kind,
@@ -144,7 +170,18 @@ async fn forward(
     let resp = match response {
         Ok(r) => r,
         Err(e) => {
-            let (kind, message) = describe_start_error(&e);
+            // A refused file explains the failure better than the aborted request does.
+            let refused = match upload_outcome {
+                Some(outcome) => match outcome.await {
+                    Ok(Err(super::uploads::forward::UploadError::Refused(r))) => Some(r),
+                    _ => None,
+                },
+                None => None,
+            };
+            let (kind, message) = match refused {
+                Some(r) => (FailureKind::Invalid, r.to_string()),
+                None => describe_start_error(&e),
+            };
             tracing::warn!(error = %e, assistant = %run.assistant_id, "run could not start");
             log.start_failed(&e.to_string());
             let _ = tx

@@ -5,7 +5,6 @@ use leptos::prelude::{provide_context, AnyView, LeptosOptions};
 use leptos_axum::{AxumRouteListing, LeptosRoutes};
 use leptos_router::SsrMode;
 use tower::ServiceBuilder;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
@@ -49,6 +48,8 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
     let origins =
         super::security::OriginPolicy::new(state.config.protection.public_origin.as_ref());
     let body_limit = body_limit(state.config.max_input_chars);
+    // A message's files and their multipart framing.
+    let upload_limit = (state.config.uploads.max_message_bytes as usize).saturating_add(1 << 20);
     let hashed_assets = state.leptos_options.hash_files;
     let site_root = state.leptos_options.site_root.clone();
     let pkg_dir = state.leptos_options.site_pkg_dir.clone();
@@ -67,6 +68,10 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
         .route(
             crate::routes::LANGUAGE_PATH,
             axum::routing::post(handlers::set_language),
+        )
+        .route(
+            super::uploads::SEND_FILES_PATH,
+            axum::routing::post(super::uploads::handler::send_with_files),
         )
         .route(
             crate::analytics::ERROR_REPORT_PATH,
@@ -102,7 +107,10 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
             origins,
             super::security::protect,
         ))
-        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            (body_limit, upload_limit),
+            limit_body,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             hashed_assets,
             cache_control,
@@ -159,6 +167,37 @@ async fn count_requests(
     let resp = next.run(req).await;
     super::telemetry::metrics::request(route, resp.status().as_u16());
     resp
+}
+
+/// Request bodies are cut at `small` bytes, or `large` for a message's files; a declared
+/// length over the limit is refused at once (413).
+async fn limit_body(
+    axum::extract::State((small, large)): axum::extract::State<(usize, usize)>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = if req.uri().path() == super::uploads::SEND_FILES_PATH {
+        large
+    } else {
+        small
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return (
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "The request is too large.",
+        )
+            .into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
 }
 
 /// How long browsers may keep static files. Files named by content hash (the wasm, JS and

@@ -100,6 +100,15 @@ pub struct Flags {
     pub cookie_key: Option<SecretString>,
     #[command(flatten)]
     pub sign_in: sign_in::SignInFlags,
+    /// Most files one message may carry
+    #[arg(long, env = "AGNO_CHAT_MAX_FILES", value_parser = parse::whole(0, 100), default_value_t = 10)]
+    pub max_files: u64,
+    /// Largest file, MiB
+    #[arg(long = "max-file-mb", env = "AGNO_CHAT_MAX_FILE_MB", value_parser = parse::whole(1, 4096), default_value_t = 20)]
+    pub max_file_mb: u64,
+    /// Most bytes of files one message may carry, MiB
+    #[arg(long = "max-message-mb", env = "AGNO_CHAT_MAX_MESSAGE_MB", value_parser = parse::whole(1, 16384), default_value_t = 50)]
+    pub max_message_mb: u64,
     /// How log lines are written
     #[arg(long, env = "AGNO_CHAT_LOG_FORMAT", value_enum, ignore_case = true, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -184,6 +193,8 @@ pub struct Config {
     /// How people are identified (anonymous, a trusted proxy's header, or OpenID
     /// Connect sign-in) and the roles policy.
     pub people: sign_in::People,
+    /// What one message may carry in files.
+    pub uploads: crate::server::uploads::kinds::Limits,
     pub log_format: LogFormat,
 }
 
@@ -284,6 +295,11 @@ impl Config {
             history_recheck: Duration::from_secs(f.history_recheck_secs),
             cookie_key: f.cookie_key,
             people,
+            uploads: crate::server::uploads::kinds::Limits {
+                max_files: f.max_files as usize,
+                max_file_bytes: f.max_file_mb * 1024 * 1024,
+                max_message_bytes: f.max_message_mb * 1024 * 1024,
+            },
             log_format: f.log_format,
         })
     }

@@ -1,0 +1,10 @@
+//! Attachments on their way to AgentOS: what a file is (from its bytes), the limits per
+//! file and per message, and the streaming pass-through of the browser's upload into
+//! AgentOS's multipart run request with bounded memory.
+
+pub mod forward;
+pub mod handler;
+pub mod kinds;
+
+/// Where a message with files is sent.
+pub const SEND_FILES_PATH: &str = "/api/chat/send-files";
