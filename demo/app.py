@@ -57,6 +57,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help="--auth jwt with RS256: PEM file of the RSA public key that verifies tokens (instead of --jwt-secret)",
     )
     p.add_argument(
+        "--user-isolation",
+        action="store_true",
+        default=_env("DEMO_USER_ISOLATION", "") in ("1", "true", "yes"),
+        help="--auth jwt: AgentOS(user_isolation=True), so session reads (and media) are scoped to the token's sub "
+        "(env DEMO_USER_ISOLATION=1; default off)",
+    )
+    p.add_argument(
         "--oauth-port",
         type=int,
         default=None,
@@ -75,6 +82,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help="delay between streamed tokens in ms (env DEMO_TOKEN_DELAY_MS, default 30)",
     )
     p.add_argument("--db-dir", default=_env("DEMO_DB_DIR"), help="directory for the SQLite db (env DEMO_DB_DIR, default: fresh temp dir)")
+    p.add_argument(
+        "--media-storage",
+        choices=["local", "none"],
+        default=_env("DEMO_MEDIA_STORAGE", "local"),
+        help="where run media goes: local = agno LocalMediaStorage in <db dir>/media, runs keep media_reference; "
+        "none = base64 inline in the session rows (env DEMO_MEDIA_STORAGE, default local)",
+    )
     p.add_argument(
         "--cors-origin",
         action="append",
@@ -95,6 +109,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         p.error("--oauth-port signs its tokens with --jwt-secret")
     if args.host not in LOOPBACK_HOSTS:
         p.error(f"--host must be a loopback address ({', '.join(sorted(LOOPBACK_HOSTS))}); the demo never binds publicly")
+    if args.user_isolation and args.auth != "jwt":
+        p.error("--user-isolation needs --auth jwt (it scopes reads to the token's sub)")
     if args.oauth_port is not None and (args.auth != "jwt" or not args.oauth_client_secret):
         p.error("--oauth-port needs --auth jwt and --oauth-client-secret")
     if args.token_delay_ms < 0:
@@ -102,7 +118,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-def build_agent_os(args: argparse.Namespace, db_file: str):
+def build_agent_os(args: argparse.Namespace, db_file: str, media_dir: Optional[str] = None):
     # In key mode agno reads the key from settings; in the other modes make sure a
     # stray OS_SECURITY_KEY / JWT_* in the environment does not change the auth mode.
     if args.auth != "key":
@@ -127,6 +143,7 @@ def build_agent_os(args: argparse.Namespace, db_file: str):
         lg.addHandler(handler)
 
     import demo_tools as t
+    import media_tools as mt
     from scripted_model import ScriptedModel
 
     delay = args.token_delay_ms / 1000.0
@@ -136,6 +153,14 @@ def build_agent_os(args: argparse.Namespace, db_file: str):
         return ScriptedModel(script=script, token_delay=delay, **kw)
 
     common = dict(db=db, telemetry=False)
+    media_storage = None
+    if args.media_storage == "local" and media_dir is not None:
+        from agno.media.storage import LocalMediaStorage
+
+        # Every agent and team offloads its run media here; AgentOS serves it from
+        # GET /sessions/{session_id}/media/{storage_key}.
+        media_storage = LocalMediaStorage(base_path=media_dir)
+        common["media_storage"] = media_storage
 
     agents = [
         Agent(
@@ -201,6 +226,31 @@ def build_agent_os(args: argparse.Namespace, db_file: str):
             model=model("fail"),
             **common,
         ),
+        Agent(
+            id="media-agent",
+            name="Media Agent",
+            description="Lists the attachments it received: name, type, size in bytes and image dimensions",
+            model=model("media"),
+            **common,
+        ),
+        Agent(
+            id="studio-agent",
+            name="Studio Agent",
+            description="Answers with a generated image and a short audio clip",
+            model=model("studio"),
+            tools=[mt.generate_image, mt.generate_tone],
+            **common,
+        ),
+        Agent(
+            id="sources-agent",
+            name="Sources Agent",
+            description="Answers with numbered citations and knowledge references",
+            model=model("sources"),
+            knowledge_retriever=mt.search_sources,
+            add_knowledge_to_context=True,
+            search_knowledge=False,
+            **common,
+        ),
     ]
 
     echo_member = Agent(id="echo-member", name="Echo Member", model=model("echo"), **common)
@@ -244,7 +294,10 @@ def build_agent_os(args: argparse.Namespace, db_file: str):
         settings=settings,
         cors_allowed_origins=args.cors_origin,
         telemetry=False,
+        media_storage=media_storage,
     )
+    if args.user_isolation:
+        os_kwargs["user_isolation"] = True
     if args.auth == "jwt":
         from agno.os.authz import Authorization
 
@@ -271,7 +324,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     db_file = os.path.join(db_dir, "demo.db")
 
     try:
-        agent_os = build_agent_os(args, db_file)
+        agent_os = build_agent_os(args, db_file, media_dir=os.path.join(db_dir, "media"))
         app = agent_os.get_app()
         if args.oauth_port is not None:
             from oauth_server import TokenIssuer, start as start_oauth

@@ -17,10 +17,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Dict, Iterator, List, Optional, Tuple
 
+from agno.media import Audio
 from agno.metrics import MessageMetrics
 from agno.models.base import Model
-from agno.models.message import Message
+from agno.models.message import Citations, Message
 from agno.models.response import ModelResponse
+
+import media_tools
 
 # Per-token delay used for messages containing "slow".
 SLOW_TOKEN_DELAY_S = 0.3
@@ -46,6 +49,11 @@ class Plan:
     error: Optional[str] = None
     tokens_before_error: int = 0
     delay_s: float = 0.03
+    # Citations carried by the model response (after the content).
+    citations: Optional[Citations] = None
+    # Audio the model itself produces (agno's response_audio): WAV bytes, streamed in
+    # chunks alongside the content tokens, with the tokens as transcript.
+    audio: Optional[bytes] = None
 
 
 def tokenize(text: str) -> List[str]:
@@ -61,6 +69,28 @@ def tokenize(text: str) -> List[str]:
         else:
             tokens = [trailing]
     return tokens
+
+
+def _split(data: bytes, n: int) -> List[bytes]:
+    """data in n nearly equal consecutive pieces (n >= 1)."""
+    n = max(1, n)
+    step = -(-len(data) // n)
+    return [data[i * step : (i + 1) * step] for i in range(n)]
+
+
+def _model_audio(audio_id: str, content: bytes, transcript: str) -> Audio:
+    """Model-produced audio on ModelResponse.audio, as agno's audio-capable models attach it.
+    Raw bytes: agno would keep a str content as its UTF-8 bytes (so base64 text would be
+    encoded twice)."""
+    return Audio(
+        id=audio_id,
+        content=content,
+        transcript=transcript,
+        mime_type="audio/wav",
+        format="wav",
+        sample_rate=media_tools.TONE_SAMPLE_RATE,
+        channels=1,
+    )
 
 
 def _next_call_id() -> str:
@@ -159,16 +189,34 @@ def _content_str(msg: Message) -> str:
     return text or ""
 
 
+# agno (Model._handle_function_call_media) appends a user message with this text, carrying
+# the images/audio/videos/files a tool produced, right after the tool results.
+TOOL_MEDIA_NOTE = "The tool call above generated the attached media."
+
+
+def _is_tool_media_note(messages: List[Message], i: int) -> bool:
+    msg = messages[i]
+    return msg.role == "user" and msg.content == TOOL_MEDIA_NOTE and i > 0 and messages[i - 1].role == "tool"
+
+
+def last_user_message(messages: List[Message]) -> Optional[Message]:
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i].role == "user" and not _is_tool_media_note(messages, i):
+            return messages[i]
+    return None
+
+
 def last_user_text(messages: List[Message]) -> str:
-    for msg in reversed(messages):
-        if msg.role == "user":
-            return _content_str(msg).strip()
-    return ""
+    msg = last_user_message(messages)
+    return _content_str(msg).strip() if msg is not None else ""
 
 
 def pending_tool_results(messages: List[Message]) -> Optional[List[Message]]:
     """Tool results that arrived after the last assistant tool call, if the
-    conversation currently ends with tool results; otherwise None."""
+    conversation currently ends with tool results (possibly followed by agno's
+    tool-media note); otherwise None."""
+    if messages and _is_tool_media_note(messages, len(messages) - 1):
+        messages = messages[:-1]
     if not messages or messages[-1].role != "tool":
         return None
     results: List[Message] = []
@@ -212,6 +260,10 @@ class ScriptedModel(Model):
         results = pending_tool_results(messages)
         if results is not None:
             return self._plan_after_tools(user_text, results, delay)
+        if self.script == "media":
+            return Plan(content=media_tools.describe_attachments(last_user_message(messages)), delay_s=delay)
+        if self.script == "sources":
+            return Plan(content=media_tools.SOURCES_ANSWER, citations=media_tools.sources_citations(), delay_s=delay)
         return self._plan_first_turn(user_text, delay)
 
     def _plan_first_turn(self, text: str, delay: float) -> Plan:
@@ -271,6 +323,19 @@ class ScriptedModel(Model):
                 kind = "line" if "line" in lowered else "pie" if "pie" in lowered else "bar"
                 call = tool_call("show_chart", {"topic": text, "kind": kind})
             return Plan(tool_calls=[call], delay_s=delay)
+
+        if s == "studio":
+            if "voice" in lowered:
+                return Plan(content=media_tools.VOICE_ANSWER, audio=media_tools.sine_wav(), delay_s=delay)
+            image_only, audio_only = "image only" in lowered, "audio only" in lowered
+            calls = []
+            if image_only or not audio_only:
+                calls.append(tool_call("generate_image", {"description": text, "color": media_tools.color_in(text)}))
+            if audio_only or not image_only:
+                calls.append(
+                    tool_call("generate_tone", {"frequency_hz": media_tools.TONE_HZ, "duration_ms": media_tools.TONE_MS})
+                )
+            return Plan(tool_calls=calls, delay_s=delay)
 
         if s == "leader":
             return Plan(
@@ -348,16 +413,24 @@ class ScriptedModel(Model):
         for tok in tokenize(plan.reasoning):
             yield ModelResponse(role="assistant", reasoning_content=tok)
             yield ("sleep", plan.delay_s)
-        for i, tok in enumerate(tokenize(plan.content)):
+        tokens = tokenize(plan.content)
+        audio_chunks = _split(plan.audio, len(tokens)) if plan.audio is not None else []
+        audio_id = f"audio_{uuid.uuid4().hex[:12]}"
+        for i, tok in enumerate(tokens):
             if plan.error is not None and i >= plan.tokens_before_error:
                 raise RuntimeError(plan.error)
-            yield ModelResponse(role="assistant", content=tok)
+            delta = ModelResponse(role="assistant", content=tok)
+            if i < len(audio_chunks):
+                delta.audio = _model_audio(audio_id, audio_chunks[i], tok)
+            yield delta
             yield ("sleep", plan.delay_s)
         if plan.error is not None:
             raise RuntimeError(plan.error)
         final = ModelResponse(role="assistant", response_usage=self._usage(messages, plan))
         if plan.tool_calls:
             final.tool_calls = plan.tool_calls
+        if plan.citations is not None:
+            final.citations = plan.citations
         yield final
 
     def _full_response(self, messages: List[Message]) -> Tuple[Optional[ModelResponse], float, Optional[str]]:
@@ -371,8 +444,11 @@ class ScriptedModel(Model):
             content=plan.content or None,
             reasoning_content=plan.reasoning or None,
             tool_calls=plan.tool_calls,
+            citations=plan.citations,
             response_usage=self._usage(messages, plan),
         )
+        if plan.audio is not None:
+            resp.audio = _model_audio(f"audio_{uuid.uuid4().hex[:12]}", plan.audio, plan.content)
         return resp, latency, None
 
     # ---- agno Model API -------------------------------------------------

@@ -41,19 +41,26 @@ function origin(page: Page): string {
 }
 
 test.describe("messages with files", () => {
-  test("an image and a PDF reach AgentOS with the run, typed by their bytes", async ({ page }) => {
-    await openHydrated(page, "/?agent=echo-agent");
-    const { status, events } = await sendWithFiles(page, "two files attached", [
-      { name: "pixel.png", type: "application/octet-stream", bytes: PNG },
-      // A PDF the browser calls text: the server goes by its bytes.
-      { name: "notes.pdf", type: "text/plain", bytes: PDF },
-    ]);
+  test("an image and a PDF reach AgentOS with the run, typed by their bytes, named", async ({ page }) => {
+    await openHydrated(page, "/?agent=media-agent");
+    const { status, events } = await sendWithFiles(
+      page,
+      "two files attached",
+      [
+        { name: "pixel.png", type: "application/octet-stream", bytes: PNG },
+        // A PDF the browser calls text: the server goes by its bytes.
+        { name: "notes.pdf", type: "text/plain", bytes: PDF },
+      ],
+      "media-agent",
+    );
     expect(status).toBe(200);
     const kinds = events.map((e) => e.type);
     expect(kinds[0]).toBe("started");
-    expect(kinds).toContain("completed");
     const done = events.find((e) => e.type === "completed")!;
-    expect(done.content).toBe("Echo: two files attached");
+    // The demo's media agent reads what agno handed its model and names each file.
+    expect(done.content).toBe(
+      `Received 2 attachments:\n- pixel.png (image/png, ${PNG.length} bytes, 1×1)\n- notes.pdf (application/pdf, ${PDF.length} bytes)`,
+    );
   });
 
   test("refusals say which file and why, in the answer, and no run starts", async ({ page }) => {

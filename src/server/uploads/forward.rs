@@ -13,6 +13,27 @@ use super::kinds::{clean_name, detect, Kind, Limits, Refusal, HEAD_BYTES};
 /// Chunks in flight between the browser's stream and AgentOS's.
 const IN_FLIGHT: usize = 4;
 
+/// AgentOS refuses a `files_metadata` field over 8000 bytes; names are shortened to fit.
+const METADATA_BYTES: usize = 7_900;
+
+/// AgentOS's `files_metadata`: each file's name, by position (AgentOS keeps an image's,
+/// audio's or video's name only from here). Sent after the files: AgentOS reads the
+/// whole form before it looks at any field.
+fn files_metadata(sent: &[Sent]) -> String {
+    let mut keep = 200;
+    loop {
+        let entries: Vec<serde_json::Value> = sent
+            .iter()
+            .map(|s| serde_json::json!({ "filename": s.name.chars().take(keep).collect::<String>() }))
+            .collect();
+        let json = serde_json::Value::Array(entries).to_string();
+        if json.len() <= METADATA_BYTES || keep <= 8 {
+            return json;
+        }
+        keep /= 2;
+    }
+}
+
 /// The browser's multipart upload, read one chunk at a time. multer drains its input for
 /// as long as it is ready, so over a fast connection it would hold the whole upload while
 /// AgentOS is slower to read it; here each poll hands it one chunk, so it holds about one.
@@ -157,6 +178,16 @@ pub fn forward(
                     bytes: file_bytes,
                 });
             }
+            if !sent.is_empty() {
+                let part = format!(
+                    "{}{}\r\n",
+                    part_header(&b, "files_metadata", None),
+                    files_metadata(&sent)
+                );
+                if !send(Bytes::from(part)).await {
+                    return Err(UploadError::Broken("AgentOS stopped reading".into()));
+                }
+            }
             if !send(Bytes::from(format!("--{b}--\r\n"))).await {
                 return Err(UploadError::Broken("AgentOS stopped reading".into()));
             }
@@ -174,5 +205,41 @@ pub fn forward(
         content_type: format!("multipart/form-data; boundary={boundary}"),
         stream: Box::pin(stream),
         outcome,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::uploads::kinds::Category;
+
+    fn sent(name: &str) -> Sent {
+        Sent {
+            name: name.into(),
+            kind: Kind {
+                mime: "text/plain",
+                category: Category::Document,
+            },
+            bytes: 1,
+        }
+    }
+
+    #[test]
+    fn metadata_names_each_file_and_fits_agentos_limit() {
+        assert_eq!(
+            files_metadata(&[sent("a.png"), sent("b \"c\".pdf")]),
+            r#"[{"filename":"a.png"},{"filename":"b \"c\".pdf"}]"#
+        );
+        let many: Vec<Sent> = (0..100)
+            .map(|i| sent(&format!("{i}{}", "x".repeat(199))))
+            .collect();
+        let json = files_metadata(&many);
+        assert!(json.len() <= METADATA_BYTES, "{}", json.len());
+        assert_eq!(
+            serde_json::from_str::<Vec<serde_json::Value>>(&json)
+                .unwrap()
+                .len(),
+            100
+        );
     }
 }
