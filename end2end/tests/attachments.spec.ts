@@ -1,5 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
 import { openHydrated } from "./support/page";
+import { DEMO_PORT } from "./support/servers";
 
 // Messages with files, through agno-chat's upload endpoint to the real demo AgentOS: the
 // server decides each file's type from its bytes, counts its bytes as they stream, and
@@ -14,7 +15,7 @@ const PNG = Buffer.from(
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
 const ELF = Buffer.concat([Buffer.from("7f454c46020101000000000000000000", "hex"), Buffer.alloc(512, 1)]);
 
-type Event = { type: string; text?: string; content?: string; message?: string; kind?: string };
+type Event = { type: string; text?: string; content?: string; message?: string; kind?: string; session_id?: string };
 
 async function sendWithFiles(
   page: Page,
@@ -110,5 +111,60 @@ test.describe("messages with files", () => {
       multipart: form,
     });
     expect(cross.status()).toBe(403);
+  });
+
+  test("stored files come back only to their owner; only images, audio and video show inline", async ({ page, browser, request }) => {
+    await openHydrated(page, "/?agent=media-agent");
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>window.__svg = 1</script></svg>');
+    const { events } = await sendWithFiles(
+      page,
+      "keep these",
+      [
+        { name: "pixel.png", type: "image/png", bytes: PNG },
+        { name: "drawing.svg", type: "image/svg+xml", bytes: svg },
+      ],
+      "media-agent",
+    );
+    const sid = events.find((e) => e.type === "started")!.session_id!;
+    expect(events.find((e) => e.type === "completed")!.content).toContain("drawing.svg (text/plain");
+    // The storage keys, as AgentOS keeps them with the run (the demo runs without auth).
+    const runs = await (await request.get(`http://127.0.0.1:${DEMO_PORT}/sessions/${sid}/runs?type=agent`)).json();
+    const media = runs[0].input_media;
+    const pngKey = media.images[0].media_reference.storage_key;
+    const svgKey = media.files[0].media_reference.storage_key;
+    const url = (key: string) => `/api/media/agent/media-agent/${sid}/${encodeURIComponent(key)}`;
+
+    const png = await page.request.get(url(pngKey));
+    expect(png.status()).toBe(200);
+    expect(png.headers()["content-type"]).toBe("image/png");
+    expect(png.headers()["x-content-type-options"]).toBe("nosniff");
+    expect(png.headers()["content-disposition"]).toBeUndefined();
+    expect(png.headers()["content-security-policy"]).toContain("sandbox");
+    expect(Buffer.compare(await png.body(), PNG)).toBe(0);
+
+    // The SVG is never rendered: a download, typed as bytes, under a policy that runs nothing.
+    const svgAnswer = await page.request.get(url(svgKey));
+    expect(svgAnswer.status()).toBe(200);
+    expect(svgAnswer.headers()["content-type"]).toBe("application/octet-stream");
+    expect(svgAnswer.headers()["content-disposition"]).toBe("attachment");
+    const download = page.waitForEvent("download");
+    await page.evaluate((href) => {
+      const a = document.createElement("a");
+      a.href = href;
+      a.rel = "external"; // past the app's router, as a link in an answer would be
+      document.body.append(a);
+      a.click();
+    }, url(svgKey));
+    expect((await download).suggestedFilename()).toBeTruthy();
+    expect(await page.evaluate(() => (window as unknown as { __svg?: number }).__svg)).toBeUndefined();
+
+    // Someone else gets nothing, by URL or by guessing keys.
+    const other = await browser.newContext({ baseURL: new URL(page.url()).origin });
+    const stranger = await other.newPage();
+    await stranger.goto("/?agent=media-agent");
+    expect((await stranger.request.get(url(pngKey))).status()).toBe(404);
+    expect((await page.request.get(url("no-such-key.png"))).status()).toBe(404);
+    expect((await page.request.get(`/api/media/agent/media-agent/${sid}/..%2F..%2Fdemo.db`)).status()).toBe(404);
+    await other.close();
   });
 });

@@ -124,6 +124,35 @@ impl AgentOsClient {
         ensure_success(resp).await
     }
 
+    /// `GET /sessions/{id}/media/{storage_key}` for the session's owner: the stored bytes
+    /// of a file uploaded or produced in that session, as AgentOS streams them (a 404 is
+    /// returned as it is, for the caller to answer). Each segment of the key is encoded,
+    /// so a key can neither leave the media path nor add a query.
+    pub async fn session_media(
+        &self,
+        kind: AssistantKind,
+        session_id: &str,
+        storage_key: &str,
+        user_id: &str,
+    ) -> Result<reqwest::Response, AgentOsError> {
+        let key: Vec<String> = storage_key.split('/').map(encode_segment).collect();
+        let mut url = self.url(&format!(
+            "sessions/{}/media/{}",
+            encode_segment(session_id),
+            key.join("/")
+        ))?;
+        url.query_pairs_mut()
+            .append_pair("type", kind_param(kind))
+            .append_pair("user_id", user_id);
+        let token = self.credentials.token(Caller::User(user_id)).await?;
+        self.send_once(
+            self.http.get(url),
+            token.as_ref(),
+            Some(self.request_timeout),
+        )
+        .await
+    }
+
     /// The form fields of a run, as [`Self::start_run`] sends them.
     pub fn run_fields(run: &RunRequest) -> Vec<(&'static str, String)> {
         let mut form: Vec<(&'static str, String)> = vec![

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod limits;
 pub mod logging;
 pub mod math;
+pub mod media;
 pub mod ownership;
 pub mod policy;
 pub mod proxy;

@@ -70,6 +70,10 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
             axum::routing::post(handlers::set_language),
         )
         .route(
+            "/api/media/{kind}/{assistant}/{session}/{*key}",
+            get(super::media::session_media),
+        )
+        .route(
             super::uploads::SEND_FILES_PATH,
             axum::routing::post(super::uploads::handler::send_with_files),
         )
