@@ -346,3 +346,13 @@ mod tests {
         assert_eq!(catalog.resolve(Some(&wrong_kind)).unwrap().id, "a2");
     }
 }
+
+/// A message for an agent or team. The user is not part of it: the server knows who
+/// is asking.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChatRequest {
+    pub kind: AssistantKind,
+    pub assistant_id: AssistantId,
+    pub session_id: Option<SessionId>,
+    pub message: String,
+}

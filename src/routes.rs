@@ -16,6 +16,9 @@ use crate::model::{AssistantId, AssistantKind, AssistantRef, SessionId};
 /// The pages' paths, as the server's router writes them: every other path is "not found".
 /// Where the page's language form posts the language chosen (the server remembers it and
 /// sends the person back to the page they were on).
+/// Where a message with files is sent (a multipart upload, see `server::uploads`).
+pub const SEND_FILES_PATH: &str = "/api/chat/send-files";
+
 pub const LANGUAGE_PATH: &str = "/language";
 
 pub const PATHS: [&str; 5] = [

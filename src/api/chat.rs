@@ -1,21 +1,12 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::{ByteStream, Json, Postcard, Streaming};
-use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 use crate::model::{AssistantId, AssistantKind, RunId, SessionId};
 #[cfg(feature = "ssr")]
 use crate::server::caller::Caller;
 
-/// A message for an agent or team. The user is not part of it: the server knows who
-/// is asking.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ChatRequest {
-    pub kind: AssistantKind,
-    pub assistant_id: AssistantId,
-    pub session_id: Option<SessionId>,
-    pub message: String,
-}
+pub use crate::model::ChatRequest;
 
 /// Starts a run and streams its events (one JSON [`RunEvent`](crate::chat::event::RunEvent)
 /// per line). Problems, including invalid input, arrive in-band as a `failed` event.

@@ -48,12 +48,20 @@ pub fn proxy_run(
     rx
 }
 
+/// A run's whole multipart form, streaming (see `uploads::forward`).
+pub struct FilesForm {
+    pub content_type: String,
+    pub body: reqwest::Body,
+    /// Once the body has ended: why a file was refused, if one was, in words for people.
+    pub refusal: futures::future::BoxFuture<'static, Option<String>>,
+}
+
 /// Like [`proxy_run`], with files: the run is started with `upload` as its multipart form.
 /// A file refused while it streams ends the answer with that refusal, said plainly.
 pub fn proxy_run_with_files(
     client: AgentOsClient,
     run: RunRequest,
-    upload: super::uploads::forward::Body,
+    upload: FilesForm,
     timeouts: StreamTimeouts,
     active: ActiveRuns,
 ) -> impl Stream<Item = Bytes> + Send + 'static {
@@ -91,7 +99,7 @@ async fn forward(
     client: AgentOsClient,
     run: RunRequest,
     resume: Option<Resume>,
-    upload: Option<super::uploads::forward::Body>,
+    upload: Option<FilesForm>,
     timeouts: StreamTimeouts,
     active: ActiveRuns,
     mut tx: mpsc::Sender<Bytes>,
@@ -123,13 +131,12 @@ async fn forward(
             return;
         }
     }
-    let mut upload_outcome = None;
+    let mut refusal = None;
     let response = match (&resume, upload) {
         (None, Some(upload)) => {
-            upload_outcome = Some(upload.outcome);
-            let body = reqwest::Body::wrap_stream(upload.stream);
+            refusal = Some(upload.refusal);
             client
-                .start_run_with_files(&run, &upload.content_type, body)
+                .start_run_with_files(&run, &upload.content_type, upload.body)
                 .await
         }
         (None, None) => client.start_run(&run).await,
@@ -171,15 +178,12 @@ async fn forward(
         Ok(r) => r,
         Err(e) => {
             // A refused file explains the failure better than the aborted request does.
-            let refused = match upload_outcome {
-                Some(outcome) => match outcome.await {
-                    Ok(Err(super::uploads::forward::UploadError::Refused(r))) => Some(r),
-                    _ => None,
-                },
+            let refused = match refusal {
+                Some(r) => r.await,
                 None => None,
             };
             let (kind, message) = match refused {
-                Some(r) => (FailureKind::Invalid, r.to_string()),
+                Some(why) => (FailureKind::Invalid, why),
                 None => describe_start_error(&e),
             };
             tracing::warn!(error = %e, assistant = %run.assistant_id, "run could not start");

@@ -74,7 +74,7 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
             get(super::media::session_media),
         )
         .route(
-            super::uploads::SEND_FILES_PATH,
+            crate::routes::SEND_FILES_PATH,
             axum::routing::post(super::uploads::handler::send_with_files),
         )
         .route(
@@ -181,7 +181,7 @@ async fn limit_body(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let limit = if req.uri().path() == super::uploads::SEND_FILES_PATH {
+    let limit = if req.uri().path() == crate::routes::SEND_FILES_PATH {
         large
     } else {
         small

@@ -10,9 +10,9 @@ use super::ownership::Owner;
 use super::policy::Access;
 use super::state::AppState;
 use crate::agentos::RunRequest;
-use crate::api::ChatRequest;
 use crate::chat::event::FailureKind;
 use crate::error::ApiError;
+use crate::model::ChatRequest;
 
 /// Why a message was not sent.
 pub enum NotSent {

@@ -15,15 +15,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use futures::StreamExt;
 
-use super::forward::{forward, incoming};
+use super::forward::{forward, incoming, UploadError};
 use crate::agentos::AgentOsClient;
-use crate::api::ChatRequest;
 use crate::chat::event::RunEvent;
 use crate::chat::framing::encode;
 use crate::error::ApiError;
+use crate::model::ChatRequest;
 use crate::server::limits::refusal;
 use crate::server::policy::Access;
-use crate::server::proxy::{proxy_run_with_files, StreamTimeouts};
+use crate::server::proxy::{proxy_run_with_files, FilesForm, StreamTimeouts};
 use crate::server::sending::{prepare, NotSent};
 use crate::server::state::AppState;
 use crate::server::user::{LimitKey, UserId};
@@ -97,6 +97,17 @@ pub async fn send_with_files(
         }
     };
     let upload = forward(AgentOsClient::run_fields(&run), form, state.config.uploads);
+    let outcome = upload.outcome;
+    let upload = FilesForm {
+        content_type: upload.content_type,
+        body: reqwest::Body::wrap_stream(upload.stream),
+        refusal: Box::pin(async move {
+            match outcome.await {
+                Ok(Err(UploadError::Refused(r))) => Some(r.to_string()),
+                _ => None,
+            }
+        }),
+    };
     let timeouts = StreamTimeouts::from_config(&state.config);
     let stream = proxy_run_with_files(
         state.agentos.clone(),

@@ -6,5 +6,4 @@ pub mod forward;
 pub mod handler;
 pub mod kinds;
 
-/// Where a message with files is sent.
-pub const SEND_FILES_PATH: &str = "/api/chat/send-files";
+pub use crate::routes::SEND_FILES_PATH;
