@@ -6,15 +6,15 @@ import { Proc, ROOT, spawnProc, startApp, startDemo, waitForUrl } from "./suppor
 // Sign-in with a real OpenID provider (demo/oidc: npm oidc-provider) in front of a real
 // AgentOS in JWT mode, with the demo's roles policy: bob (group research) may use the
 // echo, reasoning and weather agents; alice (staff, admins) everything.
-const OIDC_PORT = 7792;
+const OIDC_PORT = 7820;
 const ISSUER = `http://127.0.0.1:${OIDC_PORT}`;
-const AGENTOS_PORT = 7793;
-const APP_PORT = 3107; // the main app
-const SHORT_PORT = 3108; // sessions that last 2 s and idle out after 6 s
-const DOWN_PORT = 3109; // a provider that is not there (yet)
-const DOWN_OIDC_PORT = 7794;
-const STREAM_PORT = 3110; // sessions that end after 4 s with no refresh, status polled every second
-const NO_REFRESH_OIDC_PORT = 7797;
+const AGENTOS_PORT = 7823;
+const APP_PORT = 3130; // the main app
+const SHORT_PORT = 3131; // sessions that last 2 s and idle out after 6 s
+const DOWN_PORT = 3132; // a provider that is not there (yet)
+const DOWN_OIDC_PORT = 7821;
+const STREAM_PORT = 3133; // sessions that end after 4 s with no refresh, status polled every second
+const NO_REFRESH_OIDC_PORT = 7822;
 const SECRET = "demo-client-secret-for-the-tests";
 const JWT_SECRET = "f".repeat(64);
 const BASE = `http://127.0.0.1:${APP_PORT}`;
