@@ -58,3 +58,38 @@ fn flags_are_validated_like_variables() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_half_configured_sign_in_stops_startup_naming_what_is_missing() {
+    let (code, stderr) = run_with(&[
+        ("AGNO_CHAT_AGENTOS_URL", "http://127.0.0.1:7777"),
+        ("AGNO_CHAT_AUTH_MODE", "oidc"),
+        ("AGNO_CHAT_OIDC_ISSUER", "https://idp.example"),
+        ("AGNO_CHAT_OIDC_CLIENT_SECRET", "never-print-this-secret"),
+    ]);
+    assert_ne!(code, 0);
+    for var in ["AGNO_CHAT_OIDC_CLIENT_ID", "AGNO_CHAT_PUBLIC_URL"] {
+        assert!(stderr.contains(var), "{var} not named: {stderr}");
+    }
+    assert!(!stderr.contains("never-print-this-secret"), "{stderr}");
+
+    // A broken policy file names its line.
+    let dir = std::env::temp_dir().join(format!("agno-chat-policy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("policy.toml");
+    std::fs::write(
+        &file,
+        "[roles.staff]\nclaims = [\"staff\"]\nagnets = [\"*\"]\n",
+    )
+    .unwrap();
+    let (code, stderr) = run_with(&[
+        ("AGNO_CHAT_AGENTOS_URL", "http://127.0.0.1:7777"),
+        ("AGNO_CHAT_POLICY_FILE", file.to_str().unwrap()),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("AGNO_CHAT_POLICY_FILE") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+}
