@@ -45,17 +45,23 @@ impl Caller {
         })
     }
 
-    /// Refuses an agent or team the caller's roles do not include (403, counted).
+    /// Refuses an agent or team the caller's roles do not include (see [`require`]).
     pub fn may_use(&self, kind: AssistantKind, id: &str) -> Result<(), ApiError> {
-        if self.access.may_use(kind, id) {
-            return Ok(());
-        }
-        tracing::info!(assistant = id, "refused: not in the caller's roles");
-        super::telemetry::metrics::forbidden_assistant();
-        Err(ApiError::Forbidden(
-            "Your role does not include this agent or team.".into(),
-        ))
+        require(&self.access, kind, id)
     }
+}
+
+/// Refuses an agent or team outside `access` (403, logged and counted): the one refusal
+/// every server function and endpoint that names an assistant gives.
+pub fn require(access: &Access, kind: AssistantKind, id: &str) -> Result<(), ApiError> {
+    if access.may_use(kind, id) {
+        return Ok(());
+    }
+    tracing::info!(assistant = id, "refused: not in the caller's roles");
+    super::telemetry::metrics::forbidden_assistant();
+    Err(ApiError::Forbidden(
+        "Your role does not include this agent or team.".into(),
+    ))
 }
 
 /// The current user inside a server function.

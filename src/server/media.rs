@@ -83,11 +83,8 @@ pub async fn session_media(
     if key.is_empty() || key.len() > 512 || key.split('/').any(|s| s.is_empty() || s == "..") {
         return not_found();
     }
-    if !access.may_use(kind, assistant.as_str()) {
-        return refusal(
-            ApiError::Forbidden("Your role does not include this agent or team.".into()),
-            None,
-        );
+    if let Err(e) = super::caller::require(&access, kind, assistant.as_str()) {
+        return refusal(e, None);
     }
     match state
         .ownership()

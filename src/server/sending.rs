@@ -31,12 +31,8 @@ pub async fn prepare(
     req: &ChatRequest,
 ) -> Result<(RunRequest, StreamPermit), NotSent> {
     use crate::chat::validate::clean_message;
-    if !access.may_use(req.kind, req.assistant_id.as_str()) {
-        super::telemetry::metrics::forbidden_assistant();
-        return Err(NotSent::Forbidden(ApiError::Forbidden(
-            "Your role does not include this agent or team.".into(),
-        )));
-    }
+    super::caller::require(access, req.kind, req.assistant_id.as_str())
+        .map_err(NotSent::Forbidden)?;
     let refuse = |m: String| NotSent::Refused(FailureKind::Invalid, m);
     let message = clean_message(&req.message, state.config.max_input_chars)
         .map_err(|e| refuse(e.to_string()))?;
