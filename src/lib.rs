@@ -24,6 +24,7 @@
 pub mod analytics;
 pub mod api;
 pub mod app;
+pub mod attachments;
 pub mod chat;
 pub mod codec;
 pub mod components;

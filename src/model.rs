@@ -200,6 +200,27 @@ pub struct PublicConfig {
     pub report_message_content: bool,
     /// The signed-in person's name (OIDC sign-in only).
     pub account: Option<String>,
+    /// What one message may carry (checked again on the server).
+    pub uploads: UploadLimits,
+}
+
+/// Limits on the files of one message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadLimits {
+    pub max_files: usize,
+    pub max_file_bytes: u64,
+    pub max_message_bytes: u64,
+}
+
+/// The server's defaults (`AGNO_CHAT_MAX_FILES`, `_MAX_FILE_MB`, `_MAX_MESSAGE_MB`).
+impl Default for UploadLimits {
+    fn default() -> Self {
+        Self {
+            max_files: 10,
+            max_file_bytes: 20 * 1024 * 1024,
+            max_message_bytes: 50 * 1024 * 1024,
+        }
+    }
 }
 
 /// What the browser assumes until the server's settings are here: the server's own
@@ -216,6 +237,7 @@ impl Default for PublicConfig {
             min_send_interval_ms: 0,
             report_message_content: false,
             account: None,
+            uploads: UploadLimits::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 import { test, expect, Page } from "@playwright/test";
 import { openHydrated } from "./support/page";
 import { DEMO_PORT } from "./support/servers";
+import { ELF, PDF } from "./support/files";
 
 // Messages with files, through agno-chat's upload endpoint to the real demo AgentOS: the
 // server decides each file's type from its bytes, counts its bytes as they stream, and
@@ -12,8 +13,6 @@ const PNG = Buffer.from(
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082",
   "hex",
 );
-const PDF = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
-const ELF = Buffer.concat([Buffer.from("7f454c46020101000000000000000000", "hex"), Buffer.alloc(512, 1)]);
 
 type Event = { type: string; text?: string; content?: string; message?: string; kind?: string; session_id?: string };
 

@@ -209,3 +209,23 @@ try-again = Erneut versuchen
 forbidden-title = Für Sie nicht verfügbar
 forbidden-text = Ihre Rolle umfasst diesen Agenten oder dieses Team nicht. Fragen Sie die Betreiber dieses Chats, wenn Sie ihn brauchen.
 back-to-chat = Zurück zum Chat
+
+## Anhänge und Medien
+attach-files = Dateien anhängen
+attachments = Anhänge
+remove-file = { $name } entfernen
+uploading = Hochladen
+uploading-percent = Wird hochgeladen … { $percent } %
+upload-cancelled = Das Hochladen wurde abgebrochen; deine Nachricht und die Dateien sind noch da.
+upload-failed = Die Dateien konnten nicht hochgeladen werden. Prüfe deine Verbindung und sende noch einmal.
+attach-too-many = Mit einer Nachricht können höchstens { $limit } Dateien gesendet werden.
+attach-empty = { $name } ist leer.
+attach-too-large = { $name } ist größer als { $limit } MB, das Höchste für eine Datei.
+attach-message-too-large = Diese Dateien sind zusammen größer als { $limit } MB, das Höchste für eine Nachricht.
+attach-kind = { $name }: Diese Art von Datei kann nicht gesendet werden.
+drop-files = Dateien hier ablegen, um sie anzuhängen
+open-image = { $name } öffnen
+image-viewer = Bildansicht
+download = Herunterladen
+media-not-stored = Diese Datei wurde nicht gespeichert und kann nicht mehr geöffnet werden.
+sources = Quellen

@@ -210,3 +210,23 @@ try-again = Try again
 forbidden-title = Not available to you
 forbidden-text = Your role does not include this agent or team. Ask the people who run this chat if you need it.
 back-to-chat = Back to the chat
+
+## Attachments and media
+attach-files = Attach files
+attachments = Attachments
+remove-file = Remove { $name }
+uploading = Uploading
+uploading-percent = Uploading… { $percent } %
+upload-cancelled = The upload was cancelled; your message and files are still here.
+upload-failed = The files could not be uploaded. Check your connection and send again.
+attach-too-many = At most { $limit } files can be sent with one message.
+attach-empty = { $name } is empty.
+attach-too-large = { $name } is larger than { $limit } MB, the most one file may be.
+attach-message-too-large = These files are larger than { $limit } MB together, the most one message may carry.
+attach-kind = { $name }: this kind of file cannot be sent.
+drop-files = Drop files to attach them
+open-image = Open { $name }
+image-viewer = Image viewer
+download = Download
+media-not-stored = This file was not stored, so it cannot be opened again.
+sources = Sources

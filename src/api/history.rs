@@ -122,7 +122,10 @@ async fn brought_up_to_date(
     }
     let newer: Vec<DatedTurn> = crate::chat::history::dated_turns_from_runs(&runs)
         .into_iter()
-        .map(|(created_at, turn)| DatedTurn { created_at, turn })
+        .map(|(created_at, mut turn)| {
+            turn.locate_media(key.kind, key.assistant.as_str(), key.session.as_str());
+            DatedTurn { created_at, turn }
+        })
         .collect();
     let turns = std::sync::Arc::new(match plan {
         Plan::Since { copy, since } => merge(&copy, newer, since),

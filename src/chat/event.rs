@@ -171,6 +171,14 @@ pub enum RunEvent {
         kind: FailureKind,
         message: String,
     },
+    /// The answer's images, audio, videos and files (replacing any known before).
+    Media {
+        items: Vec<super::media::MediaItem>,
+    },
+    /// The answer's numbered sources.
+    Sources {
+        sources: Vec<super::media::Source>,
+    },
     /// The position of the events so far in a background run's buffer (AgentOS
     /// `event_index`), so a broken stream can resume exactly after it.
     Checkpoint {

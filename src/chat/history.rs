@@ -17,6 +17,22 @@ pub struct HistoryTurn {
     /// When it was asked, in seconds since the epoch, if AgentOS says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<i64>,
+    /// What the user attached to the question.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<super::media::MediaItem>,
+}
+
+impl HistoryTurn {
+    /// Gives the turn's stored attachments and media their addresses at agno-chat.
+    pub fn locate_media(
+        &mut self,
+        kind: crate::model::AssistantKind,
+        assistant: &str,
+        session: &str,
+    ) {
+        super::media::locate(&mut self.attachments, kind, assistant, session);
+        super::media::locate(&mut self.answer.media, kind, assistant, session);
+    }
 }
 
 /// A stored conversation as the browser opens it: its turns, oldest first, and the
@@ -217,6 +233,15 @@ fn turn_from_run(run: &Value) -> HistoryTurn {
             answer.reasoning = r;
         }
     }
+    // The run's own lists are what was stored, whether or not its events were.
+    let media = super::media::output_media(run);
+    if !media.is_empty() {
+        answer.media = media;
+    }
+    let sources = super::media::sources(run);
+    if !sources.is_empty() {
+        answer.sources = sources;
+    }
     // Stored runs keep their totals even when their events are not stored: the answer's
     // details show them as they did live.
     if answer.metrics.is_empty() {
@@ -240,6 +265,7 @@ fn turn_from_run(run: &Value) -> HistoryTurn {
         at: run
             .get("created_at")
             .and_then(crate::model::parse_timestamp),
+        attachments: super::media::input_media(run),
     }
 }
 
@@ -278,6 +304,7 @@ mod tests {
                 question: "q".into(),
                 answer,
                 at: None,
+                attachments: Vec::new(),
             }
         };
         let turns = vec![
@@ -396,6 +423,7 @@ mod tests {
             question: "hi".into(),
             answer,
             at: None,
+            attachments: Vec::new(),
         };
         let json = serde_json::to_string(&turn).unwrap();
         assert_eq!(

@@ -319,6 +319,67 @@ fn code_block_html(lang: &str, text: &str) -> String {
     )
 }
 
+/// Links the citation markers `[1]` … `[count]` in rendered answer HTML to the sources
+/// with ids `{anchor}-{n}`; markers in code and inside links stay text.
+pub fn link_citations(html: &str, count: u32, anchor: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    // Open code, pre and a elements around the current text.
+    let mut inert = 0usize;
+    while !rest.is_empty() {
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            let tag = &rest[..end];
+            let name: String = tag
+                .trim_start_matches(['<', '/'])
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect();
+            if matches!(name.as_str(), "code" | "pre" | "a") {
+                if tag.starts_with("</") {
+                    inert = inert.saturating_sub(1);
+                } else {
+                    inert += 1;
+                }
+            }
+            out.push_str(tag);
+            rest = &rest[end..];
+            continue;
+        }
+        let end = rest.find('<').unwrap_or(rest.len());
+        let text = &rest[..end];
+        if inert > 0 {
+            out.push_str(text);
+        } else {
+            let mut t = text;
+            while let Some(open) = t.find('[') {
+                out.push_str(&t[..open]);
+                let after = &t[open + 1..];
+                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+                let n = digits
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=count).contains(n));
+                match n {
+                    Some(n) if after[digits.len()..].starts_with(']') => {
+                        out.push_str(&format!(
+                            "<a class=\"cite\" href=\"#{anchor}-{n}\" data-testid=\"cite\">[{n}]</a>"
+                        ));
+                        t = &after[digits.len() + 1..];
+                    }
+                    _ => {
+                        out.push('[');
+                        t = after;
+                    }
+                }
+            }
+            out.push_str(t);
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -513,5 +574,30 @@ mod tests {
             html.contains("print(1)") && html.contains("language-py"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn citation_markers_link_to_their_sources() {
+        use super::link_citations;
+        let html =
+            to_safe_html("Agno [1] and AgentOS [2][3], not [4] nor `[1]` or [x].\n\n```\n[2]\n```");
+        let linked = link_citations(&html, 3, "turn-1-src");
+        assert!(
+            linked.contains(
+                r##"<a class="cite" href="#turn-1-src-1" data-testid="cite">[1]</a> and"##
+            ),
+            "{linked}"
+        );
+        assert!(
+            linked.contains(
+                r##"#turn-1-src-2" data-testid="cite">[2]</a><a class="cite" href="#turn-1-src-3""##
+            ),
+            "{linked}"
+        );
+        assert!(
+            linked.contains("not [4] nor <code>[1]</code> or [x]"),
+            "{linked}"
+        );
+        assert_eq!(linked.matches("class=\"cite\"").count(), 3, "{linked}");
     }
 }

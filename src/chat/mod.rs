@@ -10,6 +10,7 @@ pub mod frontend_tools;
 pub mod history;
 pub mod hitl;
 pub mod markdown;
+pub mod media;
 pub mod read_ahead;
 pub mod reducer;
 pub mod upstream;

@@ -149,6 +149,12 @@ pub struct Answer {
     pub metrics: Metrics,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paused: Option<PauseInfo>,
+    /// Images, audio, videos and files the answer came with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<super::media::MediaItem>,
+    /// The sources its text cites, numbered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<super::media::Source>,
 }
 
 impl Answer {
@@ -259,6 +265,8 @@ impl Answer {
                 event,
             } => self.apply_member(member_run_id, member_name, *event),
             RunEvent::Checkpoint { .. } => {}
+            RunEvent::Media { items } => self.media = items,
+            RunEvent::Sources { sources } => self.sources = sources,
             RunEvent::Failed { kind, message } => {
                 if self.status.is_active() {
                     self.status = Status::Interrupted;

@@ -143,11 +143,24 @@ fn parse_base(base: &str, v: &Value) -> Result<Option<Vec<RunEvent>>, String> {
             metrics: metrics(v),
         }),
         "RunContentCompleted" => one(RunEvent::ContentCompleted),
-        "RunCompleted" => one(RunEvent::Completed {
-            content: content_text(v.get("content")),
-            reasoning: str_field(v, "reasoning_content").filter(|s| !s.is_empty()),
-            metrics: v.get("metrics").map(metrics),
-        }),
+        "RunCompleted" => {
+            // Media and sources first: `Completed` ends the stream.
+            let mut events = Vec::new();
+            let media = super::media::output_media(v);
+            if !media.is_empty() {
+                events.push(RunEvent::Media { items: media });
+            }
+            let sources = super::media::sources(v);
+            if !sources.is_empty() {
+                events.push(RunEvent::Sources { sources });
+            }
+            events.push(RunEvent::Completed {
+                content: content_text(v.get("content")),
+                reasoning: str_field(v, "reasoning_content").filter(|s| !s.is_empty()),
+                metrics: v.get("metrics").map(metrics),
+            });
+            Ok(Some(events))
+        }
         "RunError" => one(RunEvent::Error {
             message: content_text(v.get("content"))
                 .or_else(|| str_field(v, "error"))

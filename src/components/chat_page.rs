@@ -35,7 +35,8 @@ pub fn ChatPage() -> impl IntoView {
     let draft = provide_draft();
     let analytics = crate::state::analytics::provide_analytics(settings);
     let sessions = provide_sessions();
-    let chat = provide_chat(settings, sessions, draft, analytics);
+    let attachments = crate::attachments::provide_attachments();
+    let chat = provide_chat(settings, sessions, draft, attachments, analytics);
     let toasts = provide_toasts();
     let layout = provide_layout();
     persist_drafts(

@@ -16,6 +16,38 @@ pub fn Composer() -> impl IntoView {
     let queued_send = use_draft().queued_send;
     let chat = use_chat();
     let streaming = Memo::new(move |_| chat.is_streaming());
+    let files = crate::attachments::use_attachments();
+    let has_files =
+        Memo::new(move |_| files.files.with(|f| !f.is_empty()) || files.progress.get().is_some());
+    #[cfg(feature = "hydrate")]
+    let limits = chat.settings.with(|s| s.uploads);
+    // Files chosen with the button, or pasted: checked and added by the attachments' code.
+    let on_files_chosen = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            let input = event_target::<leptos::web_sys::HtmlInputElement>(&ev);
+            crate::attachments::add_files(
+                files,
+                crate::attachments::file_list(input.files()),
+                limits,
+            );
+            input.set_value("");
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            let pasted = crate::attachments::file_list(ev.clipboard_data().and_then(|d| d.files()));
+            if !pasted.is_empty() {
+                ev.prevent_default();
+                crate::attachments::add_files(files, pasted, limits);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
 
     let submit = move || {
         if chat.send(&draft.get_untracked()) {
@@ -74,11 +106,28 @@ pub fn Composer() -> impl IntoView {
                     }
                 }
                 on:keydown=on_keydown
+                on:paste=on_paste
             ></textarea>
+            {move || has_files.get().then(|| view! {
+                <Suspense fallback=|| ()>{Suspend::new(crate::attachments::tray(files))}</Suspense>
+            })}
             <div class="composer-bar">
+                <input
+                    type="file"
+                    id="attach-input"
+                    class="visually-hidden"
+                    multiple
+                    data-testid="attach-input"
+                    on:change=on_files_chosen
+                    on:focus=move |_| crate::attachments::preload()
+                />
+                <label for="attach-input" class="button secondary attach" title=t("attach-files") data-testid="attach" on:pointerenter=move |_| crate::attachments::preload()>
+                    <span aria-hidden="true">"📎"</span>
+                    <span class="visually-hidden">{t("attach-files")}</span>
+                </label>
                 <span id="composer-hint" class="composer-hint" role="alert" data-testid="input-error">
                     {move || {
-                        chat.data.input_error().get().or_else(|| {
+                        chat.data.input_error().get().or_else(|| files.error.get()).or_else(|| {
                             too_long().then(|| {
                                 t_args(
                                     "too-long",

@@ -118,6 +118,7 @@ impl ChatState {
             question: h.question,
             answer: ArcStore::new(h.answer),
             at: h.at,
+            attachments: h.attachments,
         }
     }
 }

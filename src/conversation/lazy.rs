@@ -21,7 +21,13 @@ pub(super) struct Code {
     pub list: fn() -> AnyView,
     /// Streams an answer to a new message.
     #[cfg(feature = "hydrate")]
-    pub send: fn(ChatState, crate::api::ChatRequest, u64, ArcStore<Answer>) -> Job,
+    pub send: fn(
+        ChatState,
+        crate::api::ChatRequest,
+        Vec<crate::attachments::PendingFile>,
+        u64,
+        ArcStore<Answer>,
+    ) -> Job,
     /// Streams the rest of a paused answer after the user's decisions.
     #[cfg(feature = "hydrate")]
     pub continue_run: fn(ChatState, crate::api::ContinueRequest, u64, ArcStore<Answer>) -> Job,
@@ -42,7 +48,7 @@ pub(super) type Job = LocalBoxFuture<'static, ()>;
 static CODE: Code = Code {
     list: super::view::messages::message_list,
     #[cfg(feature = "hydrate")]
-    send: |state, req, turn, answer| Box::pin(state.run(req, turn, answer)),
+    send: |state, req, files, turn, answer| Box::pin(state.run(req, files, turn, answer)),
     #[cfg(feature = "hydrate")]
     continue_run: |state, req, turn, answer| Box::pin(state.continue_into(req, turn, answer)),
     #[cfg(feature = "hydrate")]

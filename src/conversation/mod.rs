@@ -47,6 +47,8 @@ pub struct Turn {
     pub answer: ArcStore<Answer>,
     /// When it was asked (seconds since the epoch), shown on hover.
     pub at: Option<i64>,
+    /// What was attached to the question.
+    pub attachments: Vec<crate::chat::media::MediaItem>,
 }
 
 /// What a conversation is, as data: every view reads its fields, and the actions below
@@ -87,6 +89,8 @@ pub struct ChatState {
     /// The composer's text: a refused message goes back into it.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     draft: Draft,
+    /// The files of the message being written: sent with it, and put back when refused.
+    attachments: crate::attachments::Attachments,
     analytics: Analytics,
     next_id: StoredValue<u64>,
     abort: StoredValue<Option<futures::future::AbortHandle>>,
@@ -116,6 +120,7 @@ pub fn provide_chat(
     settings: Settings,
     sessions: SessionsState,
     draft: Draft,
+    attachments: crate::attachments::Attachments,
     analytics: Analytics,
 ) -> ChatState {
     let state = ChatState {
@@ -123,6 +128,7 @@ pub fn provide_chat(
         settings,
         sessions,
         draft,
+        attachments,
         analytics,
         next_id: StoredValue::new(1),
         abort: StoredValue::new(None),
@@ -190,7 +196,8 @@ impl ChatState {
             chars: message.chars().count() as u32,
             text: Some(message.clone()),
         });
-        self.start_turn_after(assistant, message, (at - now) as u32);
+        let files = self.attachments.take();
+        self.start_turn_after(assistant, message, files, (at - now) as u32);
         true
     }
 
@@ -275,11 +282,17 @@ impl ChatState {
     }
 
     fn start_turn(&self, assistant: AssistantRef, message: String) {
-        self.start_turn_after(assistant, message, 0)
+        self.start_turn_after(assistant, message, Vec::new(), 0)
     }
 
     /// Shows the turn now and sends it after `delay_ms`.
-    fn start_turn_after(&self, assistant: AssistantRef, message: String, delay_ms: u32) {
+    fn start_turn_after(
+        &self,
+        assistant: AssistantRef,
+        message: String,
+        files: Vec<crate::attachments::PendingFile>,
+        delay_ms: u32,
+    ) {
         self.read_ahead.update_value(|r| r.clear()); // the conversation changes
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
@@ -290,6 +303,7 @@ impl ChatState {
             session_id: self.data.session_id().get_untracked(),
             message: message.clone(),
         };
+        let attachments = files.iter().map(|f| f.as_item()).collect();
         // The request is queued before the new turn is drawn: tasks run in the order they
         // were queued, so the request leaves first and the drawing overlaps AgentOS's start.
         #[cfg(feature = "hydrate")]
@@ -300,17 +314,18 @@ impl ChatState {
                 if delay_ms > 0 {
                     gloo_timers::future::TimeoutFuture::new(delay_ms).await;
                 }
-                (code().await.send)(this, req, id, answer).await
+                (code().await.send)(this, req, files, id, answer).await
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = req;
+        let _ = (req, files);
         self.data.turns().update(|ts| {
             ts.push(Turn {
                 id,
                 question: message,
                 answer,
                 at: Some((crate::state::analytics::now_ms() / 1000.0) as i64),
+                attachments,
             })
         });
         self.data.streaming().set(Some(id));
@@ -411,6 +426,11 @@ impl ChatState {
         let Some(answer) = self.turn(turn_id, |t| t.answer.clone()) else {
             return;
         };
+        // Files still on their way: the message was not sent; it goes back to the box.
+        if self.attachments.cancel_upload() {
+            self.track(Event::RunCancelled);
+            return;
+        }
         let run_id = answer.with_untracked(|a| a.run_id.clone());
         self.track(Event::RunCancelled);
         match run_id {

@@ -8,6 +8,21 @@ use super::*;
 #[cfg(feature = "hydrate")]
 use crate::model::{AssistantId, RunId};
 
+/// How a message went out: as text alone, or with files.
+#[cfg(feature = "hydrate")]
+enum Sending {
+    Text(leptos::server_fn::codec::ByteStream<crate::api::ApiError>),
+    Files(crate::attachments::UploadAnswer),
+}
+
+/// The upload's answer as a stream of chunks.
+#[cfg(feature = "hydrate")]
+fn async_stream_of(
+    answer: &mut crate::attachments::UploadAnswer,
+) -> impl futures::Stream<Item = Result<Vec<u8>, String>> + '_ {
+    futures::stream::unfold(answer, |a| async move { a.next().await.map(|c| (c, a)) })
+}
+
 impl ChatState {
     /// Streams the rest of a paused answer after the user's decisions.
     #[cfg(feature = "hydrate")]
@@ -19,7 +34,7 @@ impl ChatState {
     ) {
         let _streaming = crate::state::StreamGuard::hold();
         match crate::api::continue_run(req).await {
-            Ok(stream) => self.consume(stream, &answer).await,
+            Ok(stream) => self.consume(stream.into_inner(), &answer).await,
             Err(e) => {
                 self.track(Event::Error {
                     kind: "continue".into(),
@@ -30,11 +45,12 @@ impl ChatState {
         self.finish(turn_id);
     }
 
-    /// Streams one answer.
+    /// Streams one answer (its files are uploaded first, with progress).
     #[cfg(feature = "hydrate")]
     pub(super) async fn run(
         self,
         req: crate::api::ChatRequest,
+        files: Vec<crate::attachments::PendingFile>,
         turn_id: u64,
         answer: ArcStore<Answer>,
     ) {
@@ -43,24 +59,20 @@ impl ChatState {
         let assistant_id = req.assistant_id.clone();
         self.last_index.set_value(None);
         let question = req.message.clone();
-        match crate::api::send_message(req).await {
+        let sent = if files.is_empty() {
+            crate::api::send_message(req).await.map(Sending::Text)
+        } else {
+            crate::attachments::send(self.attachments, req, files.clone())
+                .await
+                .map(Sending::Files)
+        };
+        match sent {
             Err(
-                crate::api::ApiError::RateLimited { message, .. }
-                | crate::api::ApiError::SignInRequired(message),
-            ) => {
-                // Nothing was sent: take the turn back and return the text to the box
-                // (where it is saved, and found again after signing in).
-                self.data
-                    .turns()
-                    .update(|ts| ts.retain(|t| t.id != turn_id));
-                if self.draft.text.with_untracked(|d| d.trim().is_empty()) {
-                    self.draft.text.set(question);
-                }
-                self.data.announcement().set(message.clone());
-                self.data.input_error().set(Some(message));
-                self.finish(turn_id);
-                return;
-            }
+                e @ (crate::api::ApiError::RateLimited { .. }
+                | crate::api::ApiError::SignInRequired(_)),
+            ) => self.not_sent(turn_id, question, files, e.to_string()),
+            // A refused file, or an upload that was cancelled or broke: nothing ran.
+            Err(e) if !files.is_empty() => self.not_sent(turn_id, question, files, e.to_string()),
             Err(e) => self.apply(
                 &answer,
                 vec![RunEvent::Failed {
@@ -68,10 +80,43 @@ impl ChatState {
                     message: t_args("send-failed", &[("error", e.to_string().into())]),
                 }],
             ),
-            Ok(stream) => self.consume(stream, &answer).await,
+            Ok(Sending::Text(stream)) => self.consume(stream.into_inner(), &answer).await,
+            Ok(Sending::Files(mut stream)) => {
+                let body = async_stream_of(&mut stream);
+                self.consume(body, &answer).await
+            }
         }
-        self.resume_if_cut_off(kind, assistant_id, &answer).await;
+        if self
+            .data
+            .turns()
+            .with_untracked(|ts| ts.iter().any(|t| t.id == turn_id))
+        {
+            self.resume_if_cut_off(kind, assistant_id, &answer).await;
+        }
         self.finish(turn_id);
+    }
+
+    /// Nothing was sent: takes the turn back and returns its text (where it is saved, and
+    /// found again after signing in) and its files to the composer, with the reason.
+    #[cfg(feature = "hydrate")]
+    fn not_sent(
+        &self,
+        turn_id: u64,
+        question: String,
+        files: Vec<crate::attachments::PendingFile>,
+        message: String,
+    ) {
+        self.data
+            .turns()
+            .update(|ts| ts.retain(|t| t.id != turn_id));
+        if self.draft.text.with_untracked(|d| d.trim().is_empty()) {
+            self.draft.text.set(question);
+        }
+        if !files.is_empty() {
+            self.attachments.put_back(files, &message);
+        }
+        self.data.announcement().set(message.clone());
+        self.data.input_error().set(Some(message));
     }
 
     /// Streams a background run again, after a reload (from its start) or a broken
@@ -99,7 +144,7 @@ impl ChatState {
         )
         .await
         {
-            Ok(stream) => self.consume(stream, &answer).await,
+            Ok(stream) => self.consume(stream.into_inner(), &answer).await,
             Err(e) => self.apply(
                 &answer,
                 vec![RunEvent::Failed {
@@ -150,7 +195,7 @@ impl ChatState {
             {
                 Ok(stream) => {
                     answer.update(|a| a.resume());
-                    self.consume(stream, answer).await;
+                    self.consume(stream.into_inner(), answer).await;
                 }
                 Err(_) => continue,
             }
@@ -158,15 +203,15 @@ impl ChatState {
     }
 
     #[cfg(feature = "hydrate")]
-    pub(super) async fn consume(
+    pub(super) async fn consume<B: AsRef<[u8]>, E: std::fmt::Display>(
         &self,
-        stream: leptos::server_fn::codec::ByteStream<crate::api::ApiError>,
+        body: impl futures::Stream<Item = Result<B, E>>,
         answer: &ArcStore<Answer>,
     ) {
         use crate::chat::framing::LineDecoder;
         use futures::StreamExt;
 
-        let mut body = stream.into_inner();
+        let mut body = std::pin::pin!(body);
         let mut decoder = LineDecoder::new();
         // However many network chunks arrive in a frame, the answer (and the DOM) is
         // updated at most once per frame; a first token is shown at once.
@@ -178,7 +223,7 @@ impl ChatState {
         while let Some(chunk) = body.next().await {
             match chunk {
                 Ok(bytes) => {
-                    let events = decoder.push(&bytes);
+                    let events = decoder.push(bytes.as_ref());
                     if !events.is_empty() {
                         batch.push(events);
                     }
@@ -321,6 +366,8 @@ pub(super) fn patch_answer(answer: &ArcStore<Answer>, next: Answer) {
         failure,
         metrics,
         paused,
+        media,
+        sources,
     } = next;
     macro_rules! put {
         ($($field:ident),*) => {$(
@@ -332,7 +379,7 @@ pub(super) fn patch_answer(answer: &ArcStore<Answer>, next: Answer) {
     }
     put!(
         run_id, session_id, model, text, reasoning, tools, members, status, error, failure,
-        metrics, paused
+        metrics, paused, media, sources
     );
 }
 

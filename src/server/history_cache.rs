@@ -326,6 +326,7 @@ mod tests {
                 question: id.into(),
                 answer,
                 at: Some(at),
+                attachments: Vec::new(),
             },
         }
     }

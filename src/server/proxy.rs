@@ -198,6 +198,9 @@ async fn forward(
     let mut upstream = std::pin::pin!(frames(resp.bytes_stream()));
     let mut seen_any = false;
     let mut finished = false;
+    let mut ids: Option<(String, String)> = resume
+        .as_ref()
+        .map(|r| (r.run_id.clone(), r.session_id.clone()));
     loop {
         let limit = if seen_any {
             timeouts.idle
@@ -246,12 +249,20 @@ async fn forward(
         match frame {
             Frame::Parsed(Upstream::Events(events)) => {
                 seen_any = true;
-                for ev in events {
+                for mut ev in events {
                     log.observe(&ev);
+                    if let RunEvent::Media { items } = &mut ev {
+                        if let Some((run_id, session_id)) = &ids {
+                            locate_stored(&client, &run, run_id, session_id, items).await;
+                        }
+                    }
                     if let RunEvent::Started {
                         run_id, session_id, ..
                     } = &ev
                     {
+                        if let Some(sid) = session_id.clone().or_else(|| run.session_id.clone()) {
+                            ids = Some((run_id.clone(), sid));
+                        }
                         claims.claim(
                             run_id,
                             ActiveRun {
@@ -297,6 +308,42 @@ async fn forward(
     }
     drop(claims);
     log.end();
+}
+
+/// Streamed media come as base64 with no storage key; AgentOS stored the run (and its
+/// media) before it sent `RunCompleted`, so the stored run names each one's key, and the
+/// browser fetches them by address rather than receiving the bytes in the stream.
+async fn locate_stored(
+    client: &AgentOsClient,
+    run: &RunRequest,
+    run_id: &str,
+    session_id: &str,
+    items: &mut [crate::chat::media::MediaItem],
+) {
+    if items.iter().all(|i| i.key.is_some()) {
+        return;
+    }
+    match client
+        .get_run(
+            run.kind,
+            &run.assistant_id,
+            run_id,
+            session_id,
+            &run.user_id,
+        )
+        .await
+    {
+        Ok(stored) => {
+            let stored = crate::chat::media::output_media(&stored);
+            for item in items.iter_mut().filter(|i| i.key.is_none()) {
+                if let Some(s) = stored.iter().find(|s| s.id == item.id) {
+                    item.key = s.key.clone();
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "the stored media of a run could not be read"),
+    }
+    crate::chat::media::locate(items, run.kind, &run.assistant_id, session_id);
 }
 
 fn describe_start_error(e: &AgentOsError) -> (FailureKind, String) {

@@ -151,8 +151,8 @@ pub fn page_policy(nonce: &str) -> String {
     let provider = FORM_TARGET.get().map_or("", String::as_str);
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'nonce-{nonce}'; img-src 'self' data: https:; font-src 'self'; \
-         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'{provider}; \
+         style-src 'self' 'nonce-{nonce}'; img-src 'self' data: blob: https:; media-src 'self'; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'{provider}; \
          frame-ancestors 'none'"
     )
 }

@@ -48,12 +48,21 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
     let md = StoredValue::new(StreamingMarkdown::default());
     let streamed = StoredValue::new(false);
     let finished = Memo::new(move |_| !status.get().is_active());
+    let anchor = format!("turn-{turn_id}-src");
+    let cited = answer.sources();
     let whole = Memo::new(move |_| {
         if !finished.get() {
             return None;
         }
+        let sources = cited.with(|s| s.len() as u32);
         answer.text().with(|text| {
-            if streamed.get_value() {
+            if sources > 0 {
+                Some(crate::chat::markdown::link_citations(
+                    &to_safe_html(text),
+                    sources,
+                    &anchor,
+                ))
+            } else if streamed.get_value() {
                 md.try_update_value(|m| m.finish(text)).flatten()
             } else {
                 Some(to_safe_html(text))
@@ -155,6 +164,12 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
             >
                 <div class="markdown" data-testid="answer-text" node_ref=text_ref inner_html=move || whole.get().unwrap_or_default()></div>
             </Show>
+            {move || answer.media().with(|m| (!m.is_empty()).then(|| m.clone())).map(|items| view! {
+                <Suspense fallback=|| ()>{Suspend::new(crate::attachments::media(items, false))}</Suspense>
+            })}
+            {move || cited.with(|s| (!s.is_empty()).then(|| s.clone())).map(|list| view! {
+                <Suspense fallback=|| ()>{Suspend::new(crate::attachments::sources(list, format!("turn-{turn_id}-src")))}</Suspense>
+            })}
             <Show when=move || status.get().is_active() && !has_text.get()>
                 <span class="typing" aria-hidden="true">
                     <span></span>

@@ -326,6 +326,10 @@ fn TurnView(turn: Turn, measurer: Measurer, highlighted: RwSignal<Option<u64>>) 
             <div class="message user" data-testid="user-message">
                 <span class="visually-hidden">{t("you-said")}</span>
                 <p class="user-text" id=question_id>{turn.question.clone()}</p>
+                {(!turn.attachments.is_empty()).then(|| {
+                    let items = turn.attachments.clone();
+                    view! { <Suspense fallback=|| ()>{Suspend::new(crate::attachments::media(items, true))}</Suspense> }
+                })}
                 {turn.at.map(|at| view! { <span class="turn-time" data-testid="turn-time" data-at=at.to_string()></span> })}
             </div>
             <AnswerView turn_id=id answer=Store::from(turn.answer.clone()) />

@@ -343,6 +343,11 @@ impl Config {
             min_send_interval_ms: self.protection.min_send_interval.as_millis() as u64,
             report_message_content: self.telemetry.report_message_content,
             account: None,
+            uploads: crate::model::UploadLimits {
+                max_files: self.uploads.max_files,
+                max_file_bytes: self.uploads.max_file_bytes,
+                max_message_bytes: self.uploads.max_message_bytes,
+            },
         }
     }
 }
