@@ -108,6 +108,25 @@ async fn runs(Form(f): Form<RunForm>) -> Response {
                 .map(|b| (1, Ok(vec![b])))
                 .collect())
         }
+        // Media streamed inline, as AgentOS streams them; the stored run names their keys.
+        "media" | "media-unstored" => {
+            let run_id = if f.message == "media" {
+                "r1"
+            } else {
+                "r-unstored"
+            };
+            let start = frame(
+                "RunStarted",
+                &format!(r#"{{"event":"RunStarted","run_id":"{run_id}","session_id":"s1"}}"#),
+            );
+            let done = frame(
+                "RunCompleted",
+                &format!(
+                    r#"{{"event":"RunCompleted","run_id":"{run_id}","content":"Here.","images":[{{"id":"img1","mime_type":"image/png","alt_text":"a square","content":"iVBORw0KGgo="}}]}}"#
+                ),
+            );
+            sse(vec![ok(start), ok(done)])
+        }
         "unauthorized" => (
             StatusCode::UNAUTHORIZED,
             r#"{"detail":"Token has expired"}"#,
@@ -130,12 +149,28 @@ async fn resume(
     }
 }
 
+/// One stored run: `r1` with its image's storage key; any other is a server error.
+async fn stored_run(
+    axum::extract::Path((_, run_id)): axum::extract::Path<(String, String)>,
+) -> Response {
+    match run_id.as_str() {
+        "r1" => axum::Json(serde_json::json!({
+            "run_id": "r1",
+            "images": [{"id": "img1", "mime_type": "image/png",
+                "media_reference": {"media_id": "img1", "storage_key": "s1-img1-abc.png", "size": 8}}]
+        }))
+        .into_response(),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "db down").into_response(),
+    }
+}
+
 async fn serve() -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = Router::new()
         .route("/agents/{id}/runs", post(runs))
-        .route("/agents/{id}/runs/{run_id}/resume", post(resume));
+        .route("/agents/{id}/runs/{run_id}/resume", post(resume))
+        .route("/agents/{id}/runs/{run_id}", axum::routing::get(stored_run));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
 }
@@ -355,4 +390,32 @@ async fn another_users_running_answer_is_never_taken_over() {
         "alice can still stop it"
     );
     assert!(active.owned_by("r7", "bob").is_none());
+}
+
+/// Streamed media reach the browser as addresses, never as their base64; when the stored
+/// run cannot be read, the answer still completes and names them without an address.
+#[tokio::test]
+async fn streamed_media_become_addresses_of_the_stored_files() {
+    let addr = serve().await;
+    let media = |events: &[RunEvent]| {
+        events.iter().find_map(|e| match e {
+            RunEvent::Media { items } => Some(items.clone()),
+            _ => None,
+        })
+    };
+    let events = run_case(addr, "media").await;
+    let items = media(&events).expect("a media event");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].text.as_deref(), Some("a square"));
+    assert_eq!(
+        items[0].url.as_deref(),
+        Some("/api/media/agent/a/s1/s1-img1-abc.png")
+    );
+    assert!(matches!(events.last(), Some(RunEvent::Completed { .. })));
+
+    let events = run_case(addr, "media-unstored").await;
+    let items = media(&events).expect("a media event");
+    assert_eq!(items[0].url, None);
+    assert!(matches!(events.last(), Some(RunEvent::Completed { .. })));
+    assert!(failure(&events).is_none());
 }

@@ -325,8 +325,10 @@ test.describe("streaming chat", () => {
     await page.keyboard.type("slow keyboard only one two three four five six seven");
     await page.keyboard.press("Enter");
     await expect(lastAnswer(page).getByTestId("answer-text")).toContainText("Echo:", { timeout: 15_000 });
-    // Tab from the box reaches Stop.
+    // Tab from the box reaches the attach button, then Stop.
     await page.getByTestId("composer-input").focus();
+    await page.keyboard.press("Tab");
+    await expect(page.getByTestId("attach-input")).toBeFocused();
     await page.keyboard.press("Tab");
     await expect(page.getByTestId("stop")).toBeFocused();
     await page.keyboard.press("Enter");

@@ -53,10 +53,17 @@ impl PendingFile {
     }
 }
 
+/// Where values holding browser objects live: thread-local in the browser; on the server,
+/// which renders pages on any thread and never holds a file, shared storage.
+#[cfg(feature = "hydrate")]
+pub type FileStorage = LocalStorage;
+#[cfg(not(feature = "hydrate"))]
+pub type FileStorage = SyncStorage;
+
 /// The files of the message being written, and the upload in flight.
 #[derive(Clone, Copy)]
 pub struct Attachments {
-    pub files: RwSignal<Vec<PendingFile>, LocalStorage>,
+    pub files: RwSignal<Vec<PendingFile>, FileStorage>,
     /// How much of the upload in flight has left the browser (0 to 1).
     pub progress: RwSignal<Option<f64>>,
     /// Why the last file was not added.
@@ -64,7 +71,7 @@ pub struct Attachments {
     /// A file is dragged over the conversation.
     pub dragging: RwSignal<bool>,
     /// Cancels the upload in flight.
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    #[cfg(feature = "hydrate")]
     cancel: StoredValue<Option<Box<dyn Fn()>>, LocalStorage>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     next_id: StoredValue<u64>,
@@ -81,6 +88,7 @@ impl Attachments {
         if !self.uploading() {
             return false;
         }
+        #[cfg(feature = "hydrate")]
         if let Some(cancel) = self.cancel.try_update_value(Option::take).flatten() {
             cancel();
             return true;
@@ -120,10 +128,11 @@ impl Attachments {
 
 pub fn provide_attachments() -> Attachments {
     let a = Attachments {
-        files: RwSignal::new_local(Vec::new()),
+        files: RwSignal::new_with_storage(Vec::new()),
         progress: RwSignal::new(None),
         error: RwSignal::new(None),
         dragging: RwSignal::new(false),
+        #[cfg(feature = "hydrate")]
         cancel: StoredValue::new_local(None),
         next_id: StoredValue::new(1),
     };

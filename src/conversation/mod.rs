@@ -107,6 +107,11 @@ pub struct ChatState {
     /// The open conversation's history could not be loaded (AgentOS away, not "not
     /// found"): it stays open, and is loaded again when AgentOS is back (see `recover`).
     unloaded: StoredValue<bool>,
+    /// The files sent with this page's turns (by turn id), so Retry sends them again.
+    sent_files: StoredValue<
+        Vec<(u64, Vec<crate::attachments::PendingFile>)>,
+        crate::attachments::FileStorage,
+    >,
 }
 
 /// A conversation's history as the server answered, not yet decoded.
@@ -138,6 +143,7 @@ pub fn provide_chat(
         stream_clock: StoredValue::new((0.0, None)),
         read_ahead: StoredValue::new(ReadAhead::new(READ_AHEAD_KEEP_MS)),
         unloaded: StoredValue::new(false),
+        sent_files: StoredValue::new_with_storage(Vec::new()),
     };
     provide_context(state);
     state
@@ -154,6 +160,7 @@ impl ChatState {
         self.data.input_error().set(None);
         self.data.notice().set(None);
         self.unloaded.set_value(false);
+        self.sent_files.set_value(Vec::new());
     }
 
     /// Reads the turn `turn_id`, if it is still in the conversation (untracked).
@@ -276,13 +283,15 @@ impl ChatState {
         let question = self.turn(turn_id, |t| t.question.clone());
         if let (Some(q), Some(c)) = (question, self.data.assistant().get_untracked()) {
             if self.data.streaming().get_untracked().is_none() {
-                self.start_turn(c, q);
+                let files = self.sent_files.with_value(|sent| {
+                    sent.iter()
+                        .find(|(id, _)| *id == turn_id)
+                        .map(|(_, f)| f.clone())
+                        .unwrap_or_default()
+                });
+                self.start_turn_after(c, q, files, 0);
             }
         }
-    }
-
-    fn start_turn(&self, assistant: AssistantRef, message: String) {
-        self.start_turn_after(assistant, message, Vec::new(), 0)
     }
 
     /// Shows the turn now and sends it after `delay_ms`.
@@ -304,6 +313,10 @@ impl ChatState {
             message: message.clone(),
         };
         let attachments = files.iter().map(|f| f.as_item()).collect();
+        if !files.is_empty() {
+            self.sent_files
+                .update_value(|sent| sent.push((id, files.clone())));
+        }
         // The request is queued before the new turn is drawn: tasks run in the order they
         // were queued, so the request leaves first and the drawing overlaps AgentOS's start.
         #[cfg(feature = "hydrate")]

@@ -15,12 +15,31 @@ enum Sending {
     Files(crate::attachments::UploadAnswer),
 }
 
-/// The upload's answer as a stream of chunks.
+/// An answer's stream of bytes, however it came (one type, so the code that reads it is
+/// there once).
 #[cfg(feature = "hydrate")]
-fn async_stream_of(
-    answer: &mut crate::attachments::UploadAnswer,
-) -> impl futures::Stream<Item = Result<Vec<u8>, String>> + '_ {
-    futures::stream::unfold(answer, |a| async move { a.next().await.map(|c| (c, a)) })
+type Body<'a> = futures::stream::LocalBoxStream<'a, Result<leptos::server_fn::Bytes, String>>;
+
+/// A server function's stream as a [`Body`].
+#[cfg(feature = "hydrate")]
+fn body(stream: leptos::server_fn::codec::ByteStream<crate::api::ApiError>) -> Body<'static> {
+    use futures::StreamExt;
+    stream
+        .into_inner()
+        .map(|r| r.map_err(|e| e.to_string()))
+        .boxed_local()
+}
+
+/// The upload's answer as a [`Body`].
+#[cfg(feature = "hydrate")]
+fn async_stream_of(answer: &mut crate::attachments::UploadAnswer) -> Body<'_> {
+    use futures::StreamExt;
+    futures::stream::unfold(answer, |a| async move {
+        a.next()
+            .await
+            .map(|c| (c.map(leptos::server_fn::Bytes::from), a))
+    })
+    .boxed_local()
 }
 
 impl ChatState {
@@ -34,7 +53,7 @@ impl ChatState {
     ) {
         let _streaming = crate::state::StreamGuard::hold();
         match crate::api::continue_run(req).await {
-            Ok(stream) => self.consume(stream.into_inner(), &answer).await,
+            Ok(stream) => self.consume(body(stream), &answer).await,
             Err(e) => {
                 self.track(Event::Error {
                     kind: "continue".into(),
@@ -80,10 +99,9 @@ impl ChatState {
                     message: t_args("send-failed", &[("error", e.to_string().into())]),
                 }],
             ),
-            Ok(Sending::Text(stream)) => self.consume(stream.into_inner(), &answer).await,
+            Ok(Sending::Text(stream)) => self.consume(body(stream), &answer).await,
             Ok(Sending::Files(mut stream)) => {
-                let body = async_stream_of(&mut stream);
-                self.consume(body, &answer).await
+                self.consume(async_stream_of(&mut stream), &answer).await
             }
         }
         if self
@@ -144,7 +162,7 @@ impl ChatState {
         )
         .await
         {
-            Ok(stream) => self.consume(stream.into_inner(), &answer).await,
+            Ok(stream) => self.consume(body(stream), &answer).await,
             Err(e) => self.apply(
                 &answer,
                 vec![RunEvent::Failed {
@@ -195,7 +213,7 @@ impl ChatState {
             {
                 Ok(stream) => {
                     answer.update(|a| a.resume());
-                    self.consume(stream.into_inner(), answer).await;
+                    self.consume(body(stream), answer).await;
                 }
                 Err(_) => continue,
             }
@@ -203,15 +221,10 @@ impl ChatState {
     }
 
     #[cfg(feature = "hydrate")]
-    pub(super) async fn consume<B: AsRef<[u8]>, E: std::fmt::Display>(
-        &self,
-        body: impl futures::Stream<Item = Result<B, E>>,
-        answer: &ArcStore<Answer>,
-    ) {
+    pub(super) async fn consume(&self, mut body: Body<'_>, answer: &ArcStore<Answer>) {
         use crate::chat::framing::LineDecoder;
         use futures::StreamExt;
 
-        let mut body = std::pin::pin!(body);
         let mut decoder = LineDecoder::new();
         // However many network chunks arrive in a frame, the answer (and the DOM) is
         // updated at most once per frame; a first token is shown at once.
@@ -223,7 +236,7 @@ impl ChatState {
         while let Some(chunk) = body.next().await {
             match chunk {
                 Ok(bytes) => {
-                    let events = decoder.push(bytes.as_ref());
+                    let events = decoder.push(&bytes);
                     if !events.is_empty() {
                         batch.push(events);
                     }
