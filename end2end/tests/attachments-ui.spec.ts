@@ -84,13 +84,21 @@ test.describe("attachments in the browser", () => {
     // Pasting text still pastes text.
     await page.getByTestId("composer-input").fill("pasted and dropped");
 
+    // The drag shows where to drop; the drop adds the file.
     await page.evaluate(() => {
       const data = new DataTransfer();
       data.items.add(new File(["Meeting notes\n- ship attachments\n"], "notes.txt", { type: "text/plain" }));
+      (window as unknown as { dropped: DataTransfer }).dropped = data;
       const chat = document.querySelector("[data-testid=chat]")!;
       chat.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await expect(page.locator("[data-testid=chat].dragging")).toHaveCount(1);
+    await page.evaluate(() => {
+      const data = (window as unknown as { dropped: DataTransfer }).dropped;
+      const chat = document.querySelector("[data-testid=chat]")!;
       chat.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
     });
+    await expect(page.locator("[data-testid=chat].dragging")).toHaveCount(0);
     await expect(chips(page)).toHaveCount(2);
     await expect(chips(page).nth(1)).toContainText("notes.txt");
     await page.getByTestId("composer-input").press("Enter");

@@ -51,6 +51,7 @@ pub fn ChatPanel(
         <section
             class="chat"
             class:dragging=move || files.dragging.get()
+            data-drop-label=t("drop-files")
             on:dragover=move |ev| {
                 if carries_files(&ev) {
                     ev.prevent_default();
