@@ -68,7 +68,7 @@ test.describe("attachments in the browser", () => {
     expectNoPanics(page);
   });
 
-  test("an image is pasted and a file dropped onto the conversation", async ({ page }) => {
+  test("an image is pasted and a file dropped onto the page", async ({ page }) => {
     await openHydrated(page, "/?agent=media-agent");
     const png = PNG.toString("base64");
     await page.getByTestId("composer-input").focus();
@@ -92,13 +92,13 @@ test.describe("attachments in the browser", () => {
       const chat = document.querySelector("[data-testid=chat]")!;
       chat.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
     });
-    await expect(page.locator("[data-testid=chat].dragging")).toHaveCount(1);
+    await expect(page.locator("body[data-dragging]")).toHaveAttribute("data-dragging", "Drop files to attach them");
     await page.evaluate(() => {
       const data = (window as unknown as { dropped: DataTransfer }).dropped;
       const chat = document.querySelector("[data-testid=chat]")!;
       chat.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
     });
-    await expect(page.locator("[data-testid=chat].dragging")).toHaveCount(0);
+    await expect(page.locator("body[data-dragging]")).toHaveCount(0);
     await expect(chips(page)).toHaveCount(2);
     await expect(chips(page).nth(1)).toContainText("notes.txt");
     await page.getByTestId("composer-input").press("Enter");

@@ -31,13 +31,13 @@ test.describe("generative UI", () => {
     // The conversation's code is fetched once the user shows the intent to chat (points
     // at the chat list, focuses or types in the composer), before a message is sent: one
     // chunk, and the few it shares with the other lazily loaded parts (the generative-UI
-    // renderer, the human-in-the-loop prompt, the on-demand views, the attachments), but
-    // none of those parts.
+    // renderer, the human-in-the-loop prompt, the on-demand views with the attachments),
+    // but none of those parts.
     await page.getByTestId("composer-input").pressSequentially("sh");
     await expect.poll(() => answerChunks.length).toBe(1);
     await page.waitForTimeout(300);
     expect(lazyChunks.filter((u) => /\/pkg\/split_/.test(u)).length).toBe(1);
-    expect(lazyChunks.length).toBeLessThanOrEqual(12);
+    expect(lazyChunks.length).toBeLessThanOrEqual(8);
     await page.getByTestId("composer-input").fill("");
     await ask(page, "show me a bar chart");
     await answered(page);

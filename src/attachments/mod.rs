@@ -6,11 +6,14 @@
 //! or a turn with media is shown.
 
 mod lazy;
+pub use lazy::{Code, Loader, CODE};
 pub mod limits;
 mod media_view;
 mod tray;
 #[cfg(feature = "hydrate")]
 mod upload;
+
+use std::cell::RefCell;
 
 use leptos::prelude::*;
 
@@ -53,31 +56,48 @@ impl PendingFile {
     }
 }
 
-/// Where values holding browser objects live: thread-local in the browser; on the server,
-/// which renders pages on any thread and never holds a file, shared storage.
-#[cfg(feature = "hydrate")]
-pub type FileStorage = LocalStorage;
-#[cfg(not(feature = "hydrate"))]
-pub type FileStorage = SyncStorage;
-
-/// The files of the message being written, and the upload in flight.
+/// The files of the message being written, and the upload in flight. The files
+/// themselves (browser objects) are kept outside the reactive graph, in this thread's
+/// [`FILES`]; `revision` says when they change.
 #[derive(Clone, Copy)]
 pub struct Attachments {
-    pub files: RwSignal<Vec<PendingFile>, FileStorage>,
+    /// Bumped whenever the files change.
+    pub revision: RwSignal<u64>,
     /// How much of the upload in flight has left the browser (0 to 1).
     pub progress: RwSignal<Option<f64>>,
     /// Why the last file was not added.
     pub error: RwSignal<Option<String>>,
-    /// A file is dragged over the conversation.
-    pub dragging: RwSignal<bool>,
+    /// The chips' renderer, once the chunk is here.
+    tray_view: RwSignal<Option<TrayView>>,
+}
+
+/// Draws the chips and the progress bar (the chunk's function).
+type TrayView = fn(Attachments) -> AnyView;
+
+thread_local! {
+    /// The files added to the message being written.
+    static FILES: RefCell<Vec<PendingFile>> = const { RefCell::new(Vec::new()) };
+    /// The files sent with this page's turns (by turn id), so Retry sends them again.
+    static SENT: RefCell<Vec<(u64, Vec<PendingFile>)>> = const { RefCell::new(Vec::new()) };
     /// Cancels the upload in flight.
     #[cfg(feature = "hydrate")]
-    cancel: StoredValue<Option<Box<dyn Fn()>>, LocalStorage>,
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    next_id: StoredValue<u64>,
+    static CANCEL: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+    static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
 }
 
 impl Attachments {
+    /// Reads the files (tracked: re-runs when they change).
+    pub fn with_files<T>(&self, read: impl FnOnce(&[PendingFile]) -> T) -> T {
+        self.revision.track();
+        FILES.with(|f| read(&f.borrow()))
+    }
+
+    /// Changes the files.
+    pub fn update_files(&self, change: impl FnOnce(&mut Vec<PendingFile>)) {
+        FILES.with(|f| change(&mut f.borrow_mut()));
+        self.revision.update(|r| *r += 1);
+    }
+
     /// Whether files are on their way to the server (Stop then cancels the upload).
     pub fn uploading(&self) -> bool {
         self.progress.get_untracked().is_some_and(|p| p < 1.0)
@@ -89,21 +109,44 @@ impl Attachments {
             return false;
         }
         #[cfg(feature = "hydrate")]
-        if let Some(cancel) = self.cancel.try_update_value(Option::take).flatten() {
+        if let Some(cancel) = CANCEL.with(|c| c.borrow_mut().take()) {
             cancel();
             return true;
         }
         false
     }
 
-    /// Takes the files for a message being sent.
-    pub fn take(&self) -> Vec<PendingFile> {
+    /// Takes the files for the message `turn_id` being sent (kept for its Retry).
+    pub fn take(&self, turn_id: u64) -> Vec<PendingFile> {
         self.error.set(None);
-        let files = self.files.get_untracked();
+        let files = FILES.with(|f| std::mem::take(&mut *f.borrow_mut()));
         if !files.is_empty() {
-            self.files.set(Vec::new());
+            self.revision.update(|r| *r += 1);
+            SENT.with(|s| s.borrow_mut().push((turn_id, files.clone())));
         }
         files
+    }
+
+    /// The files sent with the turn `earlier` from this page, to send again with the
+    /// turn `turn_id` (none after a reload: the browser no longer holds them).
+    pub fn resend(&self, earlier: u64, turn_id: u64) -> Vec<PendingFile> {
+        SENT.with(|s| {
+            let mut sent = s.borrow_mut();
+            let files = sent
+                .iter()
+                .find(|(id, _)| *id == earlier)
+                .map(|(_, f)| f.clone())
+                .unwrap_or_default();
+            if !files.is_empty() {
+                sent.push((turn_id, files.clone()));
+            }
+            files
+        })
+    }
+
+    /// Forgets the files of sent turns (another conversation is shown).
+    pub fn forget_sent(&self) {
+        SENT.with(|s| s.borrow_mut().clear());
     }
 
     /// Puts the files of a message that was not sent back, marking the one the server
@@ -112,7 +155,7 @@ impl Attachments {
         for f in &mut files {
             f.refused = why.starts_with(&f.name);
         }
-        self.files.update(|now| {
+        self.update_files(|now| {
             files.append(now);
             *now = files;
         });
@@ -120,21 +163,43 @@ impl Attachments {
 
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn next_id(&self) -> u64 {
-        let id = self.next_id.get_value();
-        self.next_id.set_value(id + 1);
-        id
+        NEXT_ID.with(|n| {
+            let id = n.get();
+            n.set(id + 1);
+            id
+        })
+    }
+
+    /// The chips of the files and the upload's progress, once the chunk is here (and its
+    /// loading started the first time files are added).
+    pub fn tray(&self) -> Option<AnyView> {
+        let any = self.with_files(|f| !f.is_empty()) || self.progress.get().is_some();
+        if !any {
+            return None;
+        }
+        match self.tray_view.get() {
+            Some(view) => Some(view(*self)),
+            None => {
+                let this = *self;
+                leptos::task::spawn_local(async move {
+                    let view = lazy::code().await.tray;
+                    this.tray_view.set(Some(view));
+                });
+                None
+            }
+        }
     }
 }
 
-pub fn provide_attachments() -> Attachments {
+/// Provides the composer's files to the page; `loader` loads the attachments' code (see
+/// `lazy`).
+pub fn provide_attachments(loader: Loader) -> Attachments {
+    lazy::install(loader);
     let a = Attachments {
-        files: RwSignal::new_with_storage(Vec::new()),
+        revision: RwSignal::new(0),
         progress: RwSignal::new(None),
         error: RwSignal::new(None),
-        dragging: RwSignal::new(false),
-        #[cfg(feature = "hydrate")]
-        cancel: StoredValue::new_local(None),
-        next_id: StoredValue::new(1),
+        tray_view: RwSignal::new(None),
     };
     provide_context(a);
     a
@@ -152,6 +217,60 @@ pub fn add_files(a: Attachments, files: Vec<web_sys::File>, limits: crate::model
     }
     leptos::task::spawn_local(async move {
         (lazy::code().await.add)(a, files, limits);
+    });
+}
+
+/// Takes files dropped anywhere on the page, while the calling view lives. While files
+/// are dragged over the page, the body carries `data-dragging` (the hint the page shows).
+#[cfg(feature = "hydrate")]
+pub fn accept_drops(limits: crate::model::UploadLimits) {
+    use leptos::ev;
+    let a = use_attachments();
+    let carries_files = |d: Option<web_sys::DataTransfer>| {
+        d.is_some_and(|d| d.types().includes(&"Files".into(), 0))
+    };
+    let hint = |on: bool| {
+        if let Some(body) = document().body() {
+            let _ = if on {
+                body.set_attribute("data-dragging", &crate::i18n::t("drop-files"))
+            } else {
+                body.remove_attribute("data-dragging")
+            };
+        }
+    };
+    let over = window_event_listener(ev::dragover, move |e| {
+        if carries_files(e.data_transfer()) {
+            e.prevent_default();
+            if !document()
+                .body()
+                .is_some_and(|b| b.has_attribute("data-dragging"))
+            {
+                hint(true);
+                preload();
+            }
+        }
+    });
+    // Leaving the window (not one element for another) ends the hint.
+    let leave = window_event_listener(ev::dragleave, move |e| {
+        if e.related_target().is_none() {
+            hint(false);
+        }
+    });
+    let drop = window_event_listener(ev::drop, move |e| {
+        hint(false);
+        if carries_files(e.data_transfer()) {
+            e.prevent_default();
+            add_files(
+                a,
+                file_list(e.data_transfer().and_then(|d| d.files())),
+                limits,
+            );
+        }
+    });
+    on_cleanup(move || {
+        over.remove();
+        leave.remove();
+        drop.remove();
     });
 }
 
@@ -177,11 +296,6 @@ pub async fn send(
 
 #[cfg(feature = "hydrate")]
 pub use upload::Answer as UploadAnswer;
-
-/// The chips of the files added to the message being written, and the upload's progress.
-pub async fn tray(a: Attachments) -> AnyView {
-    (lazy::code().await.tray)(a)
-}
 
 /// A message's attachments or an answer's media.
 pub async fn media(items: Vec<MediaItem>, compact: bool) -> AnyView {

@@ -18,15 +18,13 @@ pub(super) fn add(a: Attachments, files: Vec<web_sys::File>, limits: crate::mode
         let name = if name.is_empty() {
             // A pasted image has no name of its own.
             let ext = file.type_().rsplit('/').next().unwrap_or("png").to_owned();
-            format!("pasted-{}.{ext}", a.next_id.get_value())
+            format!("pasted-{}.{ext}", a.next_id())
         } else {
             name
         };
         let size = file.size() as u64;
         let mime = file.type_();
-        let added: Vec<u64> = a
-            .files
-            .with_untracked(|f| f.iter().map(|f| f.size).collect());
+        let added: Vec<u64> = super::FILES.with(|f| f.borrow().iter().map(|f| f.size).collect());
         let candidate = super::limits::Candidate {
             name: &name,
             size,
@@ -43,7 +41,7 @@ pub(super) fn add(a: Attachments, files: Vec<web_sys::File>, limits: crate::mode
             .then(|| web_sys::Url::create_object_url_with_blob(&file).ok())
             .flatten();
         let id = a.next_id();
-        a.files.update(|f| {
+        a.update_files(|f| {
             f.push(super::PendingFile {
                 id,
                 name,
@@ -60,7 +58,7 @@ pub(super) fn add(a: Attachments, files: Vec<web_sys::File>, limits: crate::mode
 }
 
 fn remove(a: Attachments, id: u64) {
-    a.files.update(|f| {
+    a.update_files(|f| {
         if let Some(i) = f.iter().position(|f| f.id == id) {
             let gone = f.remove(i);
             #[cfg(feature = "hydrate")]
@@ -75,11 +73,11 @@ fn remove(a: Attachments, id: u64) {
 }
 
 pub(super) fn tray_view(a: Attachments) -> AnyView {
-    let ids = Memo::new(move |_| a.files.with(|f| f.iter().map(|f| f.id).collect::<Vec<_>>()));
+    let ids = Memo::new(move |_| a.with_files(|f| f.iter().map(|f| f.id).collect::<Vec<_>>()));
     view! {
         <ul class="attach-tray" data-testid="attach-tray" aria-label=t("attachments")>
             <For each=move || ids.get() key=|id| *id let:id>
-                {move || a.files.with(|f| f.iter().find(|f| f.id == id).cloned()).map(|f| {
+                {move || a.with_files(|f| f.iter().find(|f| f.id == id).cloned()).map(|f| {
                     let label = t_args("remove-file", &[("name", (&f.name).into())]);
                     let kind = f.mime.split('/').next_back().unwrap_or_default().to_uppercase();
                     view! {

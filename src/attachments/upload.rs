@@ -198,9 +198,11 @@ pub async fn send(
     }
     {
         let xhr = xhr.clone();
-        a.cancel.set_value(Some(Box::new(move || {
-            let _ = xhr.abort();
-        })));
+        super::CANCEL.with(|c| {
+            *c.borrow_mut() = Some(Box::new(move || {
+                let _ = xhr.abort();
+            }))
+        });
     }
     a.progress.set(Some(0.0));
     xhr.send_with_opt_form_data(Some(&form)).map_err(js_error)?;
@@ -215,7 +217,7 @@ pub async fn send(
         match rx.next().await {
             Some(Msg::Status(s)) => break s,
             Some(Msg::Failed(why)) => {
-                a.cancel.set_value(None);
+                super::CANCEL.with(|c| c.borrow_mut().take());
                 return Err(ApiError::Invalid(why));
             }
             Some(_) => continue,
@@ -231,7 +233,7 @@ pub async fn send(
                 Msg::Status(_) => {}
             }
         }
-        a.cancel.set_value(None);
+        super::CANCEL.with(|c| c.borrow_mut().take());
         return Err(<ApiError as leptos::server_fn::error::FromServerFnError>::de(body.into()));
     }
     // Then the first line: a refused file (or message) arrives in-band, before any run.
@@ -255,12 +257,12 @@ pub async fn send(
                 break None;
             }
             Some(Msg::Failed(why)) => {
-                a.cancel.set_value(None);
+                super::CANCEL.with(|c| c.borrow_mut().take());
                 return Err(ApiError::Invalid(why));
             }
         }
     };
-    a.cancel.set_value(None);
+    super::CANCEL.with(|c| c.borrow_mut().take());
     a.progress.set(None);
     if let Some(message) = refusal {
         return Err(ApiError::Invalid(message));

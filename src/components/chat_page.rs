@@ -35,7 +35,7 @@ pub fn ChatPage() -> impl IntoView {
     let draft = provide_draft();
     let analytics = crate::state::analytics::provide_analytics(settings);
     let sessions = provide_sessions();
-    let attachments = crate::attachments::provide_attachments();
+    let attachments = crate::attachments::provide_attachments(super::on_demand::attachments_code);
     let chat = provide_chat(settings, sessions, draft, attachments, analytics);
     let toasts = provide_toasts();
     let layout = provide_layout();

@@ -21,53 +21,12 @@ pub fn ChatPanel(
     let list_needed = Memo::new(move |was: Option<&bool>| {
         was.copied().unwrap_or(false) || use_chat().data.turns().with(|ts| !ts.is_empty())
     });
-    let files = crate::attachments::use_attachments();
-    // Files dragged from elsewhere can be dropped anywhere on the conversation.
-    let carries_files = |ev: &leptos::ev::DragEvent| {
-        #[cfg(feature = "hydrate")]
-        return ev
-            .data_transfer()
-            .is_some_and(|d| d.types().includes(&"Files".into(), 0));
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = ev;
-            false
-        }
-    };
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        files.dragging.set(false);
-        if !carries_files(&ev) {
-            return;
-        }
-        ev.prevent_default();
-        #[cfg(feature = "hydrate")]
-        crate::attachments::add_files(
-            files,
-            crate::attachments::file_list(ev.data_transfer().and_then(|d| d.files())),
-            use_chat().settings.with(|s| s.uploads),
-        );
-    };
+    // Files dragged from elsewhere can be dropped anywhere on the page.
+    #[cfg(feature = "hydrate")]
+    crate::attachments::accept_drops(use_chat().settings.with(|s| s.uploads));
     view! {
         <section
             class="chat"
-            class:dragging=move || files.dragging.get()
-            data-drop-label=t("drop-files")
-            on:dragover=move |ev| {
-                if carries_files(&ev) {
-                    ev.prevent_default();
-                    if !files.dragging.get_untracked() {
-                        files.dragging.set(true);
-                        crate::attachments::preload();
-                    }
-                }
-            }
-            on:dragleave=move |ev| {
-                // Leaving for a child of the section is not leaving it.
-                if ev.related_target().is_none() {
-                    files.dragging.set(false);
-                }
-            }
-            on:drop=on_drop
             data-testid="chat"
             aria-label=t("conversation")
             data-session-id=move || use_chat().data.session_id().get().map(String::from).unwrap_or_default()

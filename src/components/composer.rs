@@ -17,8 +17,6 @@ pub fn Composer() -> impl IntoView {
     let chat = use_chat();
     let streaming = Memo::new(move |_| chat.is_streaming());
     let files = crate::attachments::use_attachments();
-    let has_files =
-        Memo::new(move |_| files.files.with(|f| !f.is_empty()) || files.progress.get().is_some());
     #[cfg(feature = "hydrate")]
     let limits = chat.settings.with(|s| s.uploads);
     // Files chosen with the button, or pasted: checked and added by the attachments' code.
@@ -108,9 +106,7 @@ pub fn Composer() -> impl IntoView {
                 on:keydown=on_keydown
                 on:paste=on_paste
             ></textarea>
-            {move || has_files.get().then(|| view! {
-                <Suspense fallback=|| ()>{Suspend::new(crate::attachments::tray(files))}</Suspense>
-            })}
+            {move || files.tray()}
             <div class="composer-bar">
                 <input
                     type="file"

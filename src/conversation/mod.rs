@@ -107,11 +107,6 @@ pub struct ChatState {
     /// The open conversation's history could not be loaded (AgentOS away, not "not
     /// found"): it stays open, and is loaded again when AgentOS is back (see `recover`).
     unloaded: StoredValue<bool>,
-    /// The files sent with this page's turns (by turn id), so Retry sends them again.
-    sent_files: StoredValue<
-        Vec<(u64, Vec<crate::attachments::PendingFile>)>,
-        crate::attachments::FileStorage,
-    >,
 }
 
 /// A conversation's history as the server answered, not yet decoded.
@@ -143,7 +138,6 @@ pub fn provide_chat(
         stream_clock: StoredValue::new((0.0, None)),
         read_ahead: StoredValue::new(ReadAhead::new(READ_AHEAD_KEEP_MS)),
         unloaded: StoredValue::new(false),
-        sent_files: StoredValue::new_with_storage(Vec::new()),
     };
     provide_context(state);
     state
@@ -160,7 +154,7 @@ impl ChatState {
         self.data.input_error().set(None);
         self.data.notice().set(None);
         self.unloaded.set_value(false);
-        self.sent_files.set_value(Vec::new());
+        self.attachments.forget_sent();
     }
 
     /// Reads the turn `turn_id`, if it is still in the conversation (untracked).
@@ -203,8 +197,7 @@ impl ChatState {
             chars: message.chars().count() as u32,
             text: Some(message.clone()),
         });
-        let files = self.attachments.take();
-        self.start_turn_after(assistant, message, files, (at - now) as u32);
+        self.start_turn_after(assistant, message, None, (at - now) as u32);
         true
     }
 
@@ -283,13 +276,7 @@ impl ChatState {
         let question = self.turn(turn_id, |t| t.question.clone());
         if let (Some(q), Some(c)) = (question, self.data.assistant().get_untracked()) {
             if self.data.streaming().get_untracked().is_none() {
-                let files = self.sent_files.with_value(|sent| {
-                    sent.iter()
-                        .find(|(id, _)| *id == turn_id)
-                        .map(|(_, f)| f.clone())
-                        .unwrap_or_default()
-                });
-                self.start_turn_after(c, q, files, 0);
+                self.start_turn_after(c, q, Some(turn_id), 0);
             }
         }
     }
@@ -299,7 +286,7 @@ impl ChatState {
         &self,
         assistant: AssistantRef,
         message: String,
-        files: Vec<crate::attachments::PendingFile>,
+        again: Option<u64>,
         delay_ms: u32,
     ) {
         self.read_ahead.update_value(|r| r.clear()); // the conversation changes
@@ -312,11 +299,12 @@ impl ChatState {
             session_id: self.data.session_id().get_untracked(),
             message: message.clone(),
         };
+        // The composer's files, or those of the turn asked again.
+        let files = match again {
+            None => self.attachments.take(id),
+            Some(earlier) => self.attachments.resend(earlier, id),
+        };
         let attachments = files.iter().map(|f| f.as_item()).collect();
-        if !files.is_empty() {
-            self.sent_files
-                .update_value(|sent| sent.push((id, files.clone())));
-        }
         // The request is queued before the new turn is drawn: tasks run in the order they
         // were queued, so the request leaves first and the drawing overlaps AgentOS's start.
         #[cfg(feature = "hydrate")]

@@ -31,6 +31,7 @@ fn needs_no_identity(path: &str) -> bool {
                 | "/readyz"
                 | "/metrics"
                 | "/highlight.css"
+                | "/attachments.css"
                 | "/favicon.svg"
                 | "/favicon.ico"
         )

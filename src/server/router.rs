@@ -159,7 +159,9 @@ async fn count_requests(
     let path = req.uri().path();
     let route: &'static str = if path.starts_with("/api/") {
         "api"
-    } else if path.starts_with("/pkg/") || path == "/highlight.css" || path == "/favicon.svg" {
+    } else if path.starts_with("/pkg/")
+        || matches!(path, "/highlight.css" | "/attachments.css" | "/favicon.svg")
+    {
         "static"
     } else if matches!(path, "/healthz" | "/readyz") {
         "health"

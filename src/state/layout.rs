@@ -265,6 +265,22 @@ fn set_cookie(name: &str, value: &str) {
     let _ = (name, value);
 }
 
+/// Adds `<link rel="stylesheet" href=href>` to the document's head, unless it is there.
+#[cfg(feature = "hydrate")]
+pub fn add_stylesheet(href: &str) {
+    let doc = leptos::prelude::document();
+    let Some(head) = doc.head() else { return };
+    let selector = format!("link[rel=stylesheet][href=\"{href}\"]");
+    if head.query_selector(&selector).ok().flatten().is_some() {
+        return;
+    }
+    if let Ok(link) = doc.create_element("link") {
+        let _ = link.set_attribute("rel", "stylesheet");
+        let _ = link.set_attribute("href", href);
+        let _ = head.append_child(&link);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

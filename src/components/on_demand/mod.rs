@@ -1,6 +1,7 @@
 //! Parts of the page that most visits never show, loaded on demand as one lazily loaded
 //! chunk behind one entry point: renaming and deleting a chat from the list, the "chat
-//! unavailable" view, the keyboard shortcuts dialog and the toasts. One entry point
+//! unavailable" view, the keyboard shortcuts dialog, the toasts, and the attachments'
+//! code (files in the composer, their upload, answer media and sources). One entry point
 //! rather than one each: every entry point adds chunks of the code it shares with the
 //! others, and so requests when a conversation opens.
 
@@ -41,6 +42,7 @@ struct Code {
     shortcuts: fn(RwSignal<bool>) -> AnyView,
     item_action: fn(ItemActions) -> AnyView,
     unavailable: fn(Vec<HelpLink>, String) -> AnyView,
+    attachments: &'static crate::attachments::Code,
 }
 
 static CODE: Code = Code {
@@ -48,6 +50,7 @@ static CODE: Code = Code {
     toasts: toasts::toasts_view,
     item_action: session_actions::item_view,
     unavailable: unavailable::unavailable_view,
+    attachments: &crate::attachments::CODE,
 };
 
 #[leptos::lazy]
@@ -57,4 +60,10 @@ async fn on_demand() -> &'static Code {
 
 async fn code() -> &'static Code {
     on_demand().await
+}
+
+/// Loads the attachments' code, which this chunk carries (see `attachments::lazy`).
+pub fn attachments_code() -> futures::future::BoxFuture<'static, &'static crate::attachments::Code>
+{
+    Box::pin(async { code().await.attachments })
 }

@@ -15,23 +15,7 @@ use crate::i18n::{number, t, t_args};
 /// first load does not fetch it); `state::chat::preload_conversation` calls it.
 pub fn add_highlight_stylesheet() {
     #[cfg(feature = "hydrate")]
-    add_stylesheet("/highlight.css");
-}
-
-/// Adds `<link rel="stylesheet" href=href>` to the document's head, unless it is there.
-#[cfg(feature = "hydrate")]
-fn add_stylesheet(href: &str) {
-    let doc = document();
-    let Some(head) = doc.head() else { return };
-    let selector = format!("link[rel=stylesheet][href=\"{href}\"]");
-    if head.query_selector(&selector).ok().flatten().is_some() {
-        return;
-    }
-    if let Ok(link) = doc.create_element("link") {
-        let _ = link.set_attribute("rel", "stylesheet");
-        let _ = link.set_attribute("href", href);
-        let _ = head.append_child(&link);
-    }
+    crate::state::layout::add_stylesheet("/highlight.css");
 }
 
 /// One answer. Each part reads its own fields of the answer's store, so a token only
