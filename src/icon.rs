@@ -65,6 +65,11 @@ pub mod inline {
     pub const WRENCH: &str = r#"<path d="M14.7 6.3a1 1 0 0 0 0 1.4l1.6 1.6a1 1 0 0 0 1.4 0l3.106-3.105c.32-.322.863-.22.983.218a6 6 0 0 1-8.259 7.057l-7.91 7.91a1 1 0 0 1-2.999-3l7.91-7.91a6 6 0 0 1 7.057-8.259c.438.12.54.662.219.984z"/>"#;
     pub const COPY: &str = r#"<rect width="14" height="14" x="8" y="8" rx="2" ry="2"/><path d="M4 16c-1.1 0-2-.9-2-2V4c0-1.1.9-2 2-2h10c1.1 0 2 .9 2 2"/>"#;
     pub const X: &str = r#"<path d="M18 6 6 18"/><path d="m6 6 12 12"/>"#;
+    pub const REGENERATE: &str =
+        r#"<path d="M21 12a9 9 0 1 1-9-9c2.52 0 4.93 1 6.74 2.74L21 8"/><path d="M21 3v5h-5"/>"#;
+    pub const PENCIL: &str = r#"<path d="M21.174 6.812a1 1 0 0 0-3.986-3.987L3.842 16.174a2 2 0 0 0-.5.83l-1.321 4.352a.5.5 0 0 0 .623.622l4.353-1.32a2 2 0 0 0 .83-.497z"/><path d="m15 5 4 4"/>"#;
+    pub const PREVIOUS: &str = r#"<path d="m15 18-6-6 6-6"/>"#;
+    pub const NEXT: &str = r#"<path d="m9 18 6-6-6-6"/>"#;
 
     /// One of the icons above, hidden from assistive technology like [`super::Icon`].
     #[component]

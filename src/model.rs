@@ -377,4 +377,8 @@ pub struct ChatRequest {
     pub assistant_id: AssistantId,
     pub session_id: Option<SessionId>,
     pub message: String,
+    /// The run of the turn this message follows in the branch shown (empty for a
+    /// conversation's first message; see `chat::branches`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<String>,
 }

@@ -18,6 +18,8 @@ use crate::model::{AssistantId, AssistantKind, AssistantRef, SessionId};
 /// sends the person back to the page they were on).
 /// Where a message with files is sent (a multipart upload, see `server::uploads`).
 pub const SEND_FILES_PATH: &str = "/api/chat/send-files";
+/// Another version of an answer (regenerated, or after an edited question): a send.
+pub const BRANCH_PATH: &str = "/api/chat/branch";
 
 pub const LANGUAGE_PATH: &str = "/language";
 

@@ -198,6 +198,7 @@ async fn resume_case(
         message: String::new(),
         user_id: user.into(),
         session_id: Some("s1".into()),
+        follows: None,
         background: true,
     };
     let resume = Resume {
@@ -233,6 +234,7 @@ async fn run_case(addr: SocketAddr, message: &str) -> Vec<RunEvent> {
         message: message.into(),
         user_id: "u1".into(),
         session_id: None,
+        follows: None,
         background: false,
     };
     collect(proxy_run(client, run, TIMEOUTS, ActiveRuns::default())).await

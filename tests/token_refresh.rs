@@ -186,6 +186,7 @@ fn run(user: &str) -> RunRequest {
         message: "hello".into(),
         user_id: user.into(),
         session_id: None,
+        follows: None,
         background: true,
     }
 }

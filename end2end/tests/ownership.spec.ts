@@ -166,6 +166,31 @@ test.describe("run ownership and limits without a cookie", () => {
     expect(own.text).toContain("private answer");
   });
 
+  test("another user's answer can be neither regenerated nor edited; its owner can do both", async () => {
+    const base = `http://127.0.0.1:${APP}`;
+    const alice = await Visitor.arrive(base);
+    const bob = await Visitor.arrive(base);
+    const hers = started(await alice.ask("alice's private answer"));
+    const his = started(await bob.ask("bob's own chat"));
+    for (const session of [his.session_id, hers.session_id]) {
+      for (const edit of [null, "bob was here"]) {
+        const r = await bob.json("/api/chat/branch", { req: { ...runOf("echo-agent", session, hers.run_id), edit } });
+        expect(r.status).toBe(404);
+        expect(await r.text()).not.toContain("private answer");
+      }
+    }
+    // Nothing of his reached her conversation: her own regenerate and edit work.
+    const again = await alice.json("/api/chat/branch", { req: { ...runOf("echo-agent", hers.session_id, hers.run_id), edit: null } });
+    expect(again.status).toBe(200);
+    const regenerated = await readEvents(again);
+    expect(answerText(regenerated)).toBe("Echo: alice's private answer");
+    const edited = await alice.json("/api/chat/branch", {
+      req: { ...runOf("echo-agent", hers.session_id, hers.run_id), edit: "alice, edited" },
+    });
+    expect(edited.status).toBe(200);
+    expect(answerText(await readEvents(edited))).toBe("Echo: alice, edited");
+  });
+
   test("another user's running answer cannot be taken over or stopped; its owner can stop it", async () => {
     const base = `http://127.0.0.1:${APP}`;
     const alice = await Visitor.arrive(base);

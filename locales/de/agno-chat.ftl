@@ -105,6 +105,13 @@ tool-unfinished = nicht beendet
 tool-no-arguments = (keine)
 retry = Erneut versuchen
 copy-answer = Antwort kopieren
+regenerate = Neu erzeugen
+edit-question = Bearbeiten
+edit-label = Ihre Nachricht, bearbeitet
+version = { $at } / { $count }
+version-label = Version { $at } von { $count }
+previous-version = Vorherige Version
+next-version = Nächste Version
 copied = Kopiert
 copy = Kopieren
 copy-code = Code kopieren
@@ -139,6 +146,7 @@ page-of = Seite { $page } von { $pages }
 ## Was Screenreader während einer Antwort ansagen
 
 announce-sent = Nachricht gesendet. Warte auf die Antwort.
+announce-version = Eine andere Version wird angezeigt.
 announce-started = Der Agent antwortet.
 announce-tool-started = Werkzeug { $tool } läuft.
 announce-tool-finished = Werkzeug { $tool } ist fertig.

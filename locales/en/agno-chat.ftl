@@ -106,6 +106,13 @@ tool-unfinished = not finished
 tool-no-arguments = (none)
 retry = Retry
 copy-answer = Copy answer
+regenerate = Regenerate
+edit-question = Edit
+edit-label = Your message, edited
+version = { $at } / { $count }
+version-label = Version { $at } of { $count }
+previous-version = Previous version
+next-version = Next version
 copied = Copied
 copy = Copy
 copy-code = Copy code
@@ -140,6 +147,7 @@ page-of = Page { $page } of { $pages }
 ## What screen readers hear as an answer goes on
 
 announce-sent = Message sent. Waiting for the answer.
+announce-version = Another version is shown.
 announce-started = The agent is answering.
 announce-tool-started = Running tool { $tool }.
 announce-tool-finished = Tool { $tool } finished.

@@ -166,6 +166,10 @@ impl AgentOsClient {
         if run.background {
             form.push(("background", "true".into()));
         }
+        if let Some(follows) = &run.follows {
+            let key = crate::chat::branches::PARENT_KEY;
+            form.push(("metadata", serde_json::json!({ key: follows }).to_string()));
+        }
         form
     }
 
@@ -218,9 +222,9 @@ impl AgentOsClient {
         self.get_json(Caller::User(user_id), url).await
     }
 
-    /// `POST /agents/{id}/runs/{run_id}/continue` (or `/teams/...`) with the paused tools
-    /// (`field` = `tools`) or requirements (`requirements`) as decided, streaming.
-    #[allow(clippy::too_many_arguments)]
+    /// `POST /agents/{id}/runs/{run_id}/continue` (or `/teams/...`), streaming, with
+    /// `fields`: the paused tools (`tools`) or requirements (`requirements`) as decided, or
+    /// what makes another version of the run (`regenerate`, or `fork` with `input`).
     pub async fn continue_run(
         &self,
         kind: AssistantKind,
@@ -228,8 +232,7 @@ impl AgentOsClient {
         run_id: &str,
         session_id: &str,
         user_id: &str,
-        field: &str,
-        payload: &str,
+        fields: &[(&'static str, String)],
     ) -> Result<reqwest::Response, AgentOsError> {
         let path = format!(
             "{}/{}/runs/{}/continue",
@@ -237,12 +240,12 @@ impl AgentOsClient {
             encode_segment(assistant_id),
             encode_segment(run_id)
         );
-        let form: Vec<(&str, String)> = vec![
-            (field, payload.to_owned()),
+        let mut form: Vec<(&str, String)> = vec![
             ("session_id", session_id.to_owned()),
             ("user_id", user_id.to_owned()),
             ("stream", "true".into()),
         ];
+        form.extend(fields.iter().cloned());
         self.post_stream(Caller::User(user_id), &path, &form).await
     }
 
@@ -508,6 +511,8 @@ pub struct RunRequest {
     pub message: String,
     pub user_id: String,
     pub session_id: Option<String>,
+    /// The run this message follows (empty: none), recorded in the run's metadata.
+    pub follows: Option<String>,
     /// Run in the background: closing the connection does not stop it, and its events
     /// can be replayed through `resume_run`.
     pub background: bool,

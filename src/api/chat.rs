@@ -67,13 +67,7 @@ pub async fn resume_run(
         .ownership()
         .owned_run(kind, &assistant_id, &session_id, &run_id, &user.0)
         .await?;
-    let permit = state
-        .streams
-        .acquire(&limit_key)
-        .map_err(|why| ApiError::RateLimited {
-            retry_after_s: 2,
-            message: why.message(),
-        })?;
+    let permit = stream_slot(&state, &limit_key)?;
     no_buffering_headers();
     let run = RunRequest {
         kind,
@@ -81,6 +75,7 @@ pub async fn resume_run(
         message: String::new(),
         user_id: user.0,
         session_id: Some(session_id.to_string()),
+        follows: None,
         background: true,
     };
     let resume = Resume {
@@ -122,6 +117,71 @@ pub async fn cancel_run(run_id: RunId) -> Result<(), ApiError> {
         .await?;
     tracing::info!(%run_id, "run cancelled by the user");
     Ok(())
+}
+
+/// A stream slot for the caller, or the refusal that says to wait.
+#[cfg(feature = "ssr")]
+pub(super) fn stream_slot(
+    state: &crate::server::state::AppState,
+    limit_key: &str,
+) -> Result<crate::server::limits::StreamPermit, ApiError> {
+    state
+        .streams
+        .acquire(limit_key)
+        .map_err(|why| ApiError::RateLimited {
+            retry_after_s: 2,
+            message: why.message(),
+        })
+}
+
+/// Continues one of the caller's runs (already checked to be theirs) with the `/continue`
+/// form `fields`, streaming what follows to the browser like `send_message`.
+#[cfg(feature = "ssr")]
+pub(super) struct Continuation {
+    pub kind: AssistantKind,
+    pub assistant_id: AssistantId,
+    pub session_id: SessionId,
+    pub run_id: RunId,
+    pub fields: Vec<(&'static str, String)>,
+}
+
+#[cfg(feature = "ssr")]
+impl Continuation {
+    pub(super) fn stream(
+        self,
+        state: &crate::server::state::AppState,
+        user_id: String,
+        permit: crate::server::limits::StreamPermit,
+    ) -> ByteStream<ApiError> {
+        use crate::agentos::RunRequest;
+        use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
+        let run = RunRequest {
+            kind: self.kind,
+            assistant_id: self.assistant_id.into(),
+            message: String::new(),
+            user_id,
+            session_id: Some(self.session_id.to_string()),
+            follows: None,
+            // AgentOS continues runs in the foreground only.
+            background: false,
+        };
+        let resume = Resume {
+            run_id: self.run_id.into(),
+            session_id: self.session_id.into(),
+            last_event_index: None,
+            continue_with: Some(self.fields),
+        };
+        let timeouts = StreamTimeouts::from_config(&state.config);
+        no_buffering_headers();
+        let stream = proxy_resume(
+            state.agentos.clone(),
+            run,
+            resume,
+            timeouts,
+            state.runs.clone(),
+        );
+        held(stream, permit)
+    }
 }
 
 /// The browser-bound stream of a run; its stream slot stays taken while the browser reads.

@@ -35,9 +35,6 @@ pub async fn pending_decisions(
 /// from AgentOS here, so only the decisions come from the browser.
 #[server(prefix = "/api", endpoint = "hitl/continue", input = Json, output = Streaming)]
 pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, ApiError> {
-    use crate::agentos::RunRequest;
-    use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
-
     let (caller, run) =
         paused_context(req.kind, &req.assistant_id, &req.session_id, &req.run_id).await?;
     let Caller {
@@ -54,42 +51,20 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
     let (field, payload) =
         crate::chat::hitl::continue_payload(&run, &req.decisions, req.kind == AssistantKind::Team)
             .map_err(|e| ApiError::Invalid(format!("The decision could not be sent: {e}.")))?;
-    let permit = state
-        .streams
-        .acquire(&limit_key)
-        .map_err(|why| ApiError::RateLimited {
-            retry_after_s: 2,
-            message: why.message(),
-        })?;
+    let permit = super::chat::stream_slot(&state, &limit_key)?;
     tracing::info!(
         run_id = %req.run_id,
         decisions = req.decisions.len(),
         "paused run continued by its user"
     );
-    let run_req = RunRequest {
+    let continuation = super::chat::Continuation {
         kind: req.kind,
-        assistant_id: req.assistant_id.into(),
-        message: String::new(),
-        user_id: user.0,
-        session_id: Some(req.session_id.to_string()),
-        background: false,
+        assistant_id: req.assistant_id,
+        session_id: req.session_id,
+        run_id: req.run_id,
+        fields: vec![(field, payload)],
     };
-    let resume = Resume {
-        run_id: req.run_id.into(),
-        session_id: req.session_id.into(),
-        last_event_index: None,
-        continue_with: Some((field, payload)),
-    };
-    let timeouts = StreamTimeouts::from_config(&state.config);
-    super::chat::no_buffering_headers();
-    let stream = proxy_resume(
-        state.agentos.clone(),
-        run_req,
-        resume,
-        timeouts,
-        state.runs.clone(),
-    );
-    Ok(super::chat::held(stream, permit))
+    Ok(continuation.stream(&state, user.0, permit))
 }
 
 /// Checks that human-in-the-loop is on and that the run is one of the caller's session's;

@@ -3,6 +3,7 @@
 //! AgentOS client, and returns plain data from [`crate::model`]. No AgentOS credential or
 //! address ever leaves the server through them.
 
+mod branches;
 mod catalog;
 mod chat;
 mod deferred;
@@ -15,6 +16,7 @@ mod status;
 mod telemetry;
 
 pub use crate::error::ApiError;
+pub use branches::{branch_run, BranchRequest};
 pub use catalog::list_assistants;
 pub use chat::{cancel_run, resume_run, send_message, ChatRequest};
 pub use deferred::{Deferred, DeferredJson};

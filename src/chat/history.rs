@@ -20,6 +20,13 @@ pub struct HistoryTurn {
     /// What the user attached to the question.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<super::media::MediaItem>,
+    /// Its place among the conversation's versions (see `chat::branches`).
+    #[serde(default, skip_serializing_if = "is_plain")]
+    pub lineage: super::branches::Lineage,
+}
+
+fn is_plain(l: &super::branches::Lineage) -> bool {
+    *l == super::branches::Lineage::default()
 }
 
 impl HistoryTurn {
@@ -87,8 +94,9 @@ pub fn turns_from_runs(runs: &[Value]) -> Vec<HistoryTurn> {
 }
 
 /// As [`turns_from_runs`], each turn with its run's `created_at` in seconds since the
-/// epoch (`None` when the run does not say). Runs AgentOS marks `REGENERATED` were
-/// replaced by a newer answer and are hidden from the history, as AgentOS documents.
+/// epoch (`None` when the run does not say). Every version of a turn is listed (runs
+/// AgentOS marks `REGENERATED` too), each with its [`Lineage`](super::branches::Lineage):
+/// the browser shows one branch of them.
 pub fn dated_turns_from_runs(runs: &[Value]) -> Vec<(Option<i64>, HistoryTurn)> {
     let mut top: Vec<&Value> = runs
         .iter()
@@ -97,7 +105,6 @@ pub fn dated_turns_from_runs(runs: &[Value]) -> Vec<(Option<i64>, HistoryTurn)> 
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .is_empty()
-                && r.get("status").and_then(Value::as_str) != Some("REGENERATED")
         })
         .collect();
     top.sort_by_key(|r| created(r));
@@ -156,7 +163,13 @@ fn turn_from_run(run: &Value) -> HistoryTurn {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    let question = question_text(run.get("run_input"));
+    // An edited question's run keeps the original's input: its own is its last message
+    // from the user.
+    let question = match run.get("forked_from_run_id").and_then(Value::as_str) {
+        Some(s) if !s.is_empty() => own_question(run),
+        _ => None,
+    }
+    .unwrap_or_else(|| question_text(run.get("run_input")));
     let mut answer = Answer::new();
     for ev in run
         .get("events")
@@ -266,7 +279,24 @@ fn turn_from_run(run: &Value) -> HistoryTurn {
             .get("created_at")
             .and_then(crate::model::parse_timestamp),
         attachments: super::media::input_media(run),
+        lineage: super::branches::Lineage::of_run(run),
     }
+}
+
+/// The last message from the user among the run's own messages (not those it was given
+/// from the conversation's history).
+fn own_question(run: &Value) -> Option<String> {
+    run.get("messages")?
+        .as_array()?
+        .iter()
+        .rev()
+        .find(|m| {
+            m.get("role").and_then(Value::as_str) == Some("user")
+                && m.get("from_history").and_then(Value::as_bool) != Some(true)
+        })
+        .and_then(|m| m.get("content"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 /// `run_input` is the user's message (a string) or, for some inputs, structured JSON.
@@ -305,6 +335,7 @@ mod tests {
                 answer,
                 at: None,
                 attachments: Vec::new(),
+                lineage: Default::default(),
             }
         };
         let turns = vec![
@@ -366,7 +397,7 @@ mod tests {
     }
 
     #[test]
-    fn regenerated_runs_are_hidden_and_turns_carry_their_dates() {
+    fn regenerated_runs_are_kept_as_replaced_and_turns_carry_their_dates() {
         let run = |id: &str, status: &str, at: serde_json::Value| {
             serde_json::json!({"run_id": id, "parent_run_id": "", "status": status,
                                "run_input": id, "content": id, "created_at": at})
@@ -387,10 +418,65 @@ mod tests {
             [
                 (None, "undated"),
                 (Some(1_796_000_000), "first"),
+                (Some(1_796_077_494), "old"),
                 (Some(1_796_077_495), "new")
             ]
         );
-        assert_eq!(turns_from_runs(&runs).len(), 3);
+        assert!(dated[2].1.lineage.replaced);
+        assert!(!dated[3].1.lineage.replaced);
+    }
+
+    fn recorded(name: &str) -> Vec<HistoryTurn> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/agentos/branches")
+            .join(name);
+        let runs: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        turns_from_runs(&runs)
+    }
+
+    fn tree_of(turns: &[HistoryTurn]) -> crate::chat::branches::Tree {
+        crate::chat::branches::Tree::from_lineage(
+            turns.iter().map(|t| (t.run_id.as_str(), &t.lineage)),
+        )
+    }
+
+    #[test]
+    fn an_edited_first_question_is_a_branch_of_its_own_recorded() {
+        // Three turns, the first question edited, then a fourth message (sent by a client
+        // that recorded nothing, so it follows the run stored before it: the edit).
+        let turns = recorded("runs_after_normal_after_edit.json");
+        let mut tree = tree_of(&turns);
+        let shown = |tree: &crate::chat::branches::Tree| {
+            tree.path()
+                .into_iter()
+                .map(|i| turns[i].question.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shown(&tree), ["one EDITED apricot", "four giraffe"]);
+        assert_eq!(turns[3].answer.text, "Echo: one EDITED apricot");
+        assert_eq!(tree.version(3), (2, 2));
+        tree.step(3, -1);
+        assert_eq!(
+            shown(&tree),
+            ["one apple", "two banana cherry", "three dog elephant fox"]
+        );
+    }
+
+    #[test]
+    fn regenerated_answers_are_versions_of_their_turn_recorded() {
+        // Turn 2 regenerated (the original replaced), then turn 3 of the original branch
+        // regenerated keeping the original: that branch, the newest answer's, shows; the
+        // other is a step away.
+        let turns = recorded("runs_after_middle_regen.json");
+        let mut tree = tree_of(&turns);
+        assert_eq!(tree.path(), [0, 1, 4]);
+        assert_eq!(tree.version(4), (2, 2));
+        assert_eq!(tree.version(1), (1, 2));
+        tree.step(1, 1);
+        assert_eq!(tree.path(), [0, 3]);
+        let single = recorded("runs_after_regenerate.json");
+        assert_eq!(tree_of(&single).path(), [1]);
     }
 
     #[test]
@@ -424,6 +510,7 @@ mod tests {
             answer,
             at: None,
             attachments: Vec::new(),
+            lineage: Default::default(),
         };
         let json = serde_json::to_string(&turn).unwrap();
         assert_eq!(

@@ -70,13 +70,19 @@ impl ChatState {
         match result {
             Ok(history) => {
                 crate::conversation::view::answer::remember_highlighted(history.highlighted);
-                let turns: Vec<Turn> = history
+                let tree = crate::chat::branches::Tree::from_lineage(
+                    history
+                        .turns
+                        .iter()
+                        .map(|h| (h.run_id.as_str(), &h.lineage)),
+                );
+                let all: Vec<Turn> = history
                     .turns
                     .into_iter()
                     .map(|h| self.new_turn(h))
                     .collect();
-                let count = turns.len() as u32;
-                self.data.turns().set(turns);
+                self.show_versions(all, tree);
+                let count = self.data.turns().with_untracked(Vec::len) as u32;
                 if history.stale {
                     self.data.notice().set(Some(t("conversation-stale")));
                 }

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use reactive_stores::{ArcStore, Store};
 
 mod avatar;
+mod branching;
 mod history;
 mod hitl;
 mod lazy;
@@ -75,6 +76,8 @@ pub struct Conversation {
     pub loading_history: bool,
     /// Why continuing a paused answer failed (turn id, message); the decisions stay.
     pub hitl_error: Option<(u64, String)>,
+    /// Bumped whenever a turn gets another version or another version is shown.
+    pub versions: u64,
 }
 
 /// The conversation's data, and what its actions need beside it: the page's other state,
@@ -107,6 +110,10 @@ pub struct ChatState {
     /// The open conversation's history could not be loaded (AgentOS away, not "not
     /// found"): it stays open, and is loaded again when AgentOS is back (see `recover`).
     unloaded: StoredValue<bool>,
+    /// Every turn of the conversation, of every version, in the order they were made; the
+    /// tree says which follows which, and which are shown (`turns`). See `branching`.
+    all: StoredValue<Vec<Turn>>,
+    tree: StoredValue<crate::chat::branches::Tree>,
 }
 
 /// A conversation's history as the server answered, not yet decoded.
@@ -138,6 +145,8 @@ pub fn provide_chat(
         stream_clock: StoredValue::new((0.0, None)),
         read_ahead: StoredValue::new(ReadAhead::new(READ_AHEAD_KEEP_MS)),
         unloaded: StoredValue::new(false),
+        all: StoredValue::new(Vec::new()),
+        tree: StoredValue::new(Default::default()),
     };
     provide_context(state);
     state
@@ -150,6 +159,8 @@ pub fn use_chat() -> ChatState {
 impl ChatState {
     fn clear(&self) {
         self.data.turns().set(Vec::new());
+        self.all.set_value(Vec::new());
+        self.tree.set_value(Default::default());
         self.data.session_id().set(None);
         self.data.input_error().set(None);
         self.data.notice().set(None);
@@ -298,6 +309,8 @@ impl ChatState {
             assistant_id: assistant.id,
             session_id: self.data.session_id().get_untracked(),
             message: message.clone(),
+            // Set where the turn is placed (see `branching`).
+            follows: None,
         };
         // The composer's files, or those of the turn asked again.
         let files = match again {

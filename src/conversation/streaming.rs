@@ -64,16 +64,40 @@ impl ChatState {
         self.finish(turn_id);
     }
 
+    /// Streams another version of a turn (see `branching`).
+    #[cfg(feature = "hydrate")]
+    pub(super) async fn branch_into(
+        self,
+        req: crate::api::BranchRequest,
+        turn_id: u64,
+        answer: ArcStore<Answer>,
+    ) {
+        let _streaming = crate::state::StreamGuard::hold();
+        self.last_index.set_value(None);
+        match crate::api::branch_run(req).await {
+            Ok(stream) => self.consume(body(stream), &answer).await,
+            Err(e) => self.apply(
+                &answer,
+                vec![RunEvent::Failed {
+                    kind: FailureKind::Rejected,
+                    message: t_args("send-failed", &[("error", e.to_string().into())]),
+                }],
+            ),
+        }
+        self.finish(turn_id);
+    }
+
     /// Streams one answer (its files are uploaded first, with progress).
     #[cfg(feature = "hydrate")]
     pub(super) async fn run(
         self,
-        req: crate::api::ChatRequest,
+        mut req: crate::api::ChatRequest,
         files: Vec<crate::attachments::PendingFile>,
         turn_id: u64,
         answer: ArcStore<Answer>,
     ) {
         let _streaming = crate::state::StreamGuard::hold();
+        req.follows = Some(self.place(turn_id));
         let kind = req.kind;
         let assistant_id = req.assistant_id.clone();
         self.last_index.set_value(None);
@@ -127,6 +151,7 @@ impl ChatState {
         self.data
             .turns()
             .update(|ts| ts.retain(|t| t.id != turn_id));
+        self.unplace(turn_id);
         if self.draft.text.with_untracked(|d| d.trim().is_empty()) {
             self.draft.text.set(question);
         }

@@ -327,6 +327,7 @@ mod tests {
                 answer,
                 at: Some(at),
                 attachments: Vec::new(),
+                lineage: Default::default(),
             },
         }
     }

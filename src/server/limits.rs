@@ -123,8 +123,10 @@ pub async fn rate_limit(State(limits): State<RateLimits>, req: Request, next: Ne
     if !path.starts_with("/api/") {
         return next.run(req).await;
     }
-    // Uploads count as sends.
-    let sending = path == SEND_PATH || path == crate::routes::SEND_FILES_PATH;
+    // Uploads, regenerated answers and edited questions count as sends.
+    let sending = path == SEND_PATH
+        || path == crate::routes::SEND_FILES_PATH
+        || path == crate::routes::BRANCH_PATH;
     // A request without a proven identity counts against its client's address.
     let key = req.extensions().get::<LimitKey>().map(|k| k.0.clone());
     let Some(user) = key.or_else(|| req.extensions().get::<UserId>().map(|u| u.0.clone())) else {

@@ -77,9 +77,10 @@ pub struct Resume {
     pub session_id: String,
     /// Replay after this index; `None` replays the run from its start.
     pub last_event_index: Option<u64>,
-    /// Instead of replaying: continue the paused run with this `/continue` form field
-    /// (`tools` or `requirements`) and its JSON.
-    pub continue_with: Option<(&'static str, String)>,
+    /// Instead of replaying: continue the run with these `/continue` form fields (a paused
+    /// run's `tools` or `requirements`; `regenerate`, or `fork` and `input`, for another
+    /// version of a finished one).
+    pub continue_with: Option<Vec<(&'static str, String)>>,
 }
 
 /// Like [`proxy_run`], for resuming a background run of `run.assistant_id`.
@@ -144,7 +145,7 @@ async fn forward(
             Some(Resume {
                 run_id,
                 session_id,
-                continue_with: Some((field, payload)),
+                continue_with: Some(fields),
                 ..
             }),
             _,
@@ -156,8 +157,7 @@ async fn forward(
                     run_id,
                     session_id,
                     &run.user_id,
-                    field,
-                    payload,
+                    fields,
                 )
                 .await
         }
@@ -256,11 +256,22 @@ async fn forward(
                             locate_stored(&client, &run, run_id, session_id, items).await;
                         }
                     }
-                    if let RunEvent::Started {
-                        run_id, session_id, ..
-                    } = &ev
-                    {
-                        if let Some(sid) = session_id.clone().or_else(|| run.session_id.clone()) {
+                    // A run that starts, or another version of a finished run (a run of
+                    // its own): its owner may stop it, and its media are found under its id.
+                    let new_run = match (&ev, &resume) {
+                        (
+                            RunEvent::Started {
+                                run_id, session_id, ..
+                            },
+                            _,
+                        ) => Some((run_id, session_id.clone(), run.session_id.clone())),
+                        (RunEvent::Continued { run_id }, Some(r)) if *run_id != r.run_id => {
+                            Some((run_id, Some(r.session_id.clone()), None))
+                        }
+                        _ => None,
+                    };
+                    if let Some((run_id, session_id, asked_in)) = new_run {
+                        if let Some(sid) = session_id.clone().or(asked_in) {
                             ids = Some((run_id.clone(), sid));
                         }
                         claims.claim(
@@ -269,7 +280,7 @@ async fn forward(
                                 user_id: run.user_id.clone(),
                                 kind: run.kind,
                                 assistant_id: run.assistant_id.clone(),
-                                session_id: session_id.clone(),
+                                session_id,
                             },
                         );
                     }

@@ -22,20 +22,11 @@ pub enum NotSent {
     Forbidden(ApiError),
 }
 
-/// Checks `req` for `user` and takes a stream slot for the run to come.
-pub async fn prepare(
-    state: &AppState,
-    user: &str,
-    limit_key: &str,
-    access: &Arc<Access>,
-    req: &ChatRequest,
-) -> Result<(RunRequest, StreamPermit), NotSent> {
-    use crate::chat::validate::clean_message;
-    super::caller::require(access, req.kind, req.assistant_id.as_str())
-        .map_err(NotSent::Forbidden)?;
-    let refuse = |m: String| NotSent::Refused(FailureKind::Invalid, m);
-    let message = clean_message(&req.message, state.config.max_input_chars)
-        .map_err(|e| refuse(e.to_string()))?;
+/// The text of a message (new or edited) as it is sent: cleaned, within the length
+/// limit, and free of the wording the configuration blocks; or why not.
+pub fn checked_text(state: &AppState, user: &str, text: &str) -> Result<String, String> {
+    let message = crate::chat::validate::clean_message(text, state.config.max_input_chars)
+        .map_err(|e| e.to_string())?;
     if let Some(patterns) = &state.config.protection.blocked_patterns {
         let hits = patterns.matches(&message);
         if hits.matched_any() {
@@ -44,13 +35,28 @@ pub async fn prepare(
                 patterns = ?hits.iter().map(|i| i + 1).collect::<Vec<_>>(),
                 "message matched blocked patterns"
             );
-            return Err(refuse(
+            return Err(
                 "This message was not sent: it contains wording this chat does not accept \
                  (such as asking the assistant to ignore its instructions). Please rephrase it."
                     .into(),
-            ));
+            );
         }
     }
+    Ok(message)
+}
+
+/// Checks `req` for `user` and takes a stream slot for the run to come.
+pub async fn prepare(
+    state: &AppState,
+    user: &str,
+    limit_key: &str,
+    access: &Arc<Access>,
+    req: &ChatRequest,
+) -> Result<(RunRequest, StreamPermit), NotSent> {
+    super::caller::require(access, req.kind, req.assistant_id.as_str())
+        .map_err(NotSent::Forbidden)?;
+    let refuse = |m: String| NotSent::Refused(FailureKind::Invalid, m);
+    let message = checked_text(state, user, &req.message).map_err(refuse)?;
     if let Some(session) = &req.session_id {
         // A supplied conversation must be the caller's. One AgentOS does not have (its
         // store was reset) is started afresh for the caller, as AgentOS does, so that a
@@ -79,6 +85,11 @@ pub async fn prepare(
         message,
         user_id: user.to_owned(),
         session_id: req.session_id.as_ref().map(|s| s.as_str().to_owned()),
+        // Only a run id (or nothing) is recorded: it places the turn, nothing more.
+        follows: req
+            .follows
+            .clone()
+            .filter(|f| f.is_empty() || crate::model::RunId::new(f.clone()).is_ok()),
         // Background runs survive a closed tab or a dropped connection and can be resumed.
         background: true,
     };

@@ -114,6 +114,14 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
         ) && !chat.is_streaming()
     };
 
+    // AgentOS makes other versions of finished runs, not of stopped ones (Retry asks
+    // those again).
+    let can_regenerate = move || {
+        matches!(status.get(), Status::Completed | Status::Error)
+            && run_id.with(Option::is_some)
+            && !chat.is_streaming()
+    };
+
     view! {
         <div class=status_class data-testid="assistant-message" data-status=move || status.get().name() data-run-id=move || run_id.get().map(String::from)>
             {shown_look().map(|look| avatar_view(look, false))}
@@ -182,8 +190,11 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
                         {t("retry")}
                     </button>
                 </Show>
-                <Show when=move || !status.get().is_active() && has_text.get()>
+                {super::versions::switcher(turn_id)}
+                <Show when=move || !status.get().is_active() && (has_text.get() || can_regenerate())>
                     <span class="answer-actions">
+                        <Show when=can_regenerate>{super::versions::regenerate_button(turn_id)}</Show>
+                        <Show when=move || has_text.get()>
                         <button
                             type="button"
                             class="icon-button"
@@ -203,6 +214,7 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
                             <InlineIcon paths=inline::COPY />
                             <span class="copied" aria-live="polite">{move || copied.get().then(|| t("copied"))}</span>
                         </button>
+                        </Show>
                     </span>
                 </Show>
                 <Show when=move || !status.get().is_active()>

@@ -310,6 +310,15 @@ fn TurnView(turn: Turn, measurer: Measurer, highlighted: RwSignal<Option<u64>>) 
             .to_string()
     };
     let question_id = format!("turn-{id}-q");
+    // A question is edited once its answer has finished (AgentOS forks stored runs), and
+    // not while another answer streams.
+    let answer: Store<crate::chat::reducer::Answer> = Store::from(turn.answer.clone());
+    let editable = Signal::derive(move || {
+        use crate::chat::reducer::{AnswerStoreFields, Status};
+        matches!(answer.status().get(), Status::Completed | Status::Error)
+            && answer.run_id().with(Option::is_some)
+            && !chat.is_streaming()
+    });
     let labelled_by = question_id.clone();
     view! {
         <article
@@ -325,7 +334,7 @@ fn TurnView(turn: Turn, measurer: Measurer, highlighted: RwSignal<Option<u64>>) 
         >
             <div class="message user" data-testid="user-message">
                 <span class="visually-hidden">{t("you-said")}</span>
-                <p class="user-text" id=question_id>{turn.question.clone()}</p>
+                <super::versions::Question turn_id=id text=turn.question.clone() id=question_id editable />
                 {(!turn.attachments.is_empty()).then(|| {
                     let items = turn.attachments.clone();
                     view! { <Suspense fallback=|| ()>{Suspend::new(crate::attachments::media(items, true))}</Suspense> }

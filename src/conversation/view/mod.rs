@@ -6,3 +6,4 @@ pub mod answer;
 mod heights;
 pub mod messages;
 mod search;
+mod versions;
