@@ -19,7 +19,7 @@ async function runIdOf(page: Page, index: number): Promise<string> {
   return id!;
 }
 
-test.describe("edit, regenerate and branch", () => {
+test.describe("versions and export", () => {
   // Tall enough for every turn to be drawn (the list draws only the turns near the view).
   test.use({ viewport: { width: 1280, height: 1600 } });
 
@@ -87,6 +87,45 @@ test.describe("edit, regenerate and branch", () => {
     await expect(turns(page).nth(0).getByTestId("version-at")).toHaveText("1 / 2");
     await expect(turns(page).nth(2).getByTestId("version-at")).toHaveText("1 / 2");
     expectNoPanics(page);
+  });
+
+  test("export downloads the branch on screen as Markdown and as JSON, matching the screen", async ({ page }) => {
+    await openHydrated(page, "/?agent=weather-agent");
+    await ask(page, "What is the weather in Paris?");
+    await finished(page, 1);
+    await ask(page, "And in Rome?");
+    await finished(page, 2);
+    // An edited first question: the export holds the branch shown, not the other.
+    await turns(page).nth(0).getByTestId("user-message").hover();
+    await turns(page).nth(0).getByTestId("edit-question").click();
+    await page.getByTestId("edit-input").fill("What is the weather in Oslo?");
+    await page.getByTestId("edit-send").click();
+    await finished(page, 1);
+    const shownQuestions = await questions(page).allInnerTexts();
+    const shownAnswer = (await answers(page).nth(0).innerText()).trim();
+    expect(shownQuestions).toEqual(["What is the weather in Oslo?"]);
+
+    await page.getByTestId("export").locator("summary").click();
+    const [md] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-markdown").click()]);
+    expect(md.suggestedFilename()).toMatch(/^chat-[0-9a-f-]+\.md$/);
+    const markdown = await (await import("node:fs/promises")).readFile((await md.path())!, "utf8");
+    expect(markdown).toContain("## You\n\nWhat is the weather in Oslo?");
+    expect(markdown).not.toContain("Paris");
+    expect(markdown).toContain("<details><summary>Tool: get_weather</summary>");
+    expect(markdown).toContain(shownAnswer.split("\n")[0]);
+
+    const [js] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+    expect(js.suggestedFilename()).toMatch(/^chat-[0-9a-f-]+\.json$/);
+    const doc = JSON.parse(await (await import("node:fs/promises")).readFile((await js.path())!, "utf8"));
+    expect(doc.format).toBe("agno-chat-conversation/1");
+    expect(doc.assistant_id).toBe("weather-agent");
+    expect(doc.turns.map((t: { question: string }) => t.question)).toEqual(shownQuestions);
+    const tool = doc.turns[0].answer.tools[0];
+    expect(tool.tool_name).toBe("get_weather");
+    expect(tool.tool_args).toEqual({ city: "Oslo" });
+    expect(tool.result).toBeTruthy();
+    expect(doc.turns[0].answer.run_id).toBe(await runIdOf(page, 0));
+    expect(doc.turns[0].answer.metrics).toBeTruthy();
   });
 
   test("an edit that is too long is refused in the editor, and what was typed stays", async ({ page }) => {

@@ -6,6 +6,7 @@
 
 pub mod branches;
 pub mod event;
+pub mod export;
 pub mod framing;
 pub mod frontend_tools;
 pub mod history;

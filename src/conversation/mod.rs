@@ -10,6 +10,7 @@ use reactive_stores::{ArcStore, Store};
 
 mod avatar;
 mod branching;
+pub mod export;
 mod history;
 mod hitl;
 mod lazy;
