@@ -166,7 +166,7 @@ test.describe("run ownership and limits without a cookie", () => {
     expect(own.text).toContain("private answer");
   });
 
-  test("another user's answer can be neither regenerated nor edited; its owner can do both", async () => {
+  test("another user's answer can be neither regenerated, edited nor exported; its owner can regenerate and edit", async () => {
     const base = `http://127.0.0.1:${APP}`;
     const alice = await Visitor.arrive(base);
     const bob = await Visitor.arrive(base);
@@ -179,6 +179,20 @@ test.describe("run ownership and limits without a cookie", () => {
         expect(await r.text()).not.toContain("private answer");
       }
     }
+    // Nor exported: her conversation is not found for him.
+    const exported = await bob.json("/api/chat/export", {
+      req: {
+        kind: "agent",
+        assistant_id: "echo-agent",
+        assistant_name: "Echo",
+        session_id: hers.session_id,
+        run_ids: [hers.run_id],
+        format: "Json",
+        you: "You",
+      },
+    });
+    expect(exported.status).toBe(404);
+    expect(await exported.text()).not.toContain("private answer");
     // Nothing of his reached her conversation: her own regenerate and edit work.
     const again = await alice.json("/api/chat/branch", { req: { ...runOf("echo-agent", hers.session_id, hers.run_id), edit: null } });
     expect(again.status).toBe(200);

@@ -72,6 +72,7 @@ export = Exportieren
 export-markdown = Markdown
 export-json = JSON (mit Werkzeugaufrufen)
 export-title = Diese Unterhaltung so herunterladen, wie sie angezeigt wird
+export-failed = Die Unterhaltung konnte nicht exportiert werden: { $error }
 sent-at = Gesendet { $time }
 search-conversation = Diese Unterhaltung durchsuchen
 search-none = Keine Treffer

@@ -73,6 +73,7 @@ export = Export
 export-markdown = Markdown
 export-json = JSON (with tool calls)
 export-title = Download this conversation as shown
+export-failed = The conversation could not be exported: { $error }
 sent-at = Sent { $time }
 search-conversation = Search this conversation
 search-none = No matches

@@ -59,7 +59,7 @@ fn count_load(source: &'static str) {
 /// the copy), checks they are the caller's, and keeps the result as the new copy. Returns
 /// the turns, and the copy's version (`None` when it was not kept).
 #[cfg(feature = "ssr")]
-async fn brought_up_to_date(
+pub(super) async fn brought_up_to_date(
     state: &crate::server::state::AppState,
     key: crate::server::history_cache::HistoryKey,
     plan: crate::server::history_cache::Plan,

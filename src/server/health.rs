@@ -114,7 +114,7 @@ impl HealthMonitor {
 }
 
 /// Formats a time as RFC 3339 in UTC, to the second.
-fn rfc3339(t: SystemTime) -> String {
+pub(crate) fn rfc3339(t: SystemTime) -> String {
     let secs = t
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

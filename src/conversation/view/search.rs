@@ -118,10 +118,10 @@ pub(super) fn ConversationSearch(
                 <span class="search-status muted" data-testid="search-status" aria-live="polite">{status}</span>
                 <details class="export-menu" data-testid="export">
                     <summary title=t("export-title")>{t("export")}</summary>
-                    <button type="button" class="link-button" data-testid="export-markdown" on:click=move |_| download(crate::conversation::export::Format::Markdown)>
+                    <button type="button" class="link-button" data-testid="export-markdown" on:click=move |_| download(crate::api::ExportFormat::Markdown)>
                         {t("export-markdown")}
                     </button>
-                    <button type="button" class="link-button" data-testid="export-json" on:click=move |_| download(crate::conversation::export::Format::Json)>
+                    <button type="button" class="link-button" data-testid="export-json" on:click=move |_| download(crate::api::ExportFormat::Json)>
                         {t("export-json")}
                     </button>
                 </details>
@@ -130,45 +130,61 @@ pub(super) fn ConversationSearch(
     }
 }
 
-/// Downloads the conversation on screen as `format`.
-fn download(format: crate::conversation::export::Format) {
-    let Some((name, text)) = use_chat().export(format) else {
+/// Downloads the conversation on screen as `format`; a failure is said in a toast.
+fn download(format: crate::api::ExportFormat) {
+    let Some(req) = use_chat().export_request(format) else {
         return;
     };
     #[cfg(feature = "hydrate")]
     {
-        use leptos::wasm_bindgen::JsCast;
-        let mime = match format {
-            crate::conversation::export::Format::Markdown => "text/markdown;charset=utf-8",
-            crate::conversation::export::Format::Json => "application/json",
-        };
-        let options = leptos::web_sys::BlobPropertyBag::new();
-        options.set_type(mime);
-        let parts = js_sys::Array::of1(&text.into());
-        let Ok(blob) = leptos::web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        else {
-            return;
-        };
-        let Ok(url) = leptos::web_sys::Url::create_object_url_with_blob(&blob) else {
-            return;
-        };
-        if let Some(a) = document()
-            .create_element("a")
-            .ok()
-            .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlAnchorElement>().ok())
-        {
-            a.set_href(&url);
-            a.set_download(&name);
-            a.click();
-        }
-        // Let go of the file once the download has started.
-        set_timeout(
-            move || {
-                let _ = leptos::web_sys::Url::revoke_object_url(&url);
-            },
-            std::time::Duration::from_secs(10),
-        );
+        let toasts = use_context::<crate::state::toasts::Toasts>();
+        leptos::task::spawn_local(async move {
+            match crate::api::export_conversation(req).await {
+                Ok(file) => save(format, file),
+                Err(e) => {
+                    if let Some(toasts) = toasts {
+                        toasts.error(t_args("export-failed", &[("error", e.to_string().into())]));
+                    }
+                }
+            }
+        });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (name, text);
+    let _ = req;
+}
+
+/// Hands the file to the browser as a download.
+#[cfg(feature = "hydrate")]
+fn save(format: crate::api::ExportFormat, file: crate::api::ExportFile) {
+    use leptos::wasm_bindgen::JsCast;
+    let mime = match format {
+        crate::api::ExportFormat::Markdown => "text/markdown;charset=utf-8",
+        crate::api::ExportFormat::Json => "application/json",
+    };
+    let options = leptos::web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let parts = js_sys::Array::of1(&file.text.into());
+    let Ok(blob) = leptos::web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+    else {
+        return;
+    };
+    let Ok(url) = leptos::web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(a) = document()
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(&file.name);
+        a.click();
+    }
+    // Let go of the file once the download has started.
+    set_timeout(
+        move || {
+            let _ = leptos::web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(10),
+    );
 }
