@@ -52,7 +52,7 @@ pub async fn resume_run(
     last_event_index: Option<u64>,
 ) -> Result<ByteStream<ApiError>, ApiError> {
     use crate::agentos::RunRequest;
-    use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
+    use crate::server::proxy::Resume;
 
     let caller = Caller::get().await?;
     caller.may_use(kind, assistant_id.as_str())?;
@@ -68,7 +68,6 @@ pub async fn resume_run(
         .owned_run(kind, &assistant_id, &session_id, &run_id, &user.0)
         .await?;
     let permit = stream_slot(&state, &limit_key)?;
-    no_buffering_headers();
     let run = RunRequest {
         kind,
         assistant_id: assistant_id.into(),
@@ -84,15 +83,7 @@ pub async fn resume_run(
         last_event_index,
         continue_with: None,
     };
-    let timeouts = StreamTimeouts::from_config(&state.config);
-    let stream = proxy_resume(
-        state.agentos.clone(),
-        run,
-        resume,
-        timeouts,
-        state.runs.clone(),
-    );
-    Ok(held(stream, permit))
+    Ok(resumed(&state, run, resume, permit))
 }
 
 /// Stops a run the current user started. Unknown runs, or other users' runs, are
@@ -154,7 +145,7 @@ impl Continuation {
         permit: crate::server::limits::StreamPermit,
     ) -> ByteStream<ApiError> {
         use crate::agentos::RunRequest;
-        use crate::server::proxy::{proxy_resume, Resume, StreamTimeouts};
+        use crate::server::proxy::Resume;
         let run = RunRequest {
             kind: self.kind,
             assistant_id: self.assistant_id.into(),
@@ -171,17 +162,29 @@ impl Continuation {
             last_event_index: None,
             continue_with: Some(self.fields),
         };
-        let timeouts = StreamTimeouts::from_config(&state.config);
-        no_buffering_headers();
-        let stream = proxy_resume(
-            state.agentos.clone(),
-            run,
-            resume,
-            timeouts,
-            state.runs.clone(),
-        );
-        held(stream, permit)
+        resumed(state, run, resume, permit)
     }
+}
+
+/// An existing run's stream (replayed, or continued), proxied to the browser.
+#[cfg(feature = "ssr")]
+fn resumed(
+    state: &crate::server::state::AppState,
+    run: crate::agentos::RunRequest,
+    resume: crate::server::proxy::Resume,
+    permit: crate::server::limits::StreamPermit,
+) -> ByteStream<ApiError> {
+    use crate::server::proxy::{proxy_resume, StreamTimeouts};
+    let timeouts = StreamTimeouts::from_config(&state.config);
+    no_buffering_headers();
+    let stream = proxy_resume(
+        state.agentos.clone(),
+        run,
+        resume,
+        timeouts,
+        state.runs.clone(),
+    );
+    held(stream, permit)
 }
 
 /// The browser-bound stream of a run; its stream slot stays taken while the browser reads.
