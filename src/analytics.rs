@@ -47,6 +47,16 @@ pub enum Event {
     },
     /// The user is typing (at most one per few seconds).
     Typing,
+    /// Feedback on an answer: `up`, `down`, or `cleared` when taken back. Recorded by
+    /// the server when it keeps the feedback, never taken from a browser's batch.
+    FeedbackGiven {
+        rating: String,
+        run_id: String,
+        comment_chars: u32,
+        /// The comment, only when content reporting is configured.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
 }
 
 impl Event {
@@ -63,6 +73,7 @@ impl Event {
             Event::RunCancelled => "run_cancelled",
             Event::Error { .. } => "error",
             Event::Typing => "typing",
+            Event::FeedbackGiven { .. } => "feedback_given",
         }
     }
 
@@ -80,6 +91,10 @@ impl Event {
             Event::MessageSent {
                 text: Some(text), ..
             } => cut(text, MAX_TEXT_CHARS),
+            Event::FeedbackGiven {
+                comment: Some(text),
+                ..
+            } => cut(text, MAX_TEXT_CHARS),
             _ => {}
         }
         self
@@ -87,8 +102,10 @@ impl Event {
 
     /// Removes any message text.
     pub fn without_content(mut self) -> Self {
-        if let Event::MessageSent { text, .. } = &mut self {
-            *text = None;
+        match &mut self {
+            Event::MessageSent { text, .. } => *text = None,
+            Event::FeedbackGiven { comment, .. } => *comment = None,
+            _ => {}
         }
         self
     }
@@ -213,6 +230,21 @@ mod tests {
             first_token_ms: None,
         };
         assert_eq!(short.clone().bounded(), short);
+    }
+
+    #[test]
+    fn feedback_comments_are_content() {
+        let e = Event::FeedbackGiven {
+            rating: "down".into(),
+            run_id: "r1".into(),
+            comment_chars: 10,
+            comment: Some("wrong city".into()),
+        };
+        let json = serde_json::to_value(e.clone().without_content()).unwrap();
+        assert_eq!(json["event"], "feedback_given");
+        assert_eq!(json["comment_chars"], 10);
+        assert!(json.get("comment").is_none(), "{json}");
+        assert_eq!(e.clone().bounded(), e);
     }
 
     #[test]

@@ -46,6 +46,14 @@ impl AssistantRef {
     }
 }
 
+/// One conversation: the agent or team, and the session.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ConversationRef {
+    pub kind: AssistantKind,
+    pub assistant_id: AssistantId,
+    pub session_id: SessionId,
+}
+
 /// One agent or team as listed by AgentOS.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AssistantSummary {

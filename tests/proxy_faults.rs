@@ -199,6 +199,7 @@ async fn resume_case(
         user_id: user.into(),
         session_id: Some("s1".into()),
         follows: None,
+        trace: None,
         background: true,
     };
     let resume = Resume {
@@ -235,6 +236,7 @@ async fn run_case(addr: SocketAddr, message: &str) -> Vec<RunEvent> {
         user_id: "u1".into(),
         session_id: None,
         follows: None,
+        trace: None,
         background: false,
     };
     collect(proxy_run(client, run, TIMEOUTS, ActiveRuns::default())).await

@@ -187,6 +187,7 @@ fn run(user: &str) -> RunRequest {
         user_id: user.into(),
         session_id: None,
         follows: None,
+        trace: None,
         background: true,
     }
 }

@@ -166,9 +166,18 @@ impl AgentOsClient {
         if run.background {
             form.push(("background", "true".into()));
         }
+        let mut metadata = serde_json::Map::new();
         if let Some(follows) = &run.follows {
-            let key = crate::chat::branches::PARENT_KEY;
-            form.push(("metadata", serde_json::json!({ key: follows }).to_string()));
+            metadata.insert(
+                crate::chat::branches::PARENT_KEY.into(),
+                follows.clone().into(),
+            );
+        }
+        if let Some(trace) = &run.trace {
+            metadata.insert(TRACE_KEY.into(), trace.clone().into());
+        }
+        if !metadata.is_empty() {
+            form.push(("metadata", serde_json::Value::Object(metadata).to_string()));
         }
         form
     }
@@ -369,6 +378,26 @@ impl AgentOsClient {
         .await
     }
 
+    /// `PATCH /sessions/{id}` with a new `metadata` (AgentOS replaces the whole of it), on
+    /// behalf of `user_id`.
+    pub async fn set_session_metadata(
+        &self,
+        kind: AssistantKind,
+        session_id: &str,
+        user_id: &str,
+        metadata: &serde_json::Value,
+    ) -> Result<(), AgentOsError> {
+        let mut url = self.url(&format!("sessions/{}", encode_segment(session_id)))?;
+        url.query_pairs_mut()
+            .append_pair("type", kind_param(kind))
+            .append_pair("user_id", user_id);
+        let body = serde_json::json!({ "metadata": metadata });
+        self.send_expect_success(Caller::User(user_id), || {
+            self.http.patch(url.clone()).json(&body)
+        })
+        .await
+    }
+
     /// `DELETE /sessions/{id}`, on behalf of `user_id`.
     pub async fn delete_session(
         &self,
@@ -486,6 +515,9 @@ impl AgentOsClient {
     }
 }
 
+/// The run metadata key of a run's `traceparent` (see [`RunRequest::trace`]).
+pub const TRACE_KEY: &str = "agno_chat_trace";
+
 /// The one detail AgentOS gives for an expired JWT (and the only place it appears).
 pub const TOKEN_EXPIRED: &str = "Token has expired";
 
@@ -513,6 +545,9 @@ pub struct RunRequest {
     pub session_id: Option<String>,
     /// The run this message follows (empty: none), recorded in the run's metadata.
     pub follows: Option<String>,
+    /// The W3C `traceparent` of agno-chat's span of the run, recorded in its metadata so
+    /// that feedback given later joins the run's trace.
+    pub trace: Option<String>,
     /// Run in the background: closing the connection does not stop it, and its events
     /// can be replayed through `resume_run`.
     pub background: bool,

@@ -9,5 +9,5 @@ pub mod sse;
 pub mod types;
 
 pub use auth::{Caller, Credentials};
-pub use client::{AgentOsClient, ClientOptions, RunRequest};
+pub use client::{AgentOsClient, ClientOptions, RunRequest, TRACE_KEY};
 pub use error::AgentOsError;

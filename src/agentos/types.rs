@@ -96,6 +96,9 @@ pub struct SessionRecord {
     pub created_at: Option<serde_json::Value>,
     #[serde(default)]
     pub updated_at: Option<serde_json::Value>,
+    /// Free-form; agno-chat keeps its annotations here (see `chat::annotations`).
+    #[serde(default)]
+    pub metadata: Option<serde_json::Value>,
 }
 
 /// Paging facts of `GET /sessions`.

@@ -75,6 +75,7 @@ pub async fn resume_run(
         user_id: user.0,
         session_id: Some(session_id.to_string()),
         follows: None,
+        trace: None,
         background: true,
     };
     let resume = Resume {
@@ -153,6 +154,7 @@ impl Continuation {
             user_id,
             session_id: Some(self.session_id.to_string()),
             follows: None,
+            trace: None,
             // AgentOS continues runs in the foreground only.
             background: false,
         };

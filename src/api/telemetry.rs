@@ -25,6 +25,10 @@ pub async fn record_events(events: Vec<ClientEvent>) -> Result<(), ApiError> {
         .unwrap_or(0);
     let with_content = state.config.telemetry.report_message_content;
     for mut e in events {
+        // Feedback is recorded where it is kept (`api::feedback`), never as a browser says.
+        if matches!(e.event, crate::analytics::Event::FeedbackGiven { .. }) {
+            continue;
+        }
         e.event = e.event.bounded();
         if !with_content {
             e.event = e.event.without_content();

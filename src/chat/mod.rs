@@ -4,6 +4,7 @@
 //! line framing ([`framing`]), safe markdown ([`markdown`]) and reading a conversation
 //! ahead of a click ([`read_ahead`]).
 
+pub mod annotations;
 pub mod branches;
 pub mod event;
 pub mod export;

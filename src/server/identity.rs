@@ -24,7 +24,9 @@ const HOST_COOKIE_NAME: &str = "__Host-agno_chat_uid";
 
 /// Paths that need no identity: a visitor is not given one for fetching them.
 fn needs_no_identity(path: &str) -> bool {
+    // A shared conversation is for anyone with its link (see `sharing`).
     path.starts_with("/pkg/")
+        || path.starts_with(super::sharing::SHARE_PREFIX)
         || matches!(
             path,
             "/healthz"
@@ -233,7 +235,9 @@ pub async fn identify(
                 req.extensions_mut().insert(UserId(id));
                 next.run(req).await
             }
-            None if matches!(req.uri().path(), "/healthz" | "/readyz" | "/metrics") => {
+            None if matches!(req.uri().path(), "/healthz" | "/readyz" | "/metrics")
+                || req.uri().path().starts_with(super::sharing::SHARE_PREFIX) =>
+            {
                 next.run(req).await
             }
             None => {

@@ -1,6 +1,7 @@
 //! Server-only parts: configuration, shared application state, health endpoints, logging
 //! and the HTTP router that ties them to the Leptos app.
 
+pub mod annotations;
 pub mod assets;
 pub mod caller;
 pub mod catalog;
@@ -16,12 +17,14 @@ pub mod logging;
 pub mod math;
 pub mod media;
 pub mod ownership;
+pub mod plain_page;
 pub mod policy;
 pub mod proxy;
 pub mod router;
 pub mod runs;
 pub mod security;
 pub mod sending;
+pub mod sharing;
 pub mod sign_in;
 pub mod state;
 pub mod swr;

@@ -104,16 +104,36 @@ impl Ownership<'_> {
             }
             Err(e) => return Err(e.into()),
         };
-        let assistant = match kind {
-            AssistantKind::Agent => record.agent_id.as_deref(),
-            AssistantKind::Team => record.team_id.as_deref(),
-        };
-        if record.user_id.as_deref() != Some(user_id) || assistant != Some(assistant_id) {
-            tracing::warn!(%session_id, "session access refused: not the caller's");
+        if owner_of(&record, kind, assistant_id, user_id) != Owner::Caller {
             return Ok(Owner::Other);
         }
         self.owners.remember(key);
         Ok(Owner::Caller)
+    }
+
+    /// The caller's session as AgentOS stores it now (never a remembered confirmation:
+    /// for reading its metadata), or "not found".
+    pub async fn owned_session_record(
+        &self,
+        kind: AssistantKind,
+        assistant_id: &AssistantId,
+        session_id: &SessionId,
+        user_id: &str,
+    ) -> Result<crate::agentos::types::SessionRecord, ApiError> {
+        let not_found = || ApiError::NotFound("That conversation was not found.".into());
+        let record = match self.agentos.get_session(kind, session_id, user_id).await {
+            Ok(r) => r,
+            Err(crate::agentos::AgentOsError::Status { status: 404, .. }) => {
+                return Err(not_found())
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if owner_of(&record, kind, assistant_id, user_id) != Owner::Caller {
+            return Err(not_found());
+        }
+        self.owners
+            .remember(HistoryKey::new(user_id, kind, assistant_id, session_id));
+        Ok(record)
     }
 
     /// One run of one of the caller's sessions, as AgentOS stores it (raw JSON, read by
@@ -153,6 +173,24 @@ impl Ownership<'_> {
         }
         Ok(run)
     }
+}
+
+/// Whether AgentOS's `record` is `user_id`'s session with this agent or team.
+fn owner_of(
+    record: &crate::agentos::types::SessionRecord,
+    kind: AssistantKind,
+    assistant_id: &AssistantId,
+    user_id: &str,
+) -> Owner {
+    let assistant = match kind {
+        AssistantKind::Agent => record.agent_id.as_deref(),
+        AssistantKind::Team => record.team_id.as_deref(),
+    };
+    if record.user_id.as_deref() != Some(user_id) || assistant != Some(assistant_id.as_str()) {
+        tracing::warn!(session_id = %record.session_id, "session access refused: not the caller's");
+        return Owner::Other;
+    }
+    Owner::Caller
 }
 
 #[cfg(test)]

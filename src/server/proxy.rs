@@ -98,7 +98,7 @@ pub fn proxy_resume(
 
 async fn forward(
     client: AgentOsClient,
-    run: RunRequest,
+    mut run: RunRequest,
     resume: Option<Resume>,
     upload: Option<FilesForm>,
     timeouts: StreamTimeouts,
@@ -106,6 +106,7 @@ async fn forward(
     mut tx: mpsc::Sender<Bytes>,
 ) {
     let mut log = RunTelemetry::start(&run, resume.as_ref().map(|r| r.run_id.as_str()));
+    run.trace = log.traceparent();
     // Released when this task ends, on every path.
     let mut claims = Claims::new(active, &run.user_id);
     if let Some(r) = &resume {

@@ -74,6 +74,11 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
             get(super::media::session_media),
         )
         .route(
+            super::sharing::page::STYLESHEET_PATH,
+            get(super::sharing::page::stylesheet),
+        )
+        .route("/share/{token}", get(super::sharing::page::shared))
+        .route(
             crate::routes::SEND_FILES_PATH,
             axum::routing::post(super::uploads::handler::send_with_files),
         )

@@ -77,6 +77,13 @@ impl ActiveRuns {
             .cloned()
     }
 
+    /// Whether a run of `session_id` is streaming through this server now.
+    pub fn session_busy(&self, session_id: &str) -> bool {
+        self.lock()
+            .values()
+            .any(|r| r.session_id.as_deref() == Some(session_id))
+    }
+
     pub fn len(&self) -> usize {
         self.lock().len()
     }
@@ -147,6 +154,7 @@ mod tests {
         );
         assert_eq!(runs.owned_by("r1", "alice"), Some(run("alice")));
         assert_eq!(runs.owned_by("r1", "bob"), None);
+        assert!(runs.session_busy("s1") && !runs.session_busy("s2"));
         assert!(
             runs.claim("r1", run("alice")),
             "the owner may claim it again"

@@ -90,6 +90,7 @@ pub async fn prepare(
             .follows
             .clone()
             .filter(|f| f.is_empty() || crate::model::RunId::new(f.clone()).is_ok()),
+        trace: None,
         // Background runs survive a closed tab or a dropped connection and can be resumed.
         background: true,
     };

@@ -35,6 +35,10 @@ pub struct AppState {
     pub histories: HistoryCache,
     /// Conversations recently confirmed to be their caller's (see `ownership`).
     pub owners: SessionOwners,
+    /// One write at a time to a conversation's annotations (see `annotations`).
+    pub annotation_locks: super::annotations::AnnotationLocks,
+    /// Seals and opens share links (see `sharing`).
+    pub shares: super::sharing::ShareKeys,
     /// AgentOS's agents and teams: see [`AppState::catalog`].
     catalog: SwrCache<Catalog>,
 }
@@ -105,6 +109,7 @@ impl AppState {
         let streams = StreamSlots::new(p.max_streams_per_user, p.max_streams);
         let histories = HistoryCache::new(config.history_cache_bytes, config.history_recheck);
         let owners = SessionOwners::default();
+        let shares = super::sharing::ShareKeys::new(identity.key().master());
         Ok(Self {
             config: Arc::new(config),
             agentos,
@@ -118,6 +123,8 @@ impl AppState {
             leptos_options,
             histories,
             owners,
+            annotation_locks: Default::default(),
+            shares,
             catalog: SwrCache::new(CATALOG_FRESH_FOR, CATALOG_STALE_FOR),
         })
     }

@@ -2,9 +2,10 @@
 //! the provider unreachable, and a forbidden agent. Plain server-rendered HTML in the
 //! person's language, with their own small stylesheet and a closed Content Security Policy.
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use crate::server::plain_page::escape;
 
 use crate::i18n::catalogue::Arg;
 use crate::i18n::fluent::Locale;
@@ -22,28 +23,13 @@ a.button:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}";
 
 /// `GET /auth/page.css`.
 pub async fn stylesheet() -> Response {
-    (
-        [
-            (CONTENT_TYPE, "text/css; charset=utf-8"),
-            (CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLESHEET,
-    )
-        .into_response()
+    crate::server::plain_page::stylesheet(STYLESHEET)
 }
 
 /// The person's language for a page outside the app: the one they chose, else the
 /// browser's.
 pub fn locale(headers: &HeaderMap) -> &'static Locale {
     crate::i18n::for_request(headers)
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 /// One page: a heading, a sentence and a link styled as a button. Never stored by a
@@ -70,20 +56,7 @@ pub fn page(
         href = escape(action_href),
         action = escape(&l.t(action_id, &[])),
     );
-    let mut resp = (status, html).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        axum::http::header::HeaderName::from_static("content-security-policy"),
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-        ),
-    );
-    resp
+    crate::server::plain_page::respond(status, html)
 }
 
 /// The message `id` with a `reason` variable.

@@ -99,6 +99,14 @@ fn describe() {
         "Errors reported by browsers, by kind"
     );
     describe_counter!(
+        "agno_chat_feedback_total",
+        "Feedback on answers, by rating (up, down; cleared when taken back)"
+    );
+    describe_counter!(
+        "agno_chat_shares_total",
+        "Share links, by action (created, updated, revoked, viewed)"
+    );
+    describe_counter!(
         "agno_chat_analytics_events_total",
         "Analytics events received from browsers, by event"
     );
@@ -159,6 +167,11 @@ pub fn agentos_probe(up: bool, latency_seconds: Option<f64>) {
 
 pub fn client_error(kind: &'static str) {
     counter!("agno_chat_client_errors_total", "kind" => kind).increment(1);
+}
+
+/// A share link created, updated, revoked or viewed.
+pub fn share(action: &'static str) {
+    counter!("agno_chat_shares_total", "action" => action).increment(1);
 }
 
 pub fn analytics_event(name: &'static str) {

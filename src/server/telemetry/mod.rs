@@ -2,6 +2,7 @@
 //! events and browser error reports.
 
 pub mod errors;
+pub mod feedback;
 pub mod metrics;
 pub mod run;
 pub mod server_timing;

@@ -90,6 +90,20 @@ impl RunTelemetry {
         self.run_id.as_deref()
     }
 
+    /// The W3C `traceparent` of the run's span; `None` when traces are off.
+    pub fn traceparent(&self) -> Option<String> {
+        let span = self.turn.span();
+        let cx = span.span_context();
+        cx.is_valid().then(|| {
+            format!(
+                "00-{}-{}-{:02x}",
+                cx.trace_id(),
+                cx.span_id(),
+                cx.trace_flags().to_u8()
+            )
+        })
+    }
+
     /// The run could not start (AgentOS refused or was unreachable).
     pub fn start_failed(&mut self, reason: &str) {
         self.status = "failed";
@@ -114,6 +128,9 @@ impl RunTelemetry {
                 model,
             } => {
                 self.run_id = Some(run_id.clone());
+                if let Some(trace) = self.traceparent() {
+                    super::feedback::remember_trace(run_id, trace);
+                }
                 let span = self.turn.span();
                 span.set_attribute(KeyValue::new("gen_ai.response.id", run_id.clone()));
                 if let Some(sid) = session_id {
