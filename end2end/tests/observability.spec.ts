@@ -1,7 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
-import * as http from "node:http";
-import * as zlib from "node:zlib";
 import { ask, expectNoPanics, openHydrated } from "./support/page";
+import { attr, Receiver } from "./support/receiver";
 import { Proc, startApp, startDemo } from "./support/servers";
 
 // The app with every observability output switched on, pointed at receivers this test
@@ -12,28 +11,9 @@ const APP = 3111;
 const RECEIVER = 4319;
 const METRICS_TOKEN = "e2e-metrics-token-93b1";
 
-type Received = { path: string; body: string };
-const received: Received[] = [];
-let receiver: http.Server | undefined;
-
-function startReceiver(): Promise<void> {
-  receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      let body = Buffer.concat(chunks);
-      const enc = req.headers["content-encoding"];
-      if (enc === "gzip") body = zlib.gunzipSync(body);
-      if (enc === "deflate") body = zlib.inflateSync(body);
-      received.push({ path: req.url || "", body: body.toString("utf8") });
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end("{}");
-    });
-  });
-  return new Promise((resolve) => receiver!.listen(RECEIVER, "127.0.0.1", () => resolve()));
-}
-
-const bodiesAt = (prefix: string) => received.filter((r) => r.path.startsWith(prefix)).map((r) => r.body);
+let receiver: Receiver | undefined;
+const bodiesAt = (prefix: string) => receiver!.bodiesAt(prefix);
+const spans = () => receiver!.spans();
 
 const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
 
@@ -49,38 +29,13 @@ function value(text: string, series: string): number {
   return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
-type Span = {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  attributes?: { key: string; value: Record<string, unknown> }[];
-  status?: { code?: number | string };
-};
-
-function spans(): Span[] {
-  const out: Span[] = [];
-  for (const b of bodiesAt("/v1/traces")) {
-    const doc = JSON.parse(b);
-    for (const rs of doc.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) out.push(...(ss.spans ?? []));
-  }
-  return out;
-}
-
-function attr(s: Span, key: string): unknown {
-  const a = s.attributes?.find((x) => x.key === key);
-  if (!a) return undefined;
-  const v = a.value as Record<string, unknown>;
-  return v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue;
-}
-
 test.describe("observability", () => {
   let demo: Proc | undefined;
   let app: Proc | undefined;
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    await startReceiver();
+    receiver = await Receiver.start(RECEIVER);
     demo = await startDemo(AGENTOS);
     app = await startApp(APP, AGENTOS, {
       AGNO_CHAT_METRICS_TOKEN: METRICS_TOKEN,
@@ -96,7 +51,7 @@ test.describe("observability", () => {
   test.afterAll(async () => {
     await app?.stop();
     await demo?.stop();
-    await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+    await receiver?.close();
   });
 
   test.afterEach(async ({ page }) => expectNoPanics(page));

@@ -205,6 +205,42 @@ test.describe("run ownership and limits without a cookie", () => {
     expect(answerText(await readEvents(edited))).toBe("Echo: alice, edited");
   });
 
+  test("another user's conversation can be neither shared, unshared, rated nor read for its notes", async () => {
+    const base = `http://127.0.0.1:${APP}`;
+    const alice = await Visitor.arrive(base);
+    const bob = await Visitor.arrive(base);
+    const hers = started(await alice.ask("alice's private answer"));
+    const his = started(await bob.ask("bob's own chat"));
+    const at = (session: string) => ({ kind: "agent", assistant_id: "echo-agent", session_id: session });
+
+    // Her link, made by her, opens for anyone.
+    const shared = await alice.json("/api/chat/share", { at: at(hers.session_id), run_ids: [hers.run_id] });
+    expect(shared.status).toBe(200);
+    const link = (await shared.json()) as { path: string };
+    expect((await fetch(`${base}${link.path}`)).status).toBe(200);
+
+    for (const session of [hers.session_id, his.session_id]) {
+      const tries = [
+        bob.json("/api/chat/share", { at: at(hers.session_id), run_ids: [hers.run_id] }),
+        bob.json("/api/chat/unshare", { at: at(hers.session_id) }),
+        bob.json("/api/chat/notes", { at: at(hers.session_id) }),
+        bob.json("/api/chat/feedback", { at: at(session), run_id: hers.run_id, rating: "down", comment: "bob was here" }),
+      ];
+      for (const r of await Promise.all(tries)) {
+        expect(r.status).toBe(404);
+        expect(await r.text()).not.toContain("private answer");
+      }
+    }
+    // Nothing of his reached her conversation: her link still opens, and no feedback is there.
+    expect((await fetch(`${base}${link.path}`)).status).toBe(200);
+    const notes = await alice.json("/api/chat/notes", { at: at(hers.session_id) });
+    expect(notes.status).toBe(200);
+    expect(await notes.json()).toMatchObject({ feedback: [], share: { path: link.path } });
+    // A link to his conversation cannot be made from hers by changing it.
+    const forged = link.path.slice(0, -4) + (link.path.endsWith("AAAA") ? "BBBB" : "AAAA");
+    expect((await fetch(`${base}${forged}`)).status).toBe(404);
+  });
+
   test("another user's running answer cannot be taken over or stopped; its owner can stop it", async () => {
     const base = `http://127.0.0.1:${APP}`;
     const alice = await Visitor.arrive(base);

@@ -141,6 +141,21 @@ test.describe("sign-in with an OpenID provider", () => {
     // alice's roles include every agent.
     expect(await alice.getByTestId("assistant-picker").locator("option").count()).toBeGreaterThan(3);
 
+    // bob shares it: the link opens for anyone, without signing in; alice cannot share it.
+    const at = { kind: "agent", assistant_id: "echo-agent", session_id: sid };
+    const runId = await bob.getByTestId("assistant-message").first().getAttribute("data-run-id");
+    const shareAs = (p: Page) =>
+      p.request.post(`${BASE}/api/chat/share`, {
+        headers: { Origin: BASE, "Content-Type": "application/json" },
+        data: { at, run_ids: [runId] },
+      });
+    expect((await shareAs(alice)).status()).toBe(404);
+    const shared = await shareAs(bob);
+    expect(shared.status()).toBe(200);
+    const link = await fetch(`${BASE}${(await shared.json()).path}`, { redirect: "manual" });
+    expect(link.status).toBe(200);
+    expect(await link.text()).toContain("hello from bob");
+
     // An agent outside bob's roles: a clear 403 page, and 403 from its server functions.
     const page403 = await bob.goto(`${BASE}/agents/confirm-agent`);
     expect(page403?.status()).toBe(403);

@@ -73,6 +73,29 @@ export-markdown = Markdown
 export-json = JSON (mit Werkzeugaufrufen)
 export-title = Diese Unterhaltung so herunterladen, wie sie angezeigt wird
 export-failed = Die Unterhaltung konnte nicht exportiert werden: { $error }
+share = Teilen
+shared = Geteilt
+share-title = Einen Link zum Lesen dieser Unterhaltung teilen
+share-explain = Jeder mit dem Link kann diese Unterhaltung so lesen, wie sie jetzt ist, ohne sich anzumelden. Später gesendete Nachrichten erscheinen erst, wenn du den Link aktualisierst.
+share-create = Link erstellen
+share-link = Link zu dieser Unterhaltung
+share-copy = Link kopieren
+share-update = Auf den angezeigten Stand bringen
+share-stop = Nicht mehr teilen
+share-state = Geteilt { $date }: { $count ->
+    [one] eine Antwort
+   *[other] { $count } Antworten
+    }, so wie sie damals waren. Spätere Nachrichten erscheinen erst, wenn du den Link aktualisierst.
+share-failed = Teilen fehlgeschlagen: { $error }
+share-unsaved = Sende zuerst eine Nachricht: Noch gibt es nichts zu teilen.
+feedback = Rückmeldung
+feedback-good = Gute Antwort
+feedback-bad = Schlechte Antwort
+feedback-comment = Was war gut oder schlecht? (optional)
+feedback-save = Rückmeldung senden
+feedback-too-long = Der Kommentar ist zu lang: Höchstens 2.000 Zeichen werden behalten.
+feedback-commented = Kommentiert
+feedback-unsaved = Eine Rückmeldung ist möglich, sobald die Unterhaltung gespeichert ist.
 sent-at = Gesendet { $time }
 search-conversation = Diese Unterhaltung durchsuchen
 search-none = Keine Treffer
@@ -243,3 +266,14 @@ image-viewer = Bildansicht
 download = Herunterladen
 media-not-stored = Diese Datei wurde nicht gespeichert und kann nicht mehr geöffnet werden.
 sources = Quellen
+
+## A shared conversation (a page outside the app)
+
+share-page-title = Geteilte Unterhaltung
+share-page-note = Eine schreibgeschützte Kopie, geteilt { $date }. Spätere Nachrichten werden nicht gezeigt.
+share-page-tools = Verwendet: { $tools }
+share-page-footer = Geteilt aus agno-chat. Nur wer sie geteilt hat, kann sie aktualisieren oder das Teilen beenden.
+share-not-found-title = Dieser Link funktioniert nicht
+share-not-found = Die Unterhaltung ist nicht geteilt, oder das Teilen wurde beendet.
+share-unavailable-title = Gerade nicht verfügbar
+share-unavailable = Die Unterhaltung kann gerade nicht angezeigt werden. Versuche es gleich noch einmal.

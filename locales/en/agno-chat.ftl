@@ -74,6 +74,29 @@ export-markdown = Markdown
 export-json = JSON (with tool calls)
 export-title = Download this conversation as shown
 export-failed = The conversation could not be exported: { $error }
+share = Share
+shared = Shared
+share-title = Share a read-only link to this conversation
+share-explain = Anyone with the link can read this conversation as it is now, without signing in. Messages sent later are not shown until you update the link.
+share-create = Create link
+share-link = Link to this conversation
+share-copy = Copy link
+share-update = Update to what is on screen
+share-stop = Stop sharing
+share-state = Shared { $date }: { $count ->
+    [one] one answer
+   *[other] { $count } answers
+    }, as they were then. Later messages are not shown until you update the link.
+share-failed = Sharing failed: { $error }
+share-unsaved = Send a message first: there is nothing to share yet.
+feedback = Feedback
+feedback-good = Good answer
+feedback-bad = Bad answer
+feedback-comment = What was good or bad? (optional)
+feedback-save = Send feedback
+feedback-too-long = The comment is too long: at most 2,000 characters are kept.
+feedback-commented = Commented
+feedback-unsaved = Feedback can be given once the conversation is saved.
 sent-at = Sent { $time }
 search-conversation = Search this conversation
 search-none = No matches
@@ -244,3 +267,14 @@ image-viewer = Image viewer
 download = Download
 media-not-stored = This file was not stored, so it cannot be opened again.
 sources = Sources
+
+## A shared conversation (a page outside the app)
+
+share-page-title = Shared conversation
+share-page-note = A read-only copy, shared { $date }. Later messages are not shown.
+share-page-tools = Used: { $tools }
+share-page-footer = Shared from agno-chat. Only the person who shared it can update it or stop sharing it.
+share-not-found-title = This link does not work
+share-not-found = The conversation is not shared, or its owner stopped sharing it.
+share-unavailable-title = Not available right now
+share-unavailable = The conversation cannot be shown at the moment. Try again in a little while.

@@ -16,11 +16,7 @@ impl ChatState {
         let assistant_name = use_context::<ShownAssistant>()
             .and_then(|s| s.0.with_untracked(|a| a.as_ref().map(|a| a.name.clone())))
             .unwrap_or_else(|| assistant.id.to_string());
-        let run_ids = self.data.turns().with_untracked(|ts| {
-            ts.iter()
-                .filter_map(|t| t.answer.with_untracked(|a| a.run_id.clone()))
-                .collect()
-        });
+        let run_ids = self.shown_runs();
         Some(ExportRequest {
             kind: assistant.kind,
             assistant_id: assistant.id,

@@ -8,6 +8,7 @@
 use leptos::prelude::*;
 use reactive_stores::{ArcStore, Store};
 
+pub mod annotations;
 mod avatar;
 mod branching;
 pub mod export;

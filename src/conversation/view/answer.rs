@@ -8,7 +8,7 @@ use crate::icon::inline::{self, InlineIcon};
 use crate::chat::event::ToolCall;
 use crate::chat::markdown::{to_safe_html, StreamingMarkdown};
 use crate::chat::reducer::{Answer, AnswerStoreFields, MemberActivity, Status, ToolState};
-use crate::conversation::{avatar_view, shown_look, use_chat};
+use crate::conversation::{avatar_view, shown_look, use_chat, ConversationStoreFields};
 use crate::i18n::{number, t, t_args};
 
 /// Adds the stylesheet of highlighted code (only answers show code, so an empty chat's
@@ -122,6 +122,13 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
             && !chat.is_streaming()
     };
 
+    // Finished answers of a saved conversation can be rated.
+    let rated_run = move || {
+        (status.get() == Status::Completed && chat.data.session_id().with(Option::is_some))
+            .then(|| run_id.get().map(String::from))
+            .flatten()
+    };
+
     view! {
         <div class=status_class data-testid="assistant-message" data-status=move || status.get().name() data-run-id=move || run_id.get().map(String::from)>
             {shown_look().map(|look| avatar_view(look, false))}
@@ -217,6 +224,7 @@ pub fn AnswerView(turn_id: u64, answer: Store<Answer>) -> impl IntoView {
                         </Show>
                     </span>
                 </Show>
+                {move || rated_run().map(|run_id| view! { <super::feedback::FeedbackButtons run_id /> })}
                 <Show when=move || !status.get().is_active()>
                     <details class="metrics" data-testid="metrics">
                         <summary>{t("details")}</summary>
@@ -381,9 +389,9 @@ pub fn remember_highlighted(blocks: Vec<crate::chat::history::HighlightedCode>) 
     let _ = blocks;
 }
 
-/// Puts `text` on the clipboard (the answer's markdown, as the agent wrote it).
-/// Copies `text`; `failed` runs if the browser refuses (no permission, no focus).
-fn copy_text(text: &str, failed: impl FnOnce() + 'static) {
+/// Puts `text` on the clipboard (an answer's markdown, as the agent wrote it; a share
+/// link); `failed` runs if the browser refuses (no permission, no focus).
+pub(super) fn copy_text(text: &str, failed: impl FnOnce() + 'static) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::closure::Closure;

@@ -26,6 +26,7 @@ pub fn message_list() -> AnyView {
 #[component]
 fn MessageList() -> impl IntoView {
     let chat = use_chat();
+    crate::conversation::annotations::Notes::provide(chat);
     let list_ref = NodeRef::<Div>::new();
     let at_bottom = RwSignal::new(true);
     let last_top = StoredValue::new(0);

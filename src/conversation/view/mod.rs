@@ -3,7 +3,9 @@
 //! `lazy`); the human-in-the-loop prompts have a chunk and a folder of their own (`hitl`).
 
 pub mod answer;
+mod feedback;
 mod heights;
 pub mod messages;
 mod search;
+mod share;
 mod versions;

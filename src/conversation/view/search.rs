@@ -125,6 +125,7 @@ pub(super) fn ConversationSearch(
                         {t("export-json")}
                     </button>
                 </details>
+                <super::share::ShareMenu />
             </div>
         </Show>
     }
