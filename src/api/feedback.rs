@@ -41,11 +41,13 @@ pub async fn rate_answer(
         at: super::sharing::now_secs(),
     });
     let kept = feedback.clone();
-    crate::server::annotations::update(&state, &place, |notes| {
-        notes.rate(run_id.as_str(), kept);
-        Ok(())
-    })
-    .await?;
+    state
+        .annotations
+        .update(&place, |notes| {
+            notes.rate(run_id.as_str(), kept);
+            Ok(())
+        })
+        .await?;
 
     let with_content = state.config.telemetry.report_message_content;
     let traceparent = run

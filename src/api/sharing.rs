@@ -37,7 +37,7 @@ pub struct ConversationNotes {
 #[server(prefix = "/api", endpoint = "chat/notes", input = Json, output = Json)]
 pub async fn load_notes(at: ConversationRef) -> Result<ConversationNotes, ApiError> {
     let (state, place) = owner(&at).await?;
-    let notes = crate::server::annotations::read(&state, &place).await?;
+    let notes = state.annotations.read(&place).await?;
     Ok(ConversationNotes {
         share: notes.share.as_ref().map(|s| link(&state, &place, s)),
         feedback: notes
@@ -70,26 +70,28 @@ pub async fn share_conversation(
     let (state, place) = owner(&at).await?;
     let runs: Vec<String> = run_ids.into_iter().map(String::from).collect();
     let now = now_secs();
-    let (share, action) = crate::server::annotations::update(&state, &place, |notes| {
-        let action = if notes.share.is_some() {
-            "updated"
-        } else {
-            "created"
-        };
-        let id = notes
-            .share
-            .take()
-            .map(|s| s.id)
-            .unwrap_or_else(crate::server::sharing::new_share_id);
-        let share = Share {
-            id,
-            created_at: now,
-            runs,
-        };
-        notes.share = Some(share.clone());
-        Ok((share, action))
-    })
-    .await?;
+    let (share, action) = state
+        .annotations
+        .update(&place, |notes| {
+            let action = if notes.share.is_some() {
+                "updated"
+            } else {
+                "created"
+            };
+            let id = notes
+                .share
+                .take()
+                .map(|s| s.id)
+                .unwrap_or_else(crate::server::sharing::new_share_id);
+            let share = Share {
+                id,
+                created_at: now,
+                runs,
+            };
+            notes.share = Some(share.clone());
+            Ok((share, action))
+        })
+        .await?;
     crate::server::telemetry::metrics::share(action);
     tracing::info!(session_id = %place.session_id, answers = share.runs.len(), action, "conversation shared");
     Ok(link(&state, &place, &share))
@@ -99,10 +101,10 @@ pub async fn share_conversation(
 #[server(prefix = "/api", endpoint = "chat/unshare", input = Json, output = Json)]
 pub async fn stop_sharing(at: ConversationRef) -> Result<(), ApiError> {
     let (state, place) = owner(&at).await?;
-    let had = crate::server::annotations::update(&state, &place, |notes| {
-        Ok(notes.share.take().is_some())
-    })
-    .await?;
+    let had = state
+        .annotations
+        .update(&place, |notes| Ok(notes.share.take().is_some()))
+        .await?;
     if had {
         crate::server::telemetry::metrics::share("revoked");
         tracing::info!(session_id = %place.session_id, "conversation no longer shared");

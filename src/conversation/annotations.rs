@@ -33,12 +33,18 @@ impl Notes {
         provide_context(notes);
         Effect::new(move |_| {
             let at = chat.conversation_ref();
+            // Asked once the conversation is on screen and no answer streams, so that
+            // the request never competes with opening it or with its first answer.
+            let busy = chat.data.loading_history().get() || chat.data.streaming().get().is_some();
             if at == notes.of.get_value() {
                 return;
             }
-            notes.of.set_value(at.clone());
             notes.share.set(None);
             notes.feedback.set(HashMap::new());
+            if busy {
+                return;
+            }
+            notes.of.set_value(at.clone());
             #[cfg(feature = "hydrate")]
             if let Some(at) = at {
                 leptos::task::spawn_local(async move {

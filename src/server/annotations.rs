@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use futures::lock::Mutex;
 
-use super::state::AppState;
+use super::ownership::{Ownership, SessionOwners};
+use super::runs::ActiveRuns;
+use crate::agentos::AgentOsClient;
 use crate::chat::annotations::Annotations;
 use crate::error::ApiError;
 use crate::model::{AssistantId, AssistantKind, SessionId};
@@ -32,17 +34,23 @@ const WAIT_FOR_RUN: Duration = Duration::from_secs(30 * 60);
 /// After the run's stream ended, AgentOS may still be saving the session.
 const AFTER_RUN: Duration = Duration::from_secs(1);
 
-/// One lock per conversation being written, and the writes waiting for a run to end.
-/// Cheap to clone.
+/// Reads and writes annotations: one lock per conversation being written, and the
+/// writes waiting for a run to end. Cheap to clone.
 #[derive(Clone)]
-pub struct AnnotationLocks {
+pub struct AnnotationStore {
+    agentos: AgentOsClient,
+    owners: SessionOwners,
+    runs: ActiveRuns,
     locks: moka::sync::Cache<String, Arc<Mutex<()>>>,
     waiting: moka::sync::Cache<String, Annotations>,
 }
 
-impl Default for AnnotationLocks {
-    fn default() -> Self {
+impl AnnotationStore {
+    pub fn new(agentos: AgentOsClient, owners: SessionOwners, runs: ActiveRuns) -> Self {
         Self {
+            agentos,
+            owners,
+            runs,
             locks: moka::sync::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_idle(Duration::from_secs(600))
@@ -53,100 +61,100 @@ impl Default for AnnotationLocks {
                 .build(),
         }
     }
-}
 
-impl AnnotationLocks {
     fn lock(&self, session_id: &str) -> Arc<Mutex<()>> {
         self.locks
             .get_with_by_ref(session_id, || Arc::new(Mutex::new(())))
     }
-}
 
-/// The conversation's annotations as stored now; "not found" unless it is the caller's.
-pub async fn read(state: &AppState, at: &Place) -> Result<Annotations, ApiError> {
-    let record = state
-        .ownership()
-        .owned_session_record(at.kind, &at.assistant_id, &at.session_id, &at.user_id)
-        .await?;
-    Ok(parsed(&at.session_id, record.metadata.as_ref()))
-}
-
-/// Changes the conversation's annotations with `change` and stores them; returns what
-/// `change` returned. Nothing is stored when `change` refuses.
-pub async fn update<T>(
-    state: &AppState,
-    at: &Place,
-    change: impl FnOnce(&mut Annotations) -> Result<T, ApiError>,
-) -> Result<T, ApiError> {
-    let lock = state.annotation_locks.lock(&at.session_id);
-    let _held = lock.lock().await;
-    let record = state
-        .ownership()
-        .owned_session_record(at.kind, &at.assistant_id, &at.session_id, &at.user_id)
-        .await?;
-    let mut annotations = parsed(&at.session_id, record.metadata.as_ref());
-    let out = change(&mut annotations)?;
-    let metadata = annotations.merged_into(record.metadata);
-    state
-        .agentos
-        .set_session_metadata(at.kind, &at.session_id, &at.user_id, &metadata)
-        .await?;
-    if state.runs.session_busy(&at.session_id) {
-        again_after_run(state, at, annotations);
-    }
-    Ok(out)
-}
-
-/// Makes the write again once the conversation's run has ended (see the module).
-fn again_after_run(state: &AppState, at: &Place, annotations: Annotations) {
-    let waiting = &state.annotation_locks.waiting;
-    let already = waiting.contains_key(at.session_id.as_str());
-    waiting.insert(at.session_id.to_string(), annotations);
-    if already {
-        return;
-    }
-    let (state, at) = (state.clone(), at.clone());
-    tokio::spawn(async move {
-        let started = tokio::time::Instant::now();
-        while state.runs.session_busy(&at.session_id) && started.elapsed() < WAIT_FOR_RUN {
-            tokio::time::sleep(Duration::from_millis(500)).await;
+    fn ownership(&self) -> Ownership<'_> {
+        Ownership {
+            agentos: &self.agentos,
+            owners: &self.owners,
         }
-        tokio::time::sleep(AFTER_RUN).await;
-        let lock = state.annotation_locks.lock(&at.session_id);
+    }
+
+    /// The conversation's annotations as stored now; "not found" unless it is the
+    /// caller's.
+    pub async fn read(&self, at: &Place) -> Result<Annotations, ApiError> {
+        let record = self
+            .ownership()
+            .owned_session_record(at.kind, &at.assistant_id, &at.session_id, &at.user_id)
+            .await?;
+        Ok(parsed(&at.session_id, record.metadata.as_ref()))
+    }
+
+    /// Changes the conversation's annotations with `change` and stores them; returns
+    /// what `change` returned. Nothing is stored when `change` refuses.
+    pub async fn update<T>(
+        &self,
+        at: &Place,
+        change: impl FnOnce(&mut Annotations) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let lock = self.lock(&at.session_id);
         let _held = lock.lock().await;
-        let Some(wanted) = state
-            .annotation_locks
-            .waiting
-            .remove(at.session_id.as_str())
-        else {
+        let record = self
+            .ownership()
+            .owned_session_record(at.kind, &at.assistant_id, &at.session_id, &at.user_id)
+            .await?;
+        let mut annotations = parsed(&at.session_id, record.metadata.as_ref());
+        let out = change(&mut annotations)?;
+        let metadata = annotations.merged_into(record.metadata);
+        self.agentos
+            .set_session_metadata(at.kind, &at.session_id, &at.user_id, &metadata)
+            .await?;
+        if self.runs.session_busy(&at.session_id) {
+            self.again_after_run(at, annotations);
+        }
+        Ok(out)
+    }
+
+    /// Makes the write again once the conversation's run has ended (see the module).
+    fn again_after_run(&self, at: &Place, annotations: Annotations) {
+        let already = self.waiting.contains_key(at.session_id.as_str());
+        self.waiting.insert(at.session_id.to_string(), annotations);
+        if already {
             return;
+        }
+        let (store, at) = (self.clone(), at.clone());
+        tokio::spawn(async move {
+            let started = tokio::time::Instant::now();
+            while store.runs.session_busy(&at.session_id) && started.elapsed() < WAIT_FOR_RUN {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            tokio::time::sleep(AFTER_RUN).await;
+            match store.write_again(&at).await {
+                Ok(true) => {
+                    tracing::info!(session_id = %at.session_id, "annotations written again after a run")
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(session_id = %at.session_id, error = %e, "annotations could not be written again after a run")
+                }
+            }
+        });
+    }
+
+    /// Writes the waiting annotations unless they are stored already; whether it wrote.
+    async fn write_again(&self, at: &Place) -> Result<bool, ApiError> {
+        let lock = self.lock(&at.session_id);
+        let _held = lock.lock().await;
+        let Some(wanted) = self.waiting.remove(at.session_id.as_str()) else {
+            return Ok(false);
         };
-        let result = async {
-            let record = state
-                .ownership()
-                .owned_session_record(at.kind, &at.assistant_id, &at.session_id, &at.user_id)
-                .await?;
-            if parsed(&at.session_id, record.metadata.as_ref()) == wanted {
-                return Ok::<_, ApiError>(false);
-            }
-            let metadata = wanted.merged_into(record.metadata);
-            state
-                .agentos
-                .set_session_metadata(at.kind, &at.session_id, &at.user_id, &metadata)
-                .await?;
-            Ok(true)
+        let record = self
+            .ownership()
+            .owned_session_record(at.kind, &at.assistant_id, &at.session_id, &at.user_id)
+            .await?;
+        if parsed(&at.session_id, record.metadata.as_ref()) == wanted {
+            return Ok(false);
         }
-        .await;
-        match result {
-            Ok(true) => {
-                tracing::info!(session_id = %at.session_id, "annotations written again after a run")
-            }
-            Ok(false) => {}
-            Err(e) => {
-                tracing::warn!(session_id = %at.session_id, error = %e, "annotations could not be written again after a run")
-            }
-        }
-    });
+        let metadata = wanted.merged_into(record.metadata);
+        self.agentos
+            .set_session_metadata(at.kind, &at.session_id, &at.user_id, &metadata)
+            .await?;
+        Ok(true)
+    }
 }
 
 /// The annotations in `metadata`; a shape this version does not read is logged and

@@ -35,8 +35,8 @@ pub struct AppState {
     pub histories: HistoryCache,
     /// Conversations recently confirmed to be their caller's (see `ownership`).
     pub owners: SessionOwners,
-    /// One write at a time to a conversation's annotations (see `annotations`).
-    pub annotation_locks: super::annotations::AnnotationLocks,
+    /// A conversation's share and feedback (see `annotations`).
+    pub annotations: super::annotations::AnnotationStore,
     /// Seals and opens share links (see `sharing`).
     pub shares: super::sharing::ShareKeys,
     /// AgentOS's agents and teams: see [`AppState::catalog`].
@@ -110,12 +110,16 @@ impl AppState {
         let histories = HistoryCache::new(config.history_cache_bytes, config.history_recheck);
         let owners = SessionOwners::default();
         let shares = super::sharing::ShareKeys::new(identity.key().master());
+        let runs = ActiveRuns::with_owners(owners.clone());
+        let annotations =
+            super::annotations::AnnotationStore::new(agentos.clone(), owners.clone(), runs.clone());
         Ok(Self {
             config: Arc::new(config),
             agentos,
             health,
             identity,
-            runs: ActiveRuns::with_owners(owners.clone()),
+            runs,
+            annotations,
             limits,
             streams,
             analytics,
@@ -123,7 +127,6 @@ impl AppState {
             leptos_options,
             histories,
             owners,
-            annotation_locks: Default::default(),
             shares,
             catalog: SwrCache::new(CATALOG_FRESH_FOR, CATALOG_STALE_FOR),
         })

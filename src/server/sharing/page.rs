@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::i18n::catalogue::Arg;
 use crate::i18n::fluent::Locale;
 use crate::model::AssistantRef;
-use crate::server::annotations::{self, Place};
+use crate::server::annotations::Place;
 use crate::server::plain_page::escape;
 use crate::server::state::AppState;
 
@@ -86,7 +86,7 @@ async fn conversation(state: &AppState, token: &str) -> Result<Option<Shown>, Ap
         session_id: sealed.session_id.clone(),
         user_id: sealed.owner.clone(),
     };
-    let notes = annotations::read(state, &at).await?;
+    let notes = state.annotations.read(&at).await?;
     let Some(share) = notes.live_share(&sealed.share_id) else {
         return Ok(None);
     };
