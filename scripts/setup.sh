@@ -50,6 +50,14 @@ if [ ! -x "$CHROMIUM_PATH" ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# 4b. Redis and nginx for the tests of several replicas (each test starts its own on a
+# loopback port; the packages' own services are not used).
+if ! command -v redis-server >/dev/null || [ ! -x /usr/sbin/nginx ]; then
+  log "installing Debian's redis-server and nginx-light"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx-light >/dev/null
+fi
+
 # 5. Node packages: Playwright's test runner and wasm-opt (npm binaryen), from the lockfile.
 if [ ! -f end2end/node_modules/.package-lock.json ] \
   || ! cmp -s <(sha256sum end2end/package-lock.json | cut -d' ' -f1) end2end/node_modules/.agno-chat-lock.sha; then

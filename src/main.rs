@@ -61,13 +61,27 @@ async fn main() {
         "configuration loaded"
     );
 
-    let state = match AppState::new(config, leptos_options) {
+    let redis_url = config.redis_url.clone();
+    let mut state = match AppState::new(config, leptos_options) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("agno-chat cannot start: {e}");
             std::process::exit(2);
         }
     };
+    // Several replicas agree through Redis; one that cannot reach it would not.
+    if let Some(url) = redis_url {
+        match agno_chat::server::shared::Shared::connect(&url).await {
+            Ok(shared) => {
+                tracing::info!("rate limits, stream caps and run owners are shared in Redis");
+                state = state.with_shared(shared);
+            }
+            Err(e) => {
+                eprintln!("agno-chat cannot start: {e}");
+                std::process::exit(2);
+            }
+        }
+    }
     state.limits.spawn_sweeper();
     state.warm_catalog();
     // In the background: the first opened conversation then finds it ready.

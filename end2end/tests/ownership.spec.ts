@@ -1,5 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { Proc, startApp, startDemo } from "./support/servers";
+import { answerText, lineReader, readEvents, runOf, started, Visitor } from "./support/visitor";
 
 // Run ownership and limits, probed the way an attacker would: direct server-function calls
 // with one's own cookie (or none), against the real app and a real demo AgentOS.
@@ -8,114 +9,6 @@ const AGENTOS = 7798;
 const APP = 3113; // the usual limits, no limit on new identities
 const LIMITED = 3114; // small per-user limits
 const ISSUING = 3115; // few new identities per client address
-
-type Event = { type: string; [k: string]: unknown };
-
-/** A visitor of `base`: their cookie (none for `anonymous`), and calls made with it. */
-class Visitor {
-  constructor(
-    readonly base: string,
-    readonly cookie = "",
-  ) {}
-
-  static anonymous(base: string): Visitor {
-    return new Visitor(base);
-  }
-
-  /** Loads the page once, keeping the identity cookie it is given. */
-  static async arrive(base: string): Promise<Visitor> {
-    const r = await fetch(`${base}/?agent=echo-agent`);
-    expect(r.status).toBe(200);
-    const cookie = r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    expect(cookie).toContain("agno_chat_uid=");
-    return new Visitor(base, cookie);
-  }
-
-  private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return this.cookie ? { cookie: this.cookie, ...extra } : extra;
-  }
-
-  async form(path: string, fields: Record<string, string>): Promise<{ status: number; text: string }> {
-    const r = await fetch(`${this.base}${path}`, {
-      method: "POST",
-      headers: this.headers({ "content-type": "application/x-www-form-urlencoded" }),
-      body: new URLSearchParams(fields).toString(),
-    });
-    return { status: r.status, text: await r.text() };
-  }
-
-  async json(path: string, body: unknown): Promise<Response> {
-    return fetch(`${this.base}${path}`, {
-      method: "POST",
-      headers: this.headers({ "content-type": "application/json" }),
-      body: JSON.stringify(body),
-    });
-  }
-
-  /** Sends a message; resolves with the response once its first line has arrived, and
-   * the events so far plus a promise of the rest. */
-  async send(message: string, session: string | null, agent = "echo-agent") {
-    const r = await this.json("/api/chat/send", { req: { kind: "agent", assistant_id: agent, session_id: session, message } });
-    return { status: r.status, events: r.status === 200 ? readEvents(r) : Promise.resolve([] as Event[]) };
-  }
-
-  /** Sends and reads the whole answer. */
-  async ask(message: string, session: string | null = null, agent = "echo-agent"): Promise<Event[]> {
-    const { status, events } = await this.send(message, session, agent);
-    expect(status).toBe(200);
-    return events;
-  }
-}
-
-async function readEvents(r: Response): Promise<Event[]> {
-  const text = await r.text();
-  return text
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Event);
-}
-
-/** Reads a streamed answer line by line, as far as asked each time. */
-function lineReader(r: Response) {
-  const reader = r.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  return {
-    /** The events up to and including the first that matches `until` (or to the end). */
-    async until(until: (e: Event) => boolean): Promise<Event[]> {
-      const seen: Event[] = [];
-      for (;;) {
-        let nl: number;
-        while ((nl = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, nl).trim();
-          buffer = buffer.slice(nl + 1);
-          if (!line) continue;
-          const e = JSON.parse(line) as Event;
-          seen.push(e);
-          if (until(e)) return seen;
-        }
-        const { value, done } = await reader.read();
-        if (done) return seen;
-        buffer += decoder.decode(value, { stream: true });
-      }
-    },
-  };
-}
-
-/** The form fields that name one run of one conversation. */
-const runOf = (agent: string, session: string, run: string) => ({
-  kind: "agent",
-  assistant_id: agent,
-  session_id: session,
-  run_id: run,
-});
-
-const started = (events: Event[]) => events.find((e) => e.type === "started") as { run_id: string; session_id: string };
-const answerText = (events: Event[]) =>
-  events
-    .filter((e) => e.type === "content")
-    .map((e) => e.text)
-    .join("");
 
 test.describe("run ownership and limits without a cookie", () => {
   test.describe.configure({ mode: "serial", timeout: 90_000 });

@@ -59,7 +59,7 @@ pub async fn branch_run(req: BranchRequest) -> Result<ByteStream<ApiError>, ApiE
         .await?;
     let fields = crate::chat::branches::continue_fields(&run, edit.as_deref())
         .map_err(|why| ApiError::Invalid(why.into()))?;
-    let permit = super::chat::stream_slot(&state, &limit_key)?;
+    let permit = super::chat::stream_slot(&state, &limit_key).await?;
     tracing::info!(
         run_id = %req.run_id,
         edited = edit.is_some(),

@@ -67,7 +67,7 @@ pub async fn resume_run(
         .ownership()
         .owned_run(kind, &assistant_id, &session_id, &run_id, &user.0)
         .await?;
-    let permit = stream_slot(&state, &limit_key)?;
+    let permit = stream_slot(&state, &limit_key).await?;
     let run = RunRequest {
         kind,
         assistant_id: assistant_id.into(),
@@ -92,7 +92,7 @@ pub async fn resume_run(
 #[server(prefix = "/api", endpoint = "chat/cancel", output = Postcard)]
 pub async fn cancel_run(run_id: RunId) -> Result<(), ApiError> {
     let Caller { state, user, .. } = Caller::get().await?;
-    let Some(run) = state.runs.owned_by(&run_id, &user.0) else {
+    let Some(run) = state.runs.owned_anywhere(&run_id, &user.0).await else {
         return Err(ApiError::Invalid(
             "That answer is not running any more.".into(),
         ));
@@ -113,13 +113,14 @@ pub async fn cancel_run(run_id: RunId) -> Result<(), ApiError> {
 
 /// A stream slot for the caller, or the refusal that says to wait.
 #[cfg(feature = "ssr")]
-pub(super) fn stream_slot(
+pub(super) async fn stream_slot(
     state: &crate::server::state::AppState,
     limit_key: &str,
 ) -> Result<crate::server::limits::StreamPermit, ApiError> {
     state
         .streams
         .acquire(limit_key)
+        .await
         .map_err(|why| ApiError::RateLimited {
             retry_after_s: 2,
             message: why.message(),

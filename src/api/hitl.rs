@@ -51,7 +51,7 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
     let (field, payload) =
         crate::chat::hitl::continue_payload(&run, &req.decisions, req.kind == AssistantKind::Team)
             .map_err(|e| ApiError::Invalid(format!("The decision could not be sent: {e}.")))?;
-    let permit = super::chat::stream_slot(&state, &limit_key)?;
+    let permit = super::chat::stream_slot(&state, &limit_key).await?;
     tracing::info!(
         run_id = %req.run_id,
         decisions = req.decisions.len(),

@@ -31,6 +31,10 @@ const REPORT_RATE: Rate = Rate {
 /// The two per-user limiters. Cheap to clone.
 #[derive(Clone)]
 pub struct RateLimits {
+    /// The send and call rates, kept in Redis for every replica when it is configured.
+    shared: Option<super::shared::Shared>,
+    send_rate: Rate,
+    call_rate: Rate,
     send: Option<Arc<DefaultKeyedRateLimiter<String>>>,
     calls: Option<Arc<DefaultKeyedRateLimiter<String>>>,
     /// Browser error reports, per user: stricter than other calls, as each is logged.
@@ -50,6 +54,9 @@ fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Rate) -> Option<Arc<DefaultKey
 impl RateLimits {
     pub fn new(send: Rate, calls: Rate) -> Self {
         Self {
+            shared: None,
+            send_rate: send,
+            call_rate: calls,
             send: limiter(send),
             calls: limiter(calls),
             reports: limiter(REPORT_RATE),
@@ -81,8 +88,37 @@ impl RateLimits {
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
-    /// `Err(wait)` when `user` must wait before this request.
-    pub fn check(&self, user: &str, sending: bool) -> Result<(), Duration> {
+    /// Counts the send and call rates in Redis, for every replica at once.
+    pub fn shared(mut self, shared: super::shared::Shared) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// `Err(wait)` when `user` must wait before this request. With Redis, the rate is
+    /// counted there for every replica; Redis failing, this replica counts on its own.
+    pub async fn check(&self, user: &str, sending: bool) -> Result<(), Duration> {
+        if let Some(shared) = &self.shared {
+            let (name, rate) = if sending {
+                ("send", self.send_rate)
+            } else {
+                ("calls", self.call_rate)
+            };
+            if rate.per_minute == 0 {
+                return Ok(());
+            }
+            match shared
+                .check_rate(name, user, rate.per_minute, rate.burst)
+                .await
+            {
+                Ok(checked) => return checked,
+                Err(e) => super::shared::failed("rate_limits", &e),
+            }
+        }
+        self.check_here(user, sending)
+    }
+
+    /// The rate as this process counts it.
+    fn check_here(&self, user: &str, sending: bool) -> Result<(), Duration> {
         let limiter = if sending { &self.send } else { &self.calls };
         let Some(l) = limiter else { return Ok(()) };
         l.check_key(&user.to_owned())
@@ -133,7 +169,7 @@ pub async fn rate_limit(State(limits): State<RateLimits>, req: Request, next: Ne
         return next.run(req).await;
     };
     let reporting = path == crate::analytics::ERROR_REPORT_PATH;
-    let checked = limits.check(&user, sending).and_then(|()| {
+    let checked = limits.check(&user, sending).await.and_then(|()| {
         if reporting {
             limits.check_report(&user)
         } else {
@@ -182,9 +218,11 @@ pub fn refusal(err: ApiError, retry_after_s: Option<u64>) -> Response {
     resp
 }
 
-/// Counts answers streaming at once, per user and overall.
+/// Counts answers streaming at once, per user and overall: in Redis for every replica
+/// when it is configured (the caps then hold across replicas), else in this process.
 #[derive(Clone)]
 pub struct StreamSlots {
+    shared: Option<super::shared::Shared>,
     inner: Arc<Mutex<SlotCounts>>,
     per_user: usize,
     total: usize,
@@ -221,10 +259,22 @@ impl SlotRefusal {
 pub struct StreamPermit {
     slots: StreamSlots,
     user: String,
+    /// The slot in Redis and the task that renews it.
+    shared: Option<(String, futures::future::AbortHandle)>,
 }
 
 impl Drop for StreamPermit {
     fn drop(&mut self) {
+        if let (Some((slot, renewing)), Some(shared)) = (self.shared.take(), &self.slots.shared) {
+            renewing.abort();
+            let (shared, user) = (shared.clone(), self.user.clone());
+            tokio::spawn(async move {
+                if let Err(e) = shared.free_slot(&user, &slot).await {
+                    // It frees itself when its time runs out.
+                    super::shared::failed("stream_caps", &e);
+                }
+            });
+        }
         let mut c = self.slots.lock();
         c.total = c.total.saturating_sub(1);
         if let Some(n) = c.by_user.get_mut(&self.user) {
@@ -239,17 +289,86 @@ impl Drop for StreamPermit {
 impl StreamSlots {
     pub fn new(per_user: usize, total: usize) -> Self {
         Self {
+            shared: None,
             inner: Arc::default(),
             per_user,
             total,
         }
     }
 
+    /// Counts the slots in Redis, for every replica at once.
+    pub fn shared(mut self, shared: super::shared::Shared) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, SlotCounts> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn acquire(&self, user: &str) -> Result<StreamPermit, SlotRefusal> {
+    /// A slot for one of `user`'s answers, or why not. With Redis, the caps count every
+    /// replica's streams; Redis failing, this replica counts its own.
+    pub async fn acquire(&self, user: &str) -> Result<StreamPermit, SlotRefusal> {
+        if let Some(shared) = &self.shared {
+            let slot = uuid::Uuid::new_v4().simple().to_string();
+            match shared
+                .take_slot(user, &slot, self.per_user, self.total)
+                .await
+            {
+                Ok(super::shared::SlotTaken::Yes) => {
+                    let renewing = self.renew(shared.clone(), user.to_owned(), slot.clone());
+                    let mut permit = self.count(user);
+                    permit.shared = Some((slot, renewing));
+                    return Ok(permit);
+                }
+                Ok(super::shared::SlotTaken::UserFull(n)) => {
+                    super::telemetry::metrics::rate_limited("streams_per_user");
+                    return Err(SlotRefusal::User(n));
+                }
+                Ok(super::shared::SlotTaken::ServerFull) => {
+                    super::telemetry::metrics::rate_limited("streams_total");
+                    return Err(SlotRefusal::Server);
+                }
+                Err(e) => super::shared::failed("stream_caps", &e),
+            }
+        }
+        self.acquire_here(user)
+    }
+
+    /// Keeps a Redis slot alive while its answer streams.
+    fn renew(
+        &self,
+        shared: super::shared::Shared,
+        user: String,
+        slot: String,
+    ) -> futures::future::AbortHandle {
+        let (task, handle) = futures::future::abortable(async move {
+            let mut tick = tokio::time::interval(super::shared::SLOT_TTL / 3);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if let Err(e) = shared.renew_slot(&user, &slot).await {
+                    super::shared::failed("stream_caps", &e);
+                }
+            }
+        });
+        tokio::spawn(task);
+        handle
+    }
+
+    /// Counts a stream of `user`'s in this process, whatever the caps.
+    fn count(&self, user: &str) -> StreamPermit {
+        let mut c = self.lock();
+        c.total += 1;
+        *c.by_user.entry(user.to_owned()).or_default() += 1;
+        StreamPermit {
+            slots: self.clone(),
+            user: user.to_owned(),
+            shared: None,
+        }
+    }
+
+    fn acquire_here(&self, user: &str) -> Result<StreamPermit, SlotRefusal> {
         let mut c = self.lock();
         if c.total >= self.total {
             super::telemetry::metrics::rate_limited("streams_total");
@@ -265,6 +384,7 @@ impl StreamSlots {
         Ok(StreamPermit {
             slots: self.clone(),
             user: user.to_owned(),
+            shared: None,
         })
     }
 
@@ -290,16 +410,19 @@ mod tests {
                 burst: 1,
             },
         );
-        assert!(l.check("a", true).is_ok());
-        assert!(l.check("a", true).is_ok());
-        let wait = l.check("a", true).unwrap_err();
+        assert!(l.check_here("a", true).is_ok());
+        assert!(l.check_here("a", true).is_ok());
+        let wait = l.check_here("a", true).unwrap_err();
         assert!(
             wait > Duration::from_secs(8) && wait <= Duration::from_secs(10),
             "{wait:?}"
         );
-        assert!(l.check("b", true).is_ok(), "limits are per user");
+        assert!(l.check_here("b", true).is_ok(), "limits are per user");
         for _ in 0..100 {
-            assert!(l.check("a", false).is_ok(), "0 per minute = no call limit");
+            assert!(
+                l.check_here("a", false).is_ok(),
+                "0 per minute = no call limit"
+            );
         }
     }
 
@@ -318,7 +441,10 @@ mod tests {
         let sent = (0..50).take_while(|_| l.check_report("a").is_ok()).count();
         assert_eq!(sent as u32, REPORT_RATE.burst);
         assert!(l.check_report("b").is_ok(), "per user");
-        assert!(l.check("a", false).is_ok(), "other calls are not held up");
+        assert!(
+            l.check_here("a", false).is_ok(),
+            "other calls are not held up"
+        );
     }
 
     #[test]
@@ -356,14 +482,14 @@ mod tests {
     #[test]
     fn stream_slots_cap_per_user_and_overall_and_free_on_drop() {
         let s = StreamSlots::new(2, 3);
-        let a1 = s.acquire("a").unwrap();
-        let _a2 = s.acquire("a").unwrap();
-        assert_eq!(s.acquire("a").err(), Some(SlotRefusal::User(2)));
-        let _b1 = s.acquire("b").unwrap();
-        assert_eq!(s.acquire("c").err(), Some(SlotRefusal::Server));
+        let a1 = s.acquire_here("a").unwrap();
+        let _a2 = s.acquire_here("a").unwrap();
+        assert_eq!(s.acquire_here("a").err(), Some(SlotRefusal::User(2)));
+        let _b1 = s.acquire_here("b").unwrap();
+        assert_eq!(s.acquire_here("c").err(), Some(SlotRefusal::Server));
         drop(a1);
         assert_eq!(s.active(), 2);
-        assert!(s.acquire("a").is_ok());
+        assert!(s.acquire_here("a").is_ok());
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod router;
 pub mod runs;
 pub mod security;
 pub mod sending;
+pub mod shared;
 pub mod sharing;
 pub mod sign_in;
 pub mod state;

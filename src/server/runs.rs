@@ -7,7 +7,7 @@ use super::history_cache::HistoryKey;
 use super::ownership::SessionOwners;
 use crate::model::{AssistantId, AssistantKind, SessionId};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ActiveRun {
     pub user_id: String,
     pub kind: AssistantKind,
@@ -22,6 +22,8 @@ pub struct ActiveRuns {
     /// the session is theirs (AgentOS made it for them, or it was checked before the
     /// claim), so the next message into it need not ask AgentOS.
     owners: Option<SessionOwners>,
+    /// Where every replica records who runs what (see `shared`), when configured.
+    shared: Option<super::shared::Shared>,
 }
 
 impl ActiveRuns {
@@ -30,7 +32,15 @@ impl ActiveRuns {
         Self {
             runs: Arc::default(),
             owners: Some(owners),
+            shared: None,
         }
+    }
+
+    /// Also records the runs in Redis, so that their owner can stop them through any
+    /// replica.
+    pub fn shared(mut self, shared: super::shared::Shared) -> Self {
+        self.shared = Some(shared);
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ActiveRun>> {
@@ -57,6 +67,20 @@ impl ActiveRuns {
                 &session,
             ));
         }
+        if let Some(shared) = self.shared.clone() {
+            let (id, user) = (run_id.to_owned(), run.user_id.clone());
+            let record = serde_json::to_string(&run).unwrap_or_default();
+            tokio::spawn(async move {
+                match shared.claim_run(&id, &user, &record).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(run_id = %id, "a run is recorded as another user's in Redis")
+                    }
+                    // Stop then works through this replica only.
+                    Err(e) => super::shared::failed("run_owners", &e),
+                }
+            });
+        }
         runs.insert(run_id.to_owned(), run);
         true
     }
@@ -66,6 +90,33 @@ impl ActiveRuns {
         let mut runs = self.lock();
         if runs.get(run_id).is_some_and(|r| r.user_id == user_id) {
             runs.remove(run_id);
+            if let Some(shared) = self.shared.clone() {
+                let (id, user) = (run_id.to_owned(), user_id.to_owned());
+                tokio::spawn(async move {
+                    // Left behind, it expires on its own.
+                    if let Err(e) = shared.release_run(&id, &user).await {
+                        super::shared::failed("run_owners", &e);
+                    }
+                });
+            }
+        }
+    }
+
+    /// The run, if it is active on any replica and belongs to `user_id` (this replica's
+    /// own runs are known without asking Redis).
+    pub async fn owned_anywhere(&self, run_id: &str, user_id: &str) -> Option<ActiveRun> {
+        if let Some(run) = self.owned_by(run_id, user_id) {
+            return Some(run);
+        }
+        let shared = self.shared.as_ref()?;
+        match shared.run(run_id).await {
+            Ok(record) => record
+                .and_then(|r| serde_json::from_str::<ActiveRun>(&r).ok())
+                .filter(|r| r.user_id == user_id),
+            Err(e) => {
+                super::shared::failed("run_owners", &e);
+                None
+            }
         }
     }
 

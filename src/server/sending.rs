@@ -78,6 +78,7 @@ pub async fn prepare(
     let permit = state
         .streams
         .acquire(limit_key)
+        .await
         .map_err(|why| NotSent::Refused(FailureKind::RateLimited, why.message()))?;
     let run = RunRequest {
         kind: req.kind,

@@ -132,6 +132,14 @@ impl AppState {
         })
     }
 
+    /// Keeps what the replicas must agree on in Redis (see `shared`).
+    pub fn with_shared(mut self, shared: super::shared::Shared) -> Self {
+        self.limits = self.limits.shared(shared.clone());
+        self.streams = self.streams.shared(shared.clone());
+        self.runs = self.runs.shared(shared);
+        self
+    }
+
     /// The agents and teams AgentOS serves (the same for every user: they are asked for
     /// with the service's credentials). Every page renders them on the server, so they are
     /// cached: a page never waits on AgentOS for them once a copy exists, and a change in

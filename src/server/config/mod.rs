@@ -98,6 +98,11 @@ pub struct Flags {
     /// Secret (32+ characters) signing the identity cookie
     #[arg(long, env = "AGNO_CHAT_COOKIE_KEY", value_parser = cookie_key, hide_env_values = true)]
     pub cookie_key: Option<SecretString>,
+    /// Redis (or any server of its protocol, such as Valkey) that several replicas share
+    /// for rate limits, stream caps and who runs what: redis://[:PASSWORD@]HOST[:PORT][/DB]
+    /// or rediss:// for TLS. Unset: all of it stays in this process (one replica)
+    #[arg(long, env = "AGNO_CHAT_REDIS_URL", value_parser = redis_url, hide_env_values = true)]
+    pub redis_url: Option<SecretString>,
     #[command(flatten)]
     pub sign_in: sign_in::SignInFlags,
     /// Most files one message may carry
@@ -151,6 +156,16 @@ fn socket_addr(raw: &str) -> Result<SocketAddr, String> {
         .map_err(|_| format!("expected IP:PORT such as 127.0.0.1:3000, got {raw:?}"))
 }
 
+/// A Redis address (kept secret: it may carry a password).
+fn redis_url(raw: &str) -> Result<SecretString, String> {
+    let u = Url::parse(raw.trim()).map_err(|e| format!("not a URL ({e})"))?;
+    match u.scheme() {
+        "redis" | "rediss" if u.host_str().is_some_and(|h| !h.is_empty()) => parse::secret(raw),
+        "redis" | "rediss" => Err("has no host, as in redis://127.0.0.1:6379".into()),
+        other => Err(format!("expected redis:// or rediss://, got {other}://")),
+    }
+}
+
 fn cookie_key(raw: &str) -> Result<SecretString, String> {
     if raw.trim().chars().count() >= 32 {
         parse::secret(raw)
@@ -190,6 +205,8 @@ pub struct Config {
     /// Signs the identity cookie. When unset, a random key per process (identities then
     /// reset when the server restarts).
     pub cookie_key: Option<SecretString>,
+    /// Redis shared by the replicas (`server::shared`); `None`: state in this process.
+    pub redis_url: Option<SecretString>,
     /// How people are identified (anonymous, a trusted proxy's header, or OpenID
     /// Connect sign-in) and the roles policy.
     pub people: sign_in::People,
@@ -294,6 +311,7 @@ impl Config {
             history_cache_bytes: f.history_cache_mb as usize * 1024 * 1024,
             history_recheck: Duration::from_secs(f.history_recheck_secs),
             cookie_key: f.cookie_key,
+            redis_url: f.redis_url,
             people,
             uploads: crate::server::uploads::kinds::Limits {
                 max_files: f.max_files as usize,

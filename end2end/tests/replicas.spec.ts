@@ -1,0 +1,137 @@
+import { test, expect } from "@playwright/test";
+import { spawnProc, Proc, startApp, startBalancer, startDemo, startRedis, appEnv, ROOT } from "./support/servers";
+import { lineReader, started, Visitor } from "./support/visitor";
+
+// Two replicas of agno-chat sharing Redis (Debian's redis-server), behind Debian's nginx
+// balancing round-robin with no stickiness, against one demo AgentOS. Each test calls the
+// replicas directly where it matters which one answers, and the balancer otherwise.
+
+const REDIS = 6395;
+const AGENTOS = 7840;
+const A = 3160;
+const B = 3161;
+const BALANCER = 3162;
+const at = (port: number) => `http://127.0.0.1:${port}`;
+
+const shared = {
+  AGNO_CHAT_REDIS_URL: `redis://127.0.0.1:${REDIS}`,
+  AGNO_CHAT_COOKIE_KEY: "replicas-e2e-cookie-key-0123456789abcdef",
+  AGNO_CHAT_SEND_RATE_PER_MIN: "1",
+  AGNO_CHAT_SEND_BURST: "3",
+  AGNO_CHAT_MAX_STREAMS_PER_USER: "1",
+};
+
+/** Whether a send was refused for a limit: 429 at once, or said in-band. */
+async function refused(send: { status: number; events: Promise<{ type: string; [k: string]: unknown }[]> }): Promise<boolean> {
+  if (send.status === 429) return true;
+  const events = await send.events;
+  return events.some((e) => e.type === "failed" && e.kind === "rate_limited");
+}
+
+test.describe("several replicas sharing Redis", () => {
+  test.describe.configure({ mode: "serial", timeout: 90_000 });
+  let redis: Proc | undefined;
+  let demo: Proc | undefined;
+  const procs: Proc[] = [];
+
+  test.beforeAll(async () => {
+    test.setTimeout(150_000);
+    redis = await startRedis(REDIS);
+    demo = await startDemo(AGENTOS);
+    procs.push(await startApp(A, AGENTOS, shared), await startApp(B, AGENTOS, shared));
+    procs.push(await startBalancer(BALANCER, [A, B]));
+  });
+
+  test.afterAll(async () => {
+    for (const p of procs) await p.stop();
+    await demo?.stop();
+    await redis?.stop();
+  });
+
+  test("through the balancer, a visitor is the same person on either replica", async () => {
+    const visitor = await Visitor.arrive(at(BALANCER));
+    const answer = await visitor.ask("hello through the balancer");
+    const first = started(answer);
+    // The same cookie opens the conversation on either replica.
+    for (const port of [A, B]) {
+      const r = await visitor.on(at(port)).form("/api/sessions/list", { kind: "agent", assistant_id: "echo-agent", page: "1" });
+      expect(r.status).toBe(200);
+      expect(r.text).toContain(first.session_id);
+    }
+  });
+
+  test("a user's send rate is one budget across the replicas", async () => {
+    const visitor = await Visitor.arrive(at(A));
+    // A burst of 3, spent on both replicas; the fourth waits, whichever replica it reaches.
+    for (const port of [A, B, A]) {
+      const events = await visitor.on(at(port)).ask(`budget ${port}`);
+      expect(events.some((e) => e.type === "completed")).toBe(true);
+    }
+    const fourth = await visitor.on(at(B)).send("one too many", null);
+    expect(fourth.status).toBe(429);
+    // Another person has a budget of their own.
+    const other = await Visitor.arrive(at(B));
+    expect((await other.send("mine", null)).status).toBe(200);
+  });
+
+  test("the per-user stream cap holds across replicas", async () => {
+    const visitor = await Visitor.arrive(at(A));
+    const slow = await visitor.on(at(A)).send("slow long 20", null);
+    expect(slow.status).toBe(200);
+    const second = await visitor.on(at(B)).send("while the first streams", null);
+    expect(await refused(second)).toBe(true);
+    await slow.events;
+  });
+
+  test("an answer started through one replica is stopped through the other, and AgentOS stores it CANCELLED", async () => {
+    const visitor = await Visitor.arrive(at(A));
+    const r = await visitor.on(at(A)).json("/api/chat/send", {
+      req: { kind: "agent", assistant_id: "echo-agent", session_id: null, message: "slow long 40" },
+    });
+    expect(r.status).toBe(200);
+    const reader = lineReader(r);
+    const head = await reader.until((e) => e.type === "content");
+    const run = started(head);
+    // Stop, through the other replica.
+    const stop = await visitor.on(at(B)).form("/api/chat/cancel", { run_id: run.run_id });
+    expect(stop.status).toBe(200);
+    const rest = await reader.until((e) => e.type === "cancelled" || e.type === "completed");
+    expect(rest.some((e) => e.type === "cancelled")).toBe(true);
+    await expect
+      .poll(async () => {
+        const stored = await fetch(`${at(AGENTOS)}/agents/echo-agent/runs/${run.run_id}?session_id=${run.session_id}`);
+        return ((await stored.json()) as { status?: string }).status;
+      })
+      .toBe("CANCELLED");
+    // Someone else cannot stop another's answer through either replica.
+    const other = await Visitor.arrive(at(B));
+    expect((await other.form("/api/chat/cancel", { run_id: run.run_id })).status).not.toBe(200);
+  });
+
+  test("with Redis gone, answers still stream and each replica counts its own limits; it says so", async () => {
+    await redis!.kill();
+    const visitor = await Visitor.arrive(at(A));
+    const events = await visitor.on(at(A)).ask("redis is down");
+    expect(events.some((e) => e.type === "completed")).toBe(true);
+    // The limits fall back to this replica's own count: the fourth send here waits.
+    for (let i = 0; i < 2; i++) await visitor.on(at(A)).ask(`alone ${i}`);
+    expect((await visitor.on(at(A)).send("over the local budget", null)).status).toBe(429);
+    const log = procs[0].log;
+    expect(log).toContain("Redis failed");
+    const metrics = await (await fetch(`${at(A)}/metrics`)).text();
+    expect(metrics).toMatch(/agno_chat_shared_state_errors_total\{use="rate_limits"\} [1-9]/);
+    redis = await startRedis(REDIS);
+  });
+
+  test("a replica that cannot reach Redis at start-up refuses to start, naming the setting", async () => {
+    const p = spawnProc("agno-chat without redis", `${ROOT}/target/debug/agno-chat`, {
+      ...appEnv(3163, AGENTOS),
+      AGNO_CHAT_REDIS_URL: "redis://127.0.0.1:6399",
+    });
+    const deadline = Date.now() + 20_000;
+    while (p.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(p.running).toBe(false);
+    expect(p.log).toContain("agno-chat cannot start: AGNO_CHAT_REDIS_URL");
+    expect(p.log).not.toContain("listening");
+  });
+});
