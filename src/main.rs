@@ -62,6 +62,7 @@ async fn main() {
     );
 
     let redis_url = config.redis_url.clone();
+    let drain_for = config.drain;
     let mut state = match AppState::new(config, leptos_options) {
         Ok(s) => s,
         Err(e) => {
@@ -86,6 +87,7 @@ async fn main() {
     state.warm_catalog();
     // In the background: the first opened conversation then finds it ready.
     tokio::task::spawn_blocking(agno_chat::server::highlight::warm);
+    let streams = state.streams.clone();
     let app = router::build(state, agno_chat::app::page_shell);
 
     let listener = match tokio::net::TcpListener::bind(addr).await {
@@ -101,15 +103,19 @@ async fn main() {
         // The peer's address, for limits on requests without an identity.
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown_signal(drain_for))
     .await
     {
         tracing::error!(error = %e, "server stopped with an error");
         std::process::exit(1);
     }
+    streams.settle().await;
+    tracing::info!("stopped");
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM, after which the server takes no new connections and
+/// waits for those open; the answers streaming are drained first (see `server::drain`).
+async fn shutdown_signal(drain_for: std::time::Duration) {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -127,4 +133,12 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+    agno_chat::server::drain::begin(drain_for);
+    // Whatever is still open a little after the drain (a stuck connection) does not keep
+    // the process from ending.
+    tokio::spawn(async move {
+        tokio::time::sleep(drain_for + std::time::Duration::from_secs(10)).await;
+        tracing::warn!("connections still open after the drain; exiting");
+        std::process::exit(0);
+    });
 }

@@ -1,4 +1,5 @@
 import { test, expect } from "@playwright/test";
+import { ask, openHydrated } from "./support/page";
 import { spawnProc, Proc, startApp, startBalancer, startDemo, startRedis, appEnv, ROOT } from "./support/servers";
 import { lineReader, started, Visitor } from "./support/visitor";
 
@@ -19,7 +20,15 @@ const shared = {
   AGNO_CHAT_SEND_RATE_PER_MIN: "1",
   AGNO_CHAT_SEND_BURST: "3",
   AGNO_CHAT_MAX_STREAMS_PER_USER: "1",
+  AGNO_CHAT_DRAIN_SECS: "2",
 };
+
+/** The value of one Prometheus series of a replica (0 when absent). */
+async function gauge(port: number, series: string): Promise<number> {
+  const text = await (await fetch(`${at(port)}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(series + " "));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
 
 /** Whether a send was refused for a limit: 429 at once, or said in-band. */
 async function refused(send: { status: number; events: Promise<{ type: string; [k: string]: unknown }[]> }): Promise<boolean> {
@@ -106,6 +115,42 @@ test.describe("several replicas sharing Redis", () => {
     // Someone else cannot stop another's answer through either replica.
     const other = await Visitor.arrive(at(B));
     expect((await other.form("/api/chat/cancel", { run_id: run.run_id })).status).not.toBe(200);
+  });
+
+  test("SIGTERM on the replica streaming an answer: the browser finishes it through the other, nothing lost or repeated", async ({ page }) => {
+    await openHydrated(page, `${at(BALANCER)}/?agent=echo-agent`);
+    await ask(page, "slow long 25");
+    const answer = page.getByTestId("assistant-message").last();
+    const text = page.getByTestId("answer-text").last();
+    await expect(text).toContainText(/\S/, { timeout: 15_000 });
+    const streaming = [A, B];
+    await expect.poll(async () => (await Promise.all(streaming.map((p) => gauge(p, "agno_chat_active_streams")))).join(",")).toMatch(/1/);
+    const which = (await gauge(A, "agno_chat_active_streams")) >= 1 ? 0 : 1;
+    const leaving = procs[which];
+    leaving.terminate();
+    // Not ready while it drains; then gone.
+    await expect.poll(async () => {
+      try {
+        return (await fetch(`${at(which === 0 ? A : B)}/readyz`)).status;
+      } catch {
+        return 0;
+      }
+    }).not.toBe(200);
+    await expect(answer).toHaveAttribute("data-status", "completed", { timeout: 45_000 });
+    await expect.poll(() => leaving.running, { timeout: 20_000 }).toBe(false);
+    expect(leaving.log).toContain("draining");
+    // The answer on screen is the run AgentOS stored, every token once, in order.
+    const runId = await answer.getAttribute("data-run-id");
+    const sid = await page.getByTestId("chat").getAttribute("data-session-id");
+    const stored = (await (await fetch(`${at(AGENTOS)}/agents/echo-agent/runs/${runId}?session_id=${sid}`)).json()) as { content: string; status: string };
+    expect(stored.status).toBe("COMPLETED");
+    expect(stored.content).toContain("Section 1");
+    // Drawn from what AgentOS stored (a reload), it reads exactly as it streamed.
+    const live = (await text.innerText()).trim();
+    await page.reload();
+    await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+    await expect(page.getByTestId("answer-text").last()).toHaveText(live, { useInnerText: true });
+    procs[which] = await startApp(which === 0 ? A : B, AGENTOS, shared);
   });
 
   test("with Redis gone, answers still stream and each replica counts its own limits; it says so", async () => {

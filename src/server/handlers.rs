@@ -38,6 +38,12 @@ pub async fn liveness(State(state): State<AppState>, headers: HeaderMap) -> impl
 
 /// `GET /readyz`: 200 when AgentOS answers, 503 otherwise.
 pub async fn readiness(State(state): State<AppState>) -> impl IntoResponse {
+    if super::drain::draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "draining" })),
+        );
+    }
     let s = state.health.status().await;
     let code = if s.reachable {
         StatusCode::OK

@@ -223,6 +223,8 @@ pub fn refusal(err: ApiError, retry_after_s: Option<u64>) -> Response {
 #[derive(Clone)]
 pub struct StreamSlots {
     shared: Option<super::shared::Shared>,
+    /// Redis slots being freed (see [`StreamSlots::settle`]).
+    freeing: Arc<std::sync::atomic::AtomicUsize>,
     inner: Arc<Mutex<SlotCounts>>,
     per_user: usize,
     total: usize,
@@ -239,6 +241,8 @@ struct SlotCounts {
 pub enum SlotRefusal {
     User(usize),
     Server,
+    /// This replica is leaving (see `drain`).
+    Leaving,
 }
 
 impl SlotRefusal {
@@ -250,6 +254,9 @@ impl SlotRefusal {
             ),
             SlotRefusal::Server => {
                 "The chat is very busy right now. Try again in a moment.".into()
+            }
+            SlotRefusal::Leaving => {
+                "This server is restarting. Send again in a moment.".into()
             }
         }
     }
@@ -268,11 +275,14 @@ impl Drop for StreamPermit {
         if let (Some((slot, renewing)), Some(shared)) = (self.shared.take(), &self.slots.shared) {
             renewing.abort();
             let (shared, user) = (shared.clone(), self.user.clone());
+            let freeing = self.slots.freeing.clone();
+            freeing.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             tokio::spawn(async move {
                 if let Err(e) = shared.free_slot(&user, &slot).await {
                     // It frees itself when its time runs out.
                     super::shared::failed("stream_caps", &e);
                 }
+                freeing.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             });
         }
         let mut c = self.slots.lock();
@@ -290,9 +300,21 @@ impl StreamSlots {
     pub fn new(per_user: usize, total: usize) -> Self {
         Self {
             shared: None,
+            freeing: Arc::default(),
             inner: Arc::default(),
             per_user,
             total,
+        }
+    }
+
+    /// Waits (2 s at most) until the Redis slots of ended streams are freed: a replica
+    /// that leaves frees its people's slots for the replica that resumes their answers.
+    pub async fn settle(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        while self.freeing.load(std::sync::atomic::Ordering::SeqCst) > 0
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
@@ -309,6 +331,9 @@ impl StreamSlots {
     /// A slot for one of `user`'s answers, or why not. With Redis, the caps count every
     /// replica's streams; Redis failing, this replica counts its own.
     pub async fn acquire(&self, user: &str) -> Result<StreamPermit, SlotRefusal> {
+        if super::drain::draining() {
+            return Err(SlotRefusal::Leaving);
+        }
         if let Some(shared) = &self.shared {
             let slot = uuid::Uuid::new_v4().simple().to_string();
             match shared

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod caller;
 pub mod catalog;
 pub mod config;
+pub mod drain;
 pub mod encoding;
 pub mod handlers;
 pub mod health;

@@ -208,7 +208,21 @@ async fn forward(
         } else {
             timeouts.first_event
         };
-        let frame = match tokio::time::timeout(limit, upstream.next()).await {
+        let next = tokio::select! {
+            next = tokio::time::timeout(limit, upstream.next()) => next,
+            () = super::drain::closing() => {
+                // AgentOS goes on with the run; the browser resumes it through another
+                // replica from the last event it saw.
+                log.set_status("drained");
+                let ev = RunEvent::Failed {
+                    kind: FailureKind::Upstream,
+                    message: "This server is restarting; the answer goes on through another.".into(),
+                };
+                let _ = tx.send(Bytes::from(encode(&ev))).await;
+                break;
+            }
+        };
+        let frame = match next {
             Err(_) => {
                 let (kind, message) = if seen_any {
                     (

@@ -61,6 +61,11 @@ export class Proc {
     await done;
   }
 
+  /** Sends SIGTERM and returns at once (the process drains, then exits). */
+  terminate(): void {
+    if (!this.exited) this.child.kill("SIGTERM");
+  }
+
   async stop(): Promise<void> {
     if (this.exited) return;
     const done = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));

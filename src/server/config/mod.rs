@@ -98,6 +98,10 @@ pub struct Flags {
     /// Secret (32+ characters) signing the identity cookie
     #[arg(long, env = "AGNO_CHAT_COOKIE_KEY", value_parser = cookie_key, hide_env_values = true)]
     pub cookie_key: Option<SecretString>,
+    /// On SIGTERM, how long the answers streaming here may go on before they are closed to
+    /// be resumed through another replica, s
+    #[arg(long, env = "AGNO_CHAT_DRAIN_SECS", value_parser = parse::whole(0, 3600), default_value_t = 20)]
+    pub drain_secs: u64,
     /// Redis (or any server of its protocol, such as Valkey) that several replicas share
     /// for rate limits, stream caps and who runs what: redis://[:PASSWORD@]HOST[:PORT][/DB]
     /// or rediss:// for TLS. Unset: all of it stays in this process (one replica)
@@ -205,6 +209,8 @@ pub struct Config {
     /// Signs the identity cookie. When unset, a random key per process (identities then
     /// reset when the server restarts).
     pub cookie_key: Option<SecretString>,
+    /// How long streams may go on after SIGTERM (`server::drain`).
+    pub drain: Duration,
     /// Redis shared by the replicas (`server::shared`); `None`: state in this process.
     pub redis_url: Option<SecretString>,
     /// How people are identified (anonymous, a trusted proxy's header, or OpenID
@@ -311,6 +317,7 @@ impl Config {
             history_cache_bytes: f.history_cache_mb as usize * 1024 * 1024,
             history_recheck: Duration::from_secs(f.history_recheck_secs),
             cookie_key: f.cookie_key,
+            drain: Duration::from_secs(f.drain_secs),
             redis_url: f.redis_url,
             people,
             uploads: crate::server::uploads::kinds::Limits {
