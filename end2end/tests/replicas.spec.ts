@@ -1,7 +1,7 @@
 import { test, expect } from "@playwright/test";
 import { ask, openHydrated } from "./support/page";
 import { spawnProc, Proc, startApp, startBalancer, startDemo, startRedis, appEnv, ROOT } from "./support/servers";
-import { lineReader, started, Visitor } from "./support/visitor";
+import { lineReader, readEvents, runOf, started, Visitor } from "./support/visitor";
 
 // Two replicas of agno-chat sharing Redis (Debian's redis-server), behind Debian's nginx
 // balancing round-robin with no stickiness, against one demo AgentOS. Each test calls the
@@ -115,6 +115,30 @@ test.describe("several replicas sharing Redis", () => {
     // Someone else cannot stop another's answer through either replica.
     const other = await Visitor.arrive(at(B));
     expect((await other.form("/api/chat/cancel", { run_id: run.run_id })).status).not.toBe(200);
+  });
+
+  test("an answer regenerated through one replica is seen replaced when the other opens the conversation again", async () => {
+    const visitor = await Visitor.arrive(at(A));
+    const run = started(await visitor.on(at(A)).ask("regenerate me elsewhere"));
+    // A later question, in a later second: the first answer is then older than anything
+    // a copy brought up to date asks AgentOS for again.
+    await new Promise((r) => setTimeout(r, 1500));
+    await visitor.on(at(A)).ask("a later question", run.session_id);
+    const open = (port: number) =>
+      visitor.on(at(port)).form("/api/sessions/history", { kind: "agent", assistant_id: "echo-agent", session_id: run.session_id });
+    // The other replica keeps a copy of the conversation as it opens it.
+    const before = await open(B);
+    expect(before.status).toBe(200);
+    expect(before.text).not.toContain('"replaced":true');
+    await new Promise((r) => setTimeout(r, 1500));
+    const again = await visitor.on(at(A)).json("/api/chat/branch", { req: { ...runOf("echo-agent", run.session_id, run.run_id), edit: null } });
+    expect(again.status).toBe(200);
+    await readEvents(again);
+    // Its copy is not used as it was: the first answer shows as replaced by the new one
+    // (brought up to date from the newest runs alone, the copy would not show it).
+    const after = await open(B);
+    expect(after.status).toBe(200);
+    expect(after.text).toContain('"replaced":true');
   });
 
   test("SIGTERM on the replica streaming an answer: the browser finishes it through the other, nothing lost or repeated", async ({ page }) => {

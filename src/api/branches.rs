@@ -67,12 +67,14 @@ pub async fn branch_run(req: BranchRequest) -> Result<ByteStream<ApiError>, ApiE
     );
     // A regenerated run is marked in place, which a copy brought up to date by the
     // newest runs alone would not see.
-    state.histories.forget(&HistoryKey::new(
-        &user.0,
-        req.kind,
-        &req.assistant_id,
-        &req.session_id,
-    ));
+    state
+        .history_changed(&HistoryKey::new(
+            &user.0,
+            req.kind,
+            &req.assistant_id,
+            &req.session_id,
+        ))
+        .await;
     let continuation = super::chat::Continuation {
         kind: req.kind,
         assistant_id: req.assistant_id,

@@ -51,7 +51,7 @@ pub async fn export_conversation(req: ExportRequest) -> Result<ExportFile, ApiEr
     caller.may_use(req.kind, req.assistant_id.as_str())?;
     let Caller { state, user, .. } = caller;
     let key = HistoryKey::new(&user.0, req.kind, &req.assistant_id, &req.session_id);
-    let plan = state.histories.plan(&key);
+    let plan = state.history_plan(&key).await;
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
     // Checks the session is the caller's, as opening it does.
     let (dated, _) = super::history::brought_up_to_date(&state, key, plan, &mut timing).await?;

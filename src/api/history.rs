@@ -25,7 +25,7 @@ pub async fn load_session(
     let Caller { state, user, .. } = caller;
     let key = HistoryKey::new(&user.0, kind, &assistant_id, &session_id);
     let mut timing = crate::server::telemetry::server_timing::ServerTiming::start();
-    let plan = state.histories.plan(&key);
+    let plan = state.history_plan(&key).await;
     let copy = match &plan {
         Plan::Since { copy, .. } => Some(copy.clone()),
         Plan::Full => None,

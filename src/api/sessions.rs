@@ -119,7 +119,7 @@ pub async fn delete_session(
     // Its copy, if the server keeps one, goes too (see `server::history_cache`).
     let key =
         crate::server::history_cache::HistoryKey::new(&user.0, kind, &assistant_id, &session_id);
-    state.histories.forget(&key);
+    state.history_changed(&key).await;
     state.owners.forget(&key);
     tracing::info!(%session_id, "session deleted by its user");
     Ok(())

@@ -81,6 +81,9 @@ pub struct HistoryCache {
     budget: usize,
     recheck: Duration,
     versions: Arc<AtomicU64>,
+    /// With several replicas: the change count in Redis each conversation's copy was
+    /// made at (see `AppState::history_plan`).
+    generations: moka::sync::Cache<HistoryKey, u64>,
 }
 
 #[derive(Clone)]
@@ -111,6 +114,16 @@ impl HistoryCache {
             budget,
             recheck,
             versions: Arc::new(AtomicU64::new(0)),
+            generations: moka::sync::Cache::builder().max_capacity(100_000).build(),
+        }
+    }
+
+    /// Drops `key`'s copy unless it was made at change count `generation` (kept in
+    /// Redis, bumped by every replica that changes a run in place), and remembers it.
+    pub fn check_generation(&self, key: &HistoryKey, generation: u64) {
+        if self.generations.get(key) != Some(generation) {
+            self.forget(key);
+            self.generations.insert(key.clone(), generation);
         }
     }
 

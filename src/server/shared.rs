@@ -230,6 +230,28 @@ impl Shared {
     }
 }
 
+impl Shared {
+    /// How many times `conversation`'s runs were changed in place (regenerated, deleted)
+    /// through any replica.
+    pub async fn history_generation(&self, conversation: &str) -> Result<u64, redis::RedisError> {
+        let n: Option<u64> = redis::cmd("GET")
+            .arg(format!("{PREFIX}history:{conversation}"))
+            .query_async(&mut self.conn.clone())
+            .await?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// Counts one more in-place change of `conversation`'s runs.
+    pub async fn bump_history(&self, conversation: &str) -> Result<(), redis::RedisError> {
+        let key = format!("{PREFIX}history:{conversation}");
+        redis::pipe()
+            .incr(&key, 1)
+            .expire(&key, 7 * 24 * 3600)
+            .query_async::<()>(&mut self.conn.clone())
+            .await
+    }
+}
+
 /// Redis failed for `use_`: counted, logged; the caller does what its use documents.
 pub fn failed(use_: &'static str, e: &redis::RedisError) {
     metrics::counter!("agno_chat_shared_state_errors_total", "use" => use_).increment(1);

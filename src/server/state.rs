@@ -6,6 +6,7 @@ use leptos::config::LeptosOptions;
 use super::config::Config;
 use super::health::HealthMonitor;
 use super::history_cache::HistoryCache;
+use super::history_cache::HistoryKey;
 use super::identity::IdentityKeys;
 use super::limits::{RateLimits, StreamSlots};
 use super::ownership::{Ownership, SessionOwners};
@@ -35,12 +36,25 @@ pub struct AppState {
     pub histories: HistoryCache,
     /// Conversations recently confirmed to be their caller's (see `ownership`).
     pub owners: SessionOwners,
+    /// Redis, when the replicas share it (see `shared`).
+    pub shared: Option<super::shared::Shared>,
     /// A conversation's share and feedback (see `annotations`).
     pub annotations: super::annotations::AnnotationStore,
     /// Seals and opens share links (see `sharing`).
     pub shares: super::sharing::ShareKeys,
     /// AgentOS's agents and teams: see [`AppState::catalog`].
     catalog: SwrCache<Catalog>,
+}
+
+/// A conversation's name in Redis.
+fn generation_name(key: &HistoryKey) -> String {
+    format!(
+        "{}:{}:{}:{}",
+        key.kind.query_key(),
+        key.assistant,
+        key.session,
+        key.user
+    )
 }
 
 /// How long the agents and teams are served without asking AgentOS again, and how long a
@@ -119,6 +133,7 @@ impl AppState {
             health,
             identity,
             runs,
+            shared: None,
             annotations,
             limits,
             streams,
@@ -136,8 +151,36 @@ impl AppState {
     pub fn with_shared(mut self, shared: super::shared::Shared) -> Self {
         self.limits = self.limits.shared(shared.clone());
         self.streams = self.streams.shared(shared.clone());
-        self.runs = self.runs.shared(shared);
+        self.runs = self.runs.shared(shared.clone());
+        self.shared = Some(shared);
         self
+    }
+
+    /// How to load a conversation: `HistoryCache::plan`, after making sure that, with
+    /// several replicas, a copy is used only if no replica changed the conversation's runs
+    /// in place since it was made. Redis failing, the conversation is asked for in full.
+    pub async fn history_plan(&self, key: &HistoryKey) -> super::history_cache::Plan {
+        if let Some(shared) = &self.shared {
+            match shared.history_generation(&generation_name(key)).await {
+                Ok(g) => self.histories.check_generation(key, g),
+                Err(e) => {
+                    super::shared::failed("history", &e);
+                    self.histories.forget(key);
+                }
+            }
+        }
+        self.histories.plan(key)
+    }
+
+    /// A conversation's runs changed in place (an answer regenerated, the conversation
+    /// deleted): no copy of it, on any replica, is used again as it is.
+    pub async fn history_changed(&self, key: &HistoryKey) {
+        self.histories.forget(key);
+        if let Some(shared) = &self.shared {
+            if let Err(e) = shared.bump_history(&generation_name(key)).await {
+                super::shared::failed("history", &e);
+            }
+        }
     }
 
     /// The agents and teams AgentOS serves (the same for every user: they are asked for
