@@ -85,4 +85,15 @@ if ! cmp -s <(sha256sum demo/requirements.txt | cut -d' ' -f1) .venv/.agno-chat-
   sha256sum demo/requirements.txt | cut -d' ' -f1 > .venv/.agno-chat-requirements.sha
 fi
 
+# 7. locust for the full-stack load test (scripts/load-test.sh), in a venv of its own.
+if [ ! -x .venv-load/bin/python ]; then
+  log "creating the load test's Python venv (.venv-load)"
+  python3 -m venv .venv-load
+fi
+if ! cmp -s <(sha256sum end2end/load/requirements.txt | cut -d' ' -f1) .venv-load/.agno-chat-requirements.sha; then
+  log "installing locust (about 30 s, once)"
+  .venv-load/bin/pip install --quiet --disable-pip-version-check -r end2end/load/requirements.txt
+  sha256sum end2end/load/requirements.txt | cut -d' ' -f1 > .venv-load/.agno-chat-requirements.sha
+fi
+
 log "ready"

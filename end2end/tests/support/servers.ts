@@ -125,37 +125,17 @@ export async function startRedis(port: number): Promise<Proc> {
 }
 
 /** Debian's nginx on `port`, balancing round-robin over `upstreams` (no stickiness), with
- * the streaming settings of docs/deployment.md. Its files live in a folder of its own. */
+ * the streaming settings of docs/deployment.md (`end2end/nginx.conf.template`). Its
+ * files live in a folder of its own. */
 export async function startBalancer(port: number, upstreams: number[]): Promise<Proc> {
   const fs = await import("node:fs");
-  const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "agno-chat-nginx-"));
-  const conf = `
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-daemon off;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  upstream agno_chat { ${upstreams.map((p) => `server 127.0.0.1:${p} max_fails=0;`).join(" ")} }
-  server {
-    listen 127.0.0.1:${port};
-    client_max_body_size 60m;
-    location / {
-      proxy_pass http://agno_chat;
-      proxy_http_version 1.1;
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $remote_addr;
-      proxy_buffering off;
-      proxy_request_buffering off;
-      proxy_read_timeout 1h;
-    }
-  }
-}`;
+  const os = await import("node:os");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agno-chat-nginx-"));
+  const conf = fs
+    .readFileSync(path.join(ROOT, "end2end/nginx.conf.template"), "utf8")
+    .replaceAll("{{DIR}}", dir)
+    .replaceAll("{{PORT}}", String(port))
+    .replaceAll("{{UPSTREAMS}}", upstreams.map((p) => `server 127.0.0.1:${p} max_fails=0;`).join(" "));
   fs.writeFileSync(`${dir}/nginx.conf`, conf);
   const p = spawnProc(`nginx :${port}`, `/usr/sbin/nginx -p ${dir} -c ${dir}/nginx.conf`);
   await waitForUrl(`http://127.0.0.1:${port}/healthz`, p);
