@@ -177,8 +177,16 @@ test.describe("several replicas sharing Redis", () => {
     procs[which] = await startApp(which === 0 ? A : B, AGENTOS, shared);
   });
 
-  test("with Redis gone, answers still stream and each replica counts its own limits; it says so", async () => {
+  test("Redis killed mid-answer: the answer finishes, each replica counts its own limits, and it says so", async () => {
+    const streaming = await Visitor.arrive(at(B));
+    const slow = await streaming.send("slow long 12", null);
+    expect(slow.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1000));
     await redis!.kill();
+    const finished = await slow.events;
+    expect(finished.some((e) => e.type === "completed")).toBe(true);
+    expect(procs[1].running).toBe(true);
+
     const visitor = await Visitor.arrive(at(A));
     const events = await visitor.on(at(A)).ask("redis is down");
     expect(events.some((e) => e.type === "completed")).toBe(true);
