@@ -1,7 +1,7 @@
 import { test, expect, Page } from "@playwright/test";
 import { ask, expectNoPanics, openHydrated } from "./support/page";
 import { attr, Receiver } from "./support/receiver";
-import { Proc, startApp, startDemo } from "./support/servers";
+import { metricsText, Proc, seriesValue, startApp, startDemo } from "./support/servers";
 
 // The app with every observability output switched on, pointed at receivers this test
 // runs: an OTLP/HTTP trace receiver, a Sentry ingestion endpoint (envelopes) and an
@@ -17,17 +17,8 @@ const spans = () => receiver!.spans();
 
 const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
 
-async function metrics(): Promise<string> {
-  const r = await fetch(`http://127.0.0.1:${APP}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
-  expect(r.status).toBe(200);
-  return r.text();
-}
-
-/** The value of one Prometheus series (0 when absent). */
-function value(text: string, series: string): number {
-  const line = text.split("\n").find((l) => l.startsWith(series + " "));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
+const metrics = () => metricsText(`http://127.0.0.1:${APP}`, METRICS_TOKEN);
+const value = seriesValue;
 
 test.describe("observability", () => {
   let demo: Proc | undefined;

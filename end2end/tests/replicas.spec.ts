@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { ask, openHydrated } from "./support/page";
-import { spawnProc, Proc, startApp, startBalancer, startDemo, startRedis, appEnv, ROOT } from "./support/servers";
+import { appEnv, metricsText, Proc, ROOT, seriesValue, spawnProc, startApp, startBalancer, startDemo, startRedis } from "./support/servers";
 import { lineReader, readEvents, runOf, started, Visitor } from "./support/visitor";
 
 // Two replicas of agno-chat sharing Redis (Debian's redis-server), behind Debian's nginx
@@ -24,11 +24,7 @@ const shared = {
 };
 
 /** The value of one Prometheus series of a replica (0 when absent). */
-async function gauge(port: number, series: string): Promise<number> {
-  const text = await (await fetch(`${at(port)}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(series + " "));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
+const gauge = async (port: number, series: string) => seriesValue(await metricsText(at(port)), series);
 
 /** Whether a send was refused for a limit: 429 at once, or said in-band. */
 async function refused(send: { status: number; events: Promise<{ type: string; [k: string]: unknown }[]> }): Promise<boolean> {
@@ -195,7 +191,7 @@ test.describe("several replicas sharing Redis", () => {
     expect((await visitor.on(at(A)).send("over the local budget", null)).status).toBe(429);
     const log = procs[0].log;
     expect(log).toContain("Redis failed");
-    const metrics = await (await fetch(`${at(A)}/metrics`)).text();
+    const metrics = await metricsText(at(A));
     expect(metrics).toMatch(/agno_chat_shared_state_errors_total\{use="rate_limits"\} [1-9]/);
     redis = await startRedis(REDIS);
   });

@@ -1,7 +1,7 @@
 import { test, expect, Page } from "@playwright/test";
 import { ask, expectNoPanics, noSeriousViolations, openHydrated } from "./support/page";
 import { attr, Receiver } from "./support/receiver";
-import { Proc, startApp, startDemo } from "./support/servers";
+import { metricsText, Proc, seriesValue, startApp, startDemo } from "./support/servers";
 
 // Sharing a conversation read-only and giving feedback on answers, against the real demo
 // AgentOS, with receivers this file runs for the analytics webhook and OTLP traces (the
@@ -23,11 +23,7 @@ const feedbackEvents = (): Ev[] =>
     .flatMap((b) => JSON.parse(b).events as Ev[])
     .filter((e) => e.event === "feedback_given");
 
-async function metric(series: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).text();
-  const line = text.split("\n").find((l) => l.startsWith(series + " "));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
+const metric = async (series: string) => seriesValue(await metricsText(base, METRICS_TOKEN), series);
 
 const finished = (page: Page, count: number) =>
   expect(page.locator('[data-testid="assistant-message"][data-status="completed"]')).toHaveCount(count, { timeout: 15_000 });

@@ -141,3 +141,16 @@ export async function startBalancer(port: number, upstreams: number[]): Promise<
   await waitForUrl(`http://127.0.0.1:${port}/healthz`, p);
   return p;
 }
+
+/** A server's Prometheus text at `/metrics` (with the bearer `token` when one is set). */
+export async function metricsText(base: string, token?: string): Promise<string> {
+  const r = await fetch(`${base}/metrics`, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
+  if (r.status !== 200) throw new Error(`${base}/metrics answered ${r.status}`);
+  return r.text();
+}
+
+/** The value of one Prometheus series in `text` (0 when absent). */
+export function seriesValue(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(series + " "));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
