@@ -1,12 +1,10 @@
 //! The HTML shell and the routes.
 
-use leptos::either::Either;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::Router;
 use leptos_router::hooks::use_location;
-
-use crate::routes::ChatRoute;
 
 use crate::components::chat_page::ChatPage;
 
@@ -92,7 +90,7 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The page an address names (see `routes::ChatRoute`; the server serves the same paths,
+/// The page an address names (see `routes::Page`; the server serves the same paths,
 /// `routes::PATHS`). Every chat address shows the one chat page, which follows the
 /// address as it changes, so moving between conversations never rebuilds the page or
 /// drops a stream. The router (history, links, Back and Forward) is leptos_router's; its
@@ -100,17 +98,11 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Page() -> impl IntoView {
     let location = use_location();
-    let known = Memo::new(move |_| {
-        location
-            .pathname
-            .with(|p| ChatRoute::parse(p, "").is_some())
-    });
-    move || {
-        if known.get() {
-            Either::Left(view! { <ChatPage /> })
-        } else {
-            Either::Right(view! { <NotFound /> })
-        }
+    let page = Memo::new(move |_| location.pathname.with(|p| crate::routes::Page::of(p)));
+    move || match page.get() {
+        Some(crate::routes::Page::Chat) => EitherOf3::A(view! { <ChatPage /> }),
+        Some(page) => EitherOf3::B(view! { <crate::usage::UsagePage page /> }),
+        None => EitherOf3::C(view! { <NotFound /> }),
     }
 }
 

@@ -12,6 +12,7 @@
 //!   analytics, layout and theme).
 //! - [`conversation`]: the conversation feature, with its lazily loaded chunk.
 //! - [`genui`]: generative UI (spec, and its lazily loaded renderer).
+//! - [`usage`]: the usage pages (a lazily loaded chunk).
 //! - [`components`]: the page around the conversation; [`app`] holds the shell and router.
 //! - `agentos` (server only): the typed AgentOS HTTP client.
 //! - `server` (server only): configuration, application state, the HTTP surface.
@@ -37,6 +38,7 @@ pub mod ids;
 pub mod model;
 pub mod routes;
 pub mod state;
+pub mod usage;
 
 #[cfg(feature = "ssr")]
 pub mod agentos;

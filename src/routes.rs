@@ -16,6 +16,8 @@ use crate::model::{AssistantId, AssistantKind, AssistantRef, SessionId};
 /// The pages' paths, as the server's router writes them: every other path is "not found".
 /// Where the page's language form posts the language chosen (the server remembers it and
 /// sends the person back to the page they were on).
+/// Where a message is sent.
+pub const SEND_PATH: &str = "/api/chat/send";
 /// Where a message with files is sent (a multipart upload, see `server::uploads`).
 pub const SEND_FILES_PATH: &str = "/api/chat/send-files";
 /// Another version of an answer (regenerated, or after an edited question): a send.
@@ -23,13 +25,41 @@ pub const BRANCH_PATH: &str = "/api/chat/branch";
 
 pub const LANGUAGE_PATH: &str = "/language";
 
-pub const PATHS: [&str; 5] = [
+/// A person's own usage and budgets.
+pub const USAGE_PATH: &str = "/usage";
+/// Everyone's usage, for administrators.
+pub const ADMIN_USAGE_PATH: &str = "/admin/usage";
+/// The administrators' usage as CSV (`?from=YYYY-MM-DD&to=YYYY-MM-DD`).
+pub const ADMIN_USAGE_CSV_PATH: &str = "/api/usage/export.csv";
+
+pub const PATHS: [&str; 7] = [
     "/",
     "/agents/{id}",
     "/agents/{id}/c/{session}",
     "/teams/{id}",
     "/teams/{id}/c/{session}",
+    USAGE_PATH,
+    ADMIN_USAGE_PATH,
 ];
+
+/// Which of the app's pages an address shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Chat,
+    Usage,
+    AdminUsage,
+}
+
+impl Page {
+    /// The page at `path`; `None`: not found.
+    pub fn of(path: &str) -> Option<Self> {
+        match path.trim_end_matches('/') {
+            USAGE_PATH => Some(Page::Usage),
+            ADMIN_USAGE_PATH => Some(Page::AdminUsage),
+            _ => ChatRoute::parse(path, "").map(|_| Page::Chat),
+        }
+    }
+}
 
 /// What a chat page's address names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -186,7 +216,7 @@ mod tests {
             let example = path
                 .replace("{id}", "echo-agent")
                 .replace("{session}", "s1");
-            assert!(ChatRoute::parse(&example, "").is_some(), "{path}");
+            assert!(Page::of(&example).is_some(), "{path}");
         }
         assert_eq!(
             ChatRoute::parse("/agents/echo-agent/c/s1", "").map(|r| r.href()),

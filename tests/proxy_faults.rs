@@ -10,8 +10,10 @@ use agno_chat::agentos::{AgentOsClient, ClientOptions, Credentials, RunRequest};
 use agno_chat::chat::event::{FailureKind, RunEvent};
 use agno_chat::chat::framing::LineDecoder;
 use agno_chat::model::AssistantKind;
+use agno_chat::server::budgets::Account;
 use agno_chat::server::proxy::{proxy_resume, proxy_run, Resume, StreamTimeouts};
 use agno_chat::server::runs::{ActiveRun, ActiveRuns};
+use agno_chat::server::usage::UsageBook;
 use axum::body::Body;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -175,6 +177,11 @@ async fn serve() -> SocketAddr {
     addr
 }
 
+/// Budgets play no part in these faults.
+fn uncounted(addr: SocketAddr) -> Account {
+    Account::uncounted(UsageBook::new(client(addr), Default::default(), Vec::new()))
+}
+
 fn client(addr: SocketAddr) -> AgentOsClient {
     AgentOsClient::new(ClientOptions {
         base_url: format!("http://{addr}").parse().unwrap(),
@@ -208,7 +215,15 @@ async fn resume_case(
         last_event_index: None,
         continue_with: None,
     };
-    collect(proxy_resume(client(addr), run, resume, TIMEOUTS, active)).await
+    collect(proxy_resume(
+        client(addr),
+        run,
+        resume,
+        TIMEOUTS,
+        active,
+        uncounted(addr),
+    ))
+    .await
 }
 
 const TIMEOUTS: StreamTimeouts = StreamTimeouts {
@@ -239,7 +254,19 @@ async fn run_case(addr: SocketAddr, message: &str) -> Vec<RunEvent> {
         trace: None,
         background: false,
     };
-    collect(proxy_run(client, run, TIMEOUTS, ActiveRuns::default())).await
+    let account = Account::uncounted(UsageBook::new(
+        client.clone(),
+        Default::default(),
+        Vec::new(),
+    ));
+    collect(proxy_run(
+        client,
+        run,
+        TIMEOUTS,
+        ActiveRuns::default(),
+        account,
+    ))
+    .await
 }
 
 fn failure(events: &[RunEvent]) -> Option<(FailureKind, String)> {

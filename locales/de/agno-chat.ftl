@@ -244,6 +244,7 @@ provider-down-title = Die Anmeldung ist gerade nicht möglich
 provider-down-text = Der Identitätsanbieter ist nicht erreichbar. Ihre Unterhaltungen sind sicher; versuchen Sie es gleich noch einmal.
 try-again = Erneut versuchen
 forbidden-title = Für Sie nicht verfügbar
+admin-only-text = Nur Administratoren sehen die Nutzung aller. Ihre eigene Nutzung steht auf der Seite „Meine Nutzung“.
 forbidden-text = Ihre Rolle umfasst diesen Agenten oder dieses Team nicht. Fragen Sie die Betreiber dieses Chats, wenn Sie ihn brauchen.
 back-to-chat = Zurück zum Chat
 
@@ -277,3 +278,21 @@ share-not-found-title = Dieser Link funktioniert nicht
 share-not-found = Die Unterhaltung ist nicht geteilt, oder das Teilen wurde beendet.
 share-unavailable-title = Gerade nicht verfügbar
 share-unavailable = Die Unterhaltung kann gerade nicht angezeigt werden. Versuche es gleich noch einmal.
+
+## Usage pages
+my-usage = Meine Nutzung
+everyones-usage = Nutzung aller
+usage-answers = Antworten
+usage-tokens = Tokens
+usage-cost = Geschätzte Kosten
+usage-budgets = Budgets
+usage-no-budgets = Kein Budget begrenzt Ihre Nutzung.
+usage-budget-status = { $used } verbraucht, { $remaining } übrig. Beginnt neu { $resets }.
+usage-from = Von
+usage-to = Bis
+usage-show = Anzeigen
+usage-csv = CSV herunterladen
+usage-people = { $count ->
+    [one] Eine Person
+   *[other] { $count } Personen
+}

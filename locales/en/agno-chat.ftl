@@ -245,6 +245,7 @@ provider-down-title = Sign-in is unavailable right now
 provider-down-text = The identity provider cannot be reached. Your conversations are safe; try again in a moment.
 try-again = Try again
 forbidden-title = Not available to you
+admin-only-text = Only administrators may see everyone’s usage. Your own usage is on the “My usage” page.
 forbidden-text = Your role does not include this agent or team. Ask the people who run this chat if you need it.
 back-to-chat = Back to the chat
 
@@ -278,3 +279,21 @@ share-not-found-title = This link does not work
 share-not-found = The conversation is not shared, or its owner stopped sharing it.
 share-unavailable-title = Not available right now
 share-unavailable = The conversation cannot be shown at the moment. Try again in a little while.
+
+## Usage pages
+my-usage = My usage
+everyones-usage = Everyone's usage
+usage-answers = Answers
+usage-tokens = Tokens
+usage-cost = Estimated cost
+usage-budgets = Budgets
+usage-no-budgets = No budget limits what you use.
+usage-budget-status = { $used } used, { $remaining } left. Starts again { $resets }.
+usage-from = From
+usage-to = To
+usage-show = Show
+usage-csv = Download CSV
+usage-people = { $count ->
+    [one] One person
+   *[other] { $count } people
+}

@@ -328,6 +328,34 @@ impl AgentOsClient {
         self.get_json(Caller::User(user_id), url).await
     }
 
+    /// `GET /sessions` of one kind, most recently updated first: one user's (asked on their
+    /// behalf), or everyone's (asked by agno-chat itself).
+    pub async fn sessions_updated(
+        &self,
+        kind: AssistantKind,
+        user_id: Option<&str>,
+        page: u32,
+        limit: u32,
+    ) -> Result<SessionList, AgentOsError> {
+        let mut url = self.url("sessions")?;
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("type", kind_param(kind))
+                .append_pair("limit", &limit.to_string())
+                .append_pair("page", &page.to_string())
+                .append_pair("sort_by", "updated_at")
+                .append_pair("sort_order", "desc");
+            if let Some(u) = user_id {
+                q.append_pair("user_id", u);
+            }
+        }
+        let caller = match user_id {
+            Some(u) => Caller::User(u),
+            None => Caller::Service,
+        };
+        self.get_json(caller, url).await
+    }
+
     /// `GET /sessions/{id}`, asked on behalf of `user_id`.
     pub async fn get_session(
         &self,

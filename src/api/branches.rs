@@ -37,7 +37,7 @@ pub async fn branch_run(req: BranchRequest) -> Result<ByteStream<ApiError>, ApiE
         state,
         user,
         limit_key,
-        ..
+        access,
     } = caller;
     let edit = match &req.edit {
         Some(text) => Some(
@@ -82,5 +82,5 @@ pub async fn branch_run(req: BranchRequest) -> Result<ByteStream<ApiError>, ApiE
         run_id: req.run_id,
         fields,
     };
-    Ok(continuation.stream(&state, user.0, permit))
+    Ok(continuation.stream(&state, user.0, permit, &access))
 }

@@ -37,7 +37,14 @@ pub async fn send_message(req: ChatRequest) -> Result<ByteStream<ApiError>, ApiE
     };
     no_buffering_headers();
     let timeouts = StreamTimeouts::from_config(&state.config);
-    let stream = proxy_run(state.agentos.clone(), run, timeouts, state.runs.clone());
+    let account = crate::server::budgets::Account::new(&state, &user.0, &access);
+    let stream = proxy_run(
+        state.agentos.clone(),
+        run,
+        timeouts,
+        state.runs.clone(),
+        account,
+    );
     Ok(held(stream, permit))
 }
 
@@ -60,7 +67,7 @@ pub async fn resume_run(
         state,
         user,
         limit_key,
-        ..
+        access,
     } = caller;
     // Before anything streams: the run must be one of the caller's session's.
     state
@@ -84,7 +91,7 @@ pub async fn resume_run(
         last_event_index,
         continue_with: None,
     };
-    Ok(resumed(&state, run, resume, permit))
+    Ok(resumed(&state, run, resume, permit, &access))
 }
 
 /// Stops a run the current user started. Unknown runs, or other users' runs, are
@@ -145,6 +152,7 @@ impl Continuation {
         state: &crate::server::state::AppState,
         user_id: String,
         permit: crate::server::limits::StreamPermit,
+        access: &std::sync::Arc<crate::server::policy::Access>,
     ) -> ByteStream<ApiError> {
         use crate::agentos::RunRequest;
         use crate::server::proxy::Resume;
@@ -165,7 +173,7 @@ impl Continuation {
             last_event_index: None,
             continue_with: Some(self.fields),
         };
-        resumed(state, run, resume, permit)
+        resumed(state, run, resume, permit, access)
     }
 }
 
@@ -176,16 +184,19 @@ fn resumed(
     run: crate::agentos::RunRequest,
     resume: crate::server::proxy::Resume,
     permit: crate::server::limits::StreamPermit,
+    access: &std::sync::Arc<crate::server::policy::Access>,
 ) -> ByteStream<ApiError> {
     use crate::server::proxy::{proxy_resume, StreamTimeouts};
     let timeouts = StreamTimeouts::from_config(&state.config);
     no_buffering_headers();
+    let account = crate::server::budgets::Account::new(state, &run.user_id, access);
     let stream = proxy_resume(
         state.agentos.clone(),
         run,
         resume,
         timeouts,
         state.runs.clone(),
+        account,
     );
     held(stream, permit)
 }

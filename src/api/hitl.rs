@@ -41,7 +41,7 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
         state,
         user,
         limit_key,
-        ..
+        access,
     } = caller;
     if run.get("status").and_then(|s| s.as_str()) != Some("PAUSED") {
         return Err(ApiError::Invalid(
@@ -64,7 +64,7 @@ pub async fn continue_run(req: ContinueRequest) -> Result<ByteStream<ApiError>, 
         run_id: req.run_id,
         fields: vec![(field, payload)],
     };
-    Ok(continuation.stream(&state, user.0, permit))
+    Ok(continuation.stream(&state, user.0, permit, &access))
 }
 
 /// Checks that human-in-the-loop is on and that the run is one of the caller's session's;

@@ -17,6 +17,7 @@ mod sessions;
 mod sharing;
 mod status;
 mod telemetry;
+mod usage;
 
 pub use crate::error::ApiError;
 pub use branches::{branch_run, BranchRequest};
@@ -33,3 +34,4 @@ pub use sessions::{delete_session, list_sessions, rename_session, MAX_SESSION_NA
 pub use sharing::{load_notes, share_conversation, stop_sharing, ConversationNotes, ShareLink};
 pub use status::agentos_status;
 pub use telemetry::record_events;
+pub use usage::{everyones_usage, my_usage, BudgetLine, OwnUsage, UsageOverview};

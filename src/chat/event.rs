@@ -42,6 +42,21 @@ pub struct Metrics {
     /// Duration of the run, milliseconds.
     #[serde(default)]
     pub duration_ms: Option<f64>,
+    /// Tokens per model (`metrics.details`): the server counts usage and cost from them;
+    /// the browser never gets them.
+    #[cfg(feature = "ssr")]
+    #[serde(skip)]
+    pub models: Vec<ModelTokens>,
+}
+
+/// One model's tokens in a run.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModelTokens {
+    pub model: String,
+    pub provider: String,
+    pub input: u64,
+    pub output: u64,
 }
 
 impl Metrics {
@@ -183,6 +198,11 @@ pub enum RunEvent {
     /// `event_index`), so a broken stream can resume exactly after it.
     Checkpoint {
         event_index: u64,
+    },
+    /// agno-chat tells the person something about their account as the answer ends: that
+    /// most of a budget is used.
+    Notice {
+        message: String,
     },
 }
 

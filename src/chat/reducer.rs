@@ -264,7 +264,7 @@ impl Answer {
                 member_name,
                 event,
             } => self.apply_member(member_run_id, member_name, *event),
-            RunEvent::Checkpoint { .. } => {}
+            RunEvent::Checkpoint { .. } | RunEvent::Notice { .. } => {}
             RunEvent::Media { items } => self.media = items,
             RunEvent::Sources { sources } => self.sources = sources,
             RunEvent::Failed { kind, message } => {

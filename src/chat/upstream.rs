@@ -249,7 +249,45 @@ pub(crate) fn metrics(v: &Value) -> Metrics {
         reasoning_tokens: n("reasoning_tokens"),
         time_to_first_token_ms: secs("time_to_first_token"),
         duration_ms: secs("duration"),
+        #[cfg(feature = "ssr")]
+        models: model_tokens(v),
     }
+}
+
+/// The per-model tokens of a run's `metrics`: `details[<kind>][]` entries with `id`,
+/// `provider`, `input_tokens` and `output_tokens`, summed per model.
+#[cfg(feature = "ssr")]
+pub fn model_tokens(metrics: &Value) -> Vec<super::event::ModelTokens> {
+    let count = |e: &Value, k: &str| e.get(k).and_then(Value::as_u64).unwrap_or(0);
+    let text = |e: &Value, k: &str| e.get(k).and_then(Value::as_str).map(str::to_owned);
+    let mut out: Vec<super::event::ModelTokens> = Vec::new();
+    let details = metrics.get("details").and_then(Value::as_object);
+    for e in details
+        .into_iter()
+        .flat_map(|d| d.values())
+        .filter_map(Value::as_array)
+        .flatten()
+    {
+        let model = text(e, "id").unwrap_or_else(|| "unknown".into());
+        let provider = text(e, "provider").unwrap_or_default();
+        let i = match out
+            .iter()
+            .position(|o| o.model == model && o.provider == provider)
+        {
+            Some(i) => i,
+            None => {
+                out.push(super::event::ModelTokens {
+                    model,
+                    provider,
+                    ..Default::default()
+                });
+                out.len() - 1
+            }
+        };
+        out[i].input += count(e, "input_tokens");
+        out[i].output += count(e, "output_tokens");
+    }
+    out
 }
 
 #[cfg(test)]

@@ -80,6 +80,8 @@ pub struct Conversation {
     pub hitl_error: Option<(u64, String)>,
     /// Bumped whenever a turn gets another version or another version is shown.
     pub versions: u64,
+    /// Most of one of the person's budgets is used (from the page, then from answers).
+    pub budget_notice: Option<String>,
 }
 
 /// The conversation's data, and what its actions need beside it: the page's other state,
@@ -133,7 +135,10 @@ pub fn provide_chat(
     analytics: Analytics,
 ) -> ChatState {
     let state = ChatState {
-        data: Store::new(Conversation::default()),
+        data: Store::new(Conversation {
+            budget_notice: settings.with(|s| s.budget_notice.clone()),
+            ..Default::default()
+        }),
         settings,
         sessions,
         draft,

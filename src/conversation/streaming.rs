@@ -302,6 +302,9 @@ impl ChatState {
             if let RunEvent::Checkpoint { event_index } = ev {
                 self.last_index.set_value(Some(*event_index));
             }
+            if let RunEvent::Notice { message } = ev {
+                self.data.budget_notice().set(Some(message.clone()));
+            }
             if let RunEvent::Started { run_id, .. } = ev {
                 if self.stop_pending.get_value() {
                     self.stop_pending.set_value(false);

@@ -135,6 +135,11 @@ pub async fn conversation_page_status(
     let access = req
         .extensions()
         .get::<std::sync::Arc<super::policy::Access>>();
+    let admin_page = req.uri().path().trim_end_matches('/') == crate::routes::ADMIN_USAGE_PATH;
+    if admin_page && !access.is_some_and(|a| a.admin) {
+        tracing::info!("page refused: the administrators' usage page needs the admin role");
+        return super::sign_in::forbidden_because(req.headers(), "admin-only-text");
+    }
     if let (Some(target), Some(access)) = (route.as_ref().and_then(|r| r.target.as_ref()), access) {
         if !access.may_use(target.kind, target.id.as_str()) {
             tracing::info!(

@@ -20,7 +20,6 @@ use super::user::{LimitKey, UserId};
 use crate::error::ApiError;
 
 /// The server function that sends messages (the send rate applies to it).
-const SEND_PATH: &str = "/api/chat/send";
 /// Browser error reports one user may send: a page that fails in a loop is heard, not
 /// allowed to fill the log.
 const REPORT_RATE: Rate = Rate {
@@ -160,7 +159,7 @@ pub async fn rate_limit(State(limits): State<RateLimits>, req: Request, next: Ne
         return next.run(req).await;
     }
     // Uploads, regenerated answers and edited questions count as sends.
-    let sending = path == SEND_PATH
+    let sending = path == crate::routes::SEND_PATH
         || path == crate::routes::SEND_FILES_PATH
         || path == crate::routes::BRANCH_PATH;
     // A request without a proven identity counts against its client's address.

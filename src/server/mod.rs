@@ -3,6 +3,7 @@
 
 pub mod annotations;
 pub mod assets;
+pub mod budgets;
 pub mod caller;
 pub mod catalog;
 pub mod config;
@@ -32,4 +33,6 @@ pub mod state;
 pub mod swr;
 pub mod telemetry;
 pub mod uploads;
+pub mod usage;
+pub mod usage_pages;
 pub mod user;

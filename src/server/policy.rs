@@ -10,6 +10,14 @@
 //! teams = []                    # team ids, or "*"
 //! scopes = []                   # extra AgentOS scopes for this role's tokens
 //! admin = false                 # the administrators' pages
+//! budgets = [{ every = "day", tokens = 200000 }, { every = "month", cost = 20.0 }]
+//!
+//! [users."<agno-chat user id>"]   # one person's budgets, instead of their roles'
+//! budgets = [{ every = "day", tokens = 1000000 }]
+//!
+//! [prices]                      # per million tokens, for budgets and usage in money
+//! currency = "USD"
+//! models = { "gpt-4o" = { input = 2.5, output = 10.0 }, "*" = { input = 1.0, output = 4.0 } }
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,6 +27,8 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::usage::budget::{most_generous, Budget, Measure, Period};
+use super::usage::prices::{Price, Prices};
 use crate::model::{AssistantId, AssistantKind};
 
 /// Whoever holds a role with this claim value: everyone, signed in or not.
@@ -28,6 +38,41 @@ const EVERYONE: &str = "*";
 #[serde(deny_unknown_fields)]
 struct File {
     roles: BTreeMap<String, Spanned<RoleEntry>>,
+    #[serde(default)]
+    users: BTreeMap<String, UserEntry>,
+    #[serde(default)]
+    prices: Option<PricesEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserEntry {
+    budgets: Vec<Spanned<BudgetEntry>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BudgetEntry {
+    every: Spanned<String>,
+    #[serde(default)]
+    tokens: Option<u64>,
+    #[serde(default)]
+    cost: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PricesEntry {
+    #[serde(default)]
+    currency: Option<String>,
+    models: BTreeMap<String, Spanned<PriceEntry>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PriceEntry {
+    input: f64,
+    output: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,6 +87,51 @@ struct RoleEntry {
     scopes: Vec<Spanned<String>>,
     #[serde(default)]
     admin: bool,
+    #[serde(default)]
+    budgets: Vec<Spanned<BudgetEntry>>,
+}
+
+/// Checks a list of budgets (of a role or a person, `whose`).
+fn budgets(
+    text: &str,
+    whose: &str,
+    entries: Vec<Spanned<BudgetEntry>>,
+) -> Result<Vec<Budget>, PolicyError> {
+    entries
+        .into_iter()
+        .map(|e| {
+            let span = e.span();
+            let e = e.into_inner();
+            let err = |span: std::ops::Range<usize>, problem: String| PolicyError {
+                line: line_of(text, span.start),
+                problem: format!("{whose}: {problem}"),
+            };
+            let period = Period::parse(e.every.get_ref()).map_err(|p| err(e.every.span(), p))?;
+            let (measure, limit) = match (e.tokens, e.cost) {
+                (Some(t), None) => (Measure::Tokens, t),
+                (None, Some(c)) if c.is_finite() && c >= 0.0 => {
+                    (Measure::Cost, (c * 1_000_000.0).round() as u64)
+                }
+                (None, Some(_)) => {
+                    return Err(err(
+                        span,
+                        "a budget's cost must be a number of 0 or more".into(),
+                    ))
+                }
+                _ => {
+                    return Err(err(
+                        span,
+                        "a budget sets either `tokens` or `cost`, not both or neither".into(),
+                    ))
+                }
+            };
+            Ok(Budget {
+                period,
+                measure,
+                limit,
+            })
+        })
+        .collect()
 }
 
 /// What a role, or a person's roles together, may use.
@@ -84,12 +174,16 @@ struct Role {
     teams: Allowed,
     scopes: Vec<String>,
     admin: bool,
+    budgets: Vec<Budget>,
 }
 
 /// The roles policy, checked.
 #[derive(Clone, Debug)]
 pub struct Policy {
     roles: Vec<Role>,
+    /// Budgets of single people, by agno-chat user id, instead of their roles'.
+    users: BTreeMap<String, Vec<Budget>>,
+    prices: Prices,
 }
 
 /// A problem in the policy file, at a line (1-based).
@@ -193,11 +287,17 @@ impl Policy {
                     }
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            if agents.is_empty() && teams.is_empty() && scopes.is_empty() && !entry.admin {
+            let budgets = budgets(text, &format!("role \"{name}\""), entry.budgets)?;
+            if agents.is_empty()
+                && teams.is_empty()
+                && scopes.is_empty()
+                && !entry.admin
+                && budgets.is_empty()
+            {
                 return Err(at(
                     span,
                     format!(
-                        "role \"{name}\" gives nothing: list agents, teams or scopes, or set admin"
+                        "role \"{name}\" gives nothing: list agents, teams, scopes or budgets, or set admin"
                     ),
                 ));
             }
@@ -208,9 +308,93 @@ impl Policy {
                 teams: Allowed::from_ids(teams),
                 scopes,
                 admin: entry.admin,
+                budgets,
             });
         }
-        Ok(Self { roles })
+        let mut users = BTreeMap::new();
+        for (id, entry) in file.users {
+            let list = budgets(text, &format!("user \"{id}\""), entry.budgets)?;
+            users.insert(id, list);
+        }
+        let prices = match file.prices {
+            None => Prices::default(),
+            Some(p) => {
+                let mut models = BTreeMap::new();
+                for (model, price) in p.models {
+                    let span = price.span();
+                    let price = price.into_inner();
+                    let ok = |v: f64| v.is_finite() && v >= 0.0;
+                    if !ok(price.input) || !ok(price.output) {
+                        return Err(at(
+                            span,
+                            format!("prices of \"{model}\" must be numbers of 0 or more"),
+                        ));
+                    }
+                    models.insert(
+                        model,
+                        Price {
+                            input: price.input,
+                            output: price.output,
+                        },
+                    );
+                }
+                Prices::new(p.currency.unwrap_or_else(|| "USD".into()), models)
+            }
+        };
+        let priced = roles
+            .iter()
+            .flat_map(|r| &r.budgets)
+            .chain(users.values().flatten())
+            .any(|b| b.measure == Measure::Cost);
+        if priced && prices.is_empty() {
+            return Err(PolicyError {
+                line: text.find("cost").map_or(1, |o| line_of(text, o)),
+                problem: "a budget counts cost, but there is no [prices] table of models".into(),
+            });
+        }
+        Ok(Self {
+            roles,
+            users,
+            prices,
+        })
+    }
+
+    /// The price table (empty without `[prices]`).
+    pub fn prices(&self) -> &Prices {
+        &self.prices
+    }
+
+    /// Whether any budget is set, for anyone.
+    pub fn has_budgets(&self) -> bool {
+        self.roles.iter().any(|r| !r.budgets.is_empty()) || !self.users.is_empty()
+    }
+
+    /// Every period some budget counts in.
+    pub fn periods(&self) -> Vec<Period> {
+        let mut out: Vec<Period> = self
+            .roles
+            .iter()
+            .flat_map(|r| &r.budgets)
+            .chain(self.users.values().flatten())
+            .map(|b| b.period)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The budgets of `user`, who holds the roles named in `access`: their own if the file
+    /// names them, else the most generous of their roles'.
+    pub fn budgets(&self, user: &str, access: &Access) -> Vec<Budget> {
+        if let Some(own) = self.users.get(user) {
+            return most_generous(own.iter().copied());
+        }
+        most_generous(
+            self.roles
+                .iter()
+                .filter(|r| access.roles.contains(&r.name))
+                .flat_map(|r| r.budgets.iter().copied()),
+        )
     }
 
     /// What someone with these roles-claim values may use (none: only the roles given to
@@ -406,6 +590,71 @@ scopes = ["metrics:read"]
             ])
         );
         assert_eq!(Access::unrestricted().agentos_scopes(&base), base);
+    }
+
+    #[test]
+    fn budgets_come_from_roles_or_the_person() {
+        let p = Policy::parse(
+            r#"
+[roles.everyone]
+claims = ["*"]
+agents = ["echo-agent"]
+budgets = [{ every = "day", tokens = 1000 }, { every = "month", cost = 2.5 }]
+
+[roles.staff]
+claims = ["staff"]
+budgets = [{ every = "day", tokens = 5000 }]
+
+[users."oidc-123"]
+budgets = [{ every = "90s", tokens = 10 }]
+
+[prices]
+currency = "EUR"
+models = { "scripted-1" = { input = 0.5, output = 1.5 } }
+"#,
+        )
+        .unwrap();
+        let b = |period, measure, limit| Budget {
+            period,
+            measure,
+            limit,
+        };
+        assert!(p.has_budgets());
+        assert_eq!(p.prices().currency, "EUR");
+        assert_eq!(
+            p.periods(),
+            vec![Period::Day, Period::Month, Period::Every(90)]
+        );
+        assert_eq!(
+            p.budgets("anyone", &p.access(&[])),
+            vec![
+                b(Period::Day, Measure::Tokens, 1000),
+                b(Period::Month, Measure::Cost, 2_500_000)
+            ]
+        );
+        assert_eq!(
+            p.budgets("anyone", &p.access(&strings(&["staff"])))[0],
+            b(Period::Day, Measure::Tokens, 5000)
+        );
+        assert_eq!(
+            p.budgets("oidc-123", &p.access(&strings(&["staff"]))),
+            vec![b(Period::Every(90), Measure::Tokens, 10)]
+        );
+        assert!(!Policy::parse(EXAMPLE).unwrap().has_budgets());
+    }
+
+    #[test]
+    fn budget_errors_name_the_line() {
+        let err = |text: &str| Policy::parse(text).unwrap_err();
+        let e = err("[roles.a]\nclaims = [\"x\"]\nbudgets = [{ every = \"week\", tokens = 3 }]\n");
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.problem.contains("week"), "{e}");
+        let e = err("[roles.a]\nclaims = [\"x\"]\nbudgets = [{ every = \"day\", tokens = 3, cost = 1.0 }]\n");
+        assert!(e.problem.contains("either"), "{e}");
+        let e = err("[roles.a]\nclaims = [\"x\"]\nbudgets = [{ every = \"day\", cost = 1.0 }]\n");
+        assert!(e.problem.contains("[prices]"), "{e}");
+        let e = err("[roles.a]\nclaims = [\"x\"]\nagents = [\"*\"]\n[prices]\nmodels = { m = { input = -1.0, output = 1.0 } }\n");
+        assert_eq!(e.line, 5, "{e}");
     }
 
     #[test]

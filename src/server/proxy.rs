@@ -9,6 +9,7 @@ use futures::channel::mpsc;
 use futures::{SinkExt, Stream, StreamExt};
 use tracing::Instrument;
 
+use super::budgets::Account;
 use super::runs::{ActiveRun, ActiveRuns, Claims};
 use super::telemetry::run::RunTelemetry;
 use crate::agentos::sse::{frames, Frame};
@@ -41,10 +42,13 @@ pub fn proxy_run(
     run: RunRequest,
     timeouts: StreamTimeouts,
     active: ActiveRuns,
+    account: Account,
 ) -> impl Stream<Item = Bytes> + Send + 'static {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     // The stream's log lines stay inside the request's span (request id, user).
-    tokio::spawn(forward(client, run, None, None, timeouts, active, tx).in_current_span());
+    tokio::spawn(
+        forward(client, run, None, None, (timeouts, active, account), tx).in_current_span(),
+    );
     rx
 }
 
@@ -64,9 +68,20 @@ pub fn proxy_run_with_files(
     upload: FilesForm,
     timeouts: StreamTimeouts,
     active: ActiveRuns,
+    account: Account,
 ) -> impl Stream<Item = Bytes> + Send + 'static {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
-    tokio::spawn(forward(client, run, None, Some(upload), timeouts, active, tx).in_current_span());
+    tokio::spawn(
+        forward(
+            client,
+            run,
+            None,
+            Some(upload),
+            (timeouts, active, account),
+            tx,
+        )
+        .in_current_span(),
+    );
     rx
 }
 
@@ -90,9 +105,20 @@ pub fn proxy_resume(
     resume: Resume,
     timeouts: StreamTimeouts,
     active: ActiveRuns,
+    account: Account,
 ) -> impl Stream<Item = Bytes> + Send + 'static {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
-    tokio::spawn(forward(client, run, Some(resume), None, timeouts, active, tx).in_current_span());
+    tokio::spawn(
+        forward(
+            client,
+            run,
+            Some(resume),
+            None,
+            (timeouts, active, account),
+            tx,
+        )
+        .in_current_span(),
+    );
     rx
 }
 
@@ -101,8 +127,7 @@ async fn forward(
     mut run: RunRequest,
     resume: Option<Resume>,
     upload: Option<FilesForm>,
-    timeouts: StreamTimeouts,
-    active: ActiveRuns,
+    (timeouts, active, account): (StreamTimeouts, ActiveRuns, Account),
     mut tx: mpsc::Sender<Bytes>,
 ) {
     let mut log = RunTelemetry::start(&run, resume.as_ref().map(|r| r.run_id.as_str()));
@@ -199,6 +224,8 @@ async fn forward(
     let mut upstream = std::pin::pin!(frames(resp.bytes_stream()));
     let mut seen_any = false;
     let mut finished = false;
+    // The browser left while a background run goes on (see below).
+    let mut detached = false;
     let mut ids: Option<(String, String)> = resume
         .as_ref()
         .map(|r| (r.run_id.clone(), r.session_id.clone()));
@@ -299,14 +326,32 @@ async fn forward(
                             },
                         );
                     }
+                    // What the run spent is counted as it ends, and any budget warning
+                    // is said before the end.
+                    if let Some((usage, notify)) = spent(&run, &ev, ids.as_ref(), &log) {
+                        let notice = account.ended(&usage).await;
+                        if let (Some(message), true, false) = (notice, notify, detached) {
+                            let _ = tx
+                                .send(Bytes::from(encode(&RunEvent::Notice { message })))
+                                .await;
+                        }
+                    }
                     finished |= ev.is_terminal();
+                    if detached {
+                        continue;
+                    }
                     if tx.send(Bytes::from(encode(&ev))).await.is_err() {
                         log.set_status("client_gone");
-                        finished = true;
-                        break;
+                        if !run.background || finished {
+                            finished = true;
+                            break;
+                        }
+                        // A background run goes on without the browser; it is followed to
+                        // its end (quietly) so that what it spends is counted.
+                        detached = true;
                     }
                 }
-                if log.status() == "client_gone" {
+                if log.status() == "client_gone" && (finished || !detached) {
                     break;
                 }
             }
@@ -334,6 +379,56 @@ async fn forward(
     }
     drop(claims);
     log.end();
+}
+
+/// What a run that just ended spent, from its `RunCompleted` (a team member's too), and
+/// whether a budget warning may follow it (the person's own run, not a member's).
+fn spent(
+    run: &RunRequest,
+    ev: &RunEvent,
+    ids: Option<&(String, String)>,
+    log: &RunTelemetry,
+) -> Option<(super::usage::runs::RunUsage, bool)> {
+    use super::usage::runs::{ModelTokens, RunUsage};
+    let (run_id, metrics, own) = match ev {
+        RunEvent::Completed {
+            metrics: Some(m), ..
+        } => (ids?.0.clone(), m, true),
+        RunEvent::Member {
+            member_run_id,
+            event,
+            ..
+        } => match event.as_ref() {
+            RunEvent::Completed {
+                metrics: Some(m), ..
+            } => (member_run_id.clone(), m, false),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let mut models = metrics.models.clone();
+    let (input, output) = (
+        metrics.input_tokens.unwrap_or(0),
+        metrics.output_tokens.unwrap_or(0),
+    );
+    if models.is_empty() && input + output > 0 {
+        models.push(ModelTokens {
+            model: log.model().unwrap_or("unknown").to_owned(),
+            provider: String::new(),
+            input,
+            output,
+        });
+    }
+    Some((
+        RunUsage {
+            run_id,
+            user: run.user_id.clone(),
+            at: super::usage::now(),
+            assistant: format!("{}:{}", run.kind.query_key(), run.assistant_id),
+            models,
+        },
+        own,
+    ))
 }
 
 /// Streamed media come as base64 with no storage key; AgentOS stored the run (and its

@@ -45,6 +45,7 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
     let identity = state.identity.clone();
     let limits = state.limits.clone();
     let limits_for_identity = state.limits.clone();
+    let budget_state = state.clone();
     let origins =
         super::security::OriginPolicy::new(state.config.protection.public_origin.as_ref());
     let body_limit = body_limit(state.config.max_input_chars);
@@ -83,6 +84,10 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
             axum::routing::post(super::uploads::handler::send_with_files),
         )
         .route(
+            crate::routes::ADMIN_USAGE_CSV_PATH,
+            get(super::usage_pages::export_csv),
+        )
+        .route(
             crate::analytics::ERROR_REPORT_PATH,
             axum::routing::post(handlers::error_report),
         )
@@ -103,6 +108,10 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state,
             handlers::conversation_page_status,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            budget_state,
+            super::budgets::enforce,
         ))
         .layer(axum::middleware::from_fn_with_state(
             limits,

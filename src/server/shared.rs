@@ -72,6 +72,25 @@ redis.call('PEXPIRE', KEYS[2], ttl)
 return 0
 ";
 
+/// Records one run's spend in a budget window (`KEYS[1]`, a hash of `run:<id>` →
+/// "tokens cost", with the totals in `tokens` and `cost`), replacing the run's earlier
+/// count; `ARGV`: run id, tokens, cost, the window's end in Unix seconds.
+const RECORD_USAGE: &str = r"
+local field = 'run:' .. ARGV[1]
+local old = redis.call('HGET', KEYS[1], field)
+local ot, oc = 0, 0
+if old then
+  local sp = string.find(old, ' ')
+  ot = tonumber(string.sub(old, 1, sp - 1))
+  oc = tonumber(string.sub(old, sp + 1))
+end
+redis.call('HSET', KEYS[1], field, ARGV[2] .. ' ' .. ARGV[3])
+redis.call('HINCRBY', KEYS[1], 'tokens', tonumber(ARGV[2]) - ot)
+redis.call('HINCRBY', KEYS[1], 'cost', tonumber(ARGV[3]) - oc)
+redis.call('EXPIREAT', KEYS[1], tonumber(ARGV[4]) + 60)
+return 0
+";
+
 /// Records `KEYS[1]`'s owner (`ARGV[1]`, their user id, then the record) unless another
 /// user holds it. Returns 1 when recorded.
 const CLAIM_RUN: &str = r"
@@ -248,6 +267,59 @@ impl Shared {
             .incr(&key, 1)
             .expire(&key, 7 * 24 * 3600)
             .query_async::<()>(&mut self.conn.clone())
+            .await
+    }
+
+    /// Records `tokens` and `cost` as `run_id`'s spend in the budget window `window` (ending
+    /// at `end`, Unix seconds); see [`RECORD_USAGE`].
+    pub async fn record_usage(
+        &self,
+        window: &str,
+        end: i64,
+        run_id: &str,
+        tokens: u64,
+        cost: u64,
+    ) -> Result<(), redis::RedisError> {
+        Script::new(RECORD_USAGE)
+            .key(format!("{PREFIX}usage:{window}"))
+            .arg(run_id)
+            .arg(tokens)
+            .arg(cost)
+            .arg(end)
+            .invoke_async::<()>(&mut self.conn.clone())
+            .await
+    }
+
+    /// What was spent in a budget window: tokens and cost.
+    pub async fn usage_total(&self, window: &str) -> Result<(u64, u64), redis::RedisError> {
+        let (t, c): (Option<u64>, Option<u64>) = redis::cmd("HMGET")
+            .arg(format!("{PREFIX}usage:{window}"))
+            .arg("tokens")
+            .arg("cost")
+            .query_async(&mut self.conn.clone())
+            .await?;
+        Ok((t.unwrap_or(0), c.unwrap_or(0)))
+    }
+
+    /// Remembers the name a person's identity provider gave, for the usage pages.
+    pub async fn set_name(&self, user: &str, name: &str) -> Result<(), redis::RedisError> {
+        redis::cmd("HSET")
+            .arg(format!("{PREFIX}names"))
+            .arg(user)
+            .arg(name)
+            .query_async::<()>(&mut self.conn.clone())
+            .await
+    }
+
+    /// The names remembered for `users` (in their order; `None` where there is none).
+    pub async fn names(&self, users: &[String]) -> Result<Vec<Option<String>>, redis::RedisError> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        redis::cmd("HMGET")
+            .arg(format!("{PREFIX}names"))
+            .arg(users)
+            .query_async(&mut self.conn.clone())
             .await
     }
 }

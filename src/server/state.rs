@@ -42,6 +42,8 @@ pub struct AppState {
     pub annotations: super::annotations::AnnotationStore,
     /// Seals and opens share links (see `sharing`).
     pub shares: super::sharing::ShareKeys,
+    /// What people spend, for budgets and the usage pages (see `usage`).
+    pub usage: super::usage::UsageBook,
     /// AgentOS's agents and teams: see [`AppState::catalog`].
     catalog: SwrCache<Catalog>,
 }
@@ -127,6 +129,12 @@ impl AppState {
         let runs = ActiveRuns::with_owners(owners.clone());
         let annotations =
             super::annotations::AnnotationStore::new(agentos.clone(), owners.clone(), runs.clone());
+        let usage = match &config.people.policy {
+            Some(p) => {
+                super::usage::UsageBook::new(agentos.clone(), p.prices().clone(), p.periods())
+            }
+            None => super::usage::UsageBook::new(agentos.clone(), Default::default(), Vec::new()),
+        };
         Ok(Self {
             config: Arc::new(config),
             agentos,
@@ -143,6 +151,7 @@ impl AppState {
             histories,
             owners,
             shares,
+            usage,
             catalog: SwrCache::new(CATALOG_FRESH_FOR, CATALOG_STALE_FOR),
         })
     }
@@ -152,6 +161,7 @@ impl AppState {
         self.limits = self.limits.shared(shared.clone());
         self.streams = self.streams.shared(shared.clone());
         self.runs = self.runs.shared(shared.clone());
+        self.usage = self.usage.shared(shared.clone());
         self.shared = Some(shared);
         self
     }

@@ -40,13 +40,23 @@ fn from_server() -> PublicConfig {
         let mut config = crate::server::state::app_state()
             .map(|s| s.config.public())
             .unwrap_or_default();
-        config.account = use_context::<axum::http::request::Parts>()
-            .and_then(|p| {
-                p.extensions
-                    .get::<crate::server::sign_in::Person>()
-                    .cloned()
-            })
-            .map(|p| p.name);
+        let parts = use_context::<axum::http::request::Parts>();
+        let extension = |f: fn(&axum::http::Extensions) -> Option<String>| {
+            parts.as_ref().and_then(|p| f(&p.extensions))
+        };
+        config.account = extension(|e| {
+            e.get::<crate::server::sign_in::Person>()
+                .map(|p| p.name.clone())
+        });
+        config.budget_notice = extension(|e| {
+            e.get::<crate::server::budgets::BudgetNotice>()
+                .map(|n| n.0.clone())
+        });
+        config.admin = parts.as_ref().is_some_and(|p| {
+            p.extensions
+                .get::<std::sync::Arc<crate::server::policy::Access>>()
+                .is_some_and(|a| a.admin)
+        });
         config
     }
     #[cfg(not(feature = "ssr"))]

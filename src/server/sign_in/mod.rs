@@ -12,8 +12,8 @@ pub mod pages;
 mod routes;
 pub mod session;
 
-pub use routes::forbidden;
 use routes::see_other;
+pub use routes::{forbidden, forbidden_because};
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -228,12 +228,17 @@ async fn signed_out(headers: HeaderMap) -> Response {
 
 /// The page for an agent or team the person's roles do not include.
 pub fn forbidden(headers: &HeaderMap) -> Response {
+    forbidden_because(headers, "forbidden-text")
+}
+
+/// The "not available to you" page (403), saying why with the message `why`.
+pub fn forbidden_because(headers: &HeaderMap, why: &str) -> Response {
     let l = pages::locale(headers);
     pages::page(
         StatusCode::FORBIDDEN,
         l,
         "forbidden-title",
-        &l.t("forbidden-text", &[]),
+        &l.t(why, &[]),
         "back-to-chat",
         "/",
     )

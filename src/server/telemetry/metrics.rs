@@ -107,6 +107,22 @@ fn describe() {
         "Share links, by action (created, updated, revoked, viewed)"
     );
     describe_counter!(
+        "agno_chat_usage_tokens_total",
+        "Model tokens of finished runs from AgentOS's run metrics, by agent or team, model and direction"
+    );
+    describe_counter!(
+        "agno_chat_usage_cost_microunits_total",
+        "Estimated cost of finished runs from the price table, in millionths of its currency, by agent or team and model"
+    );
+    describe_counter!(
+        "agno_chat_budget_refusals_total",
+        "Messages refused because a budget was used up, by period and measure"
+    );
+    describe_counter!(
+        "agno_chat_budget_warnings_total",
+        "Times people were told they had used 80% of a budget, by period and measure"
+    );
+    describe_counter!(
         "agno_chat_analytics_events_total",
         "Analytics events received from browsers, by event"
     );
@@ -142,6 +158,27 @@ pub fn first_token(kind: &'static str, seconds: f64) {
 pub fn tokens(input: u64, output: u64) {
     counter!("agno_chat_tokens_total", "direction" => "input").increment(input);
     counter!("agno_chat_tokens_total", "direction" => "output").increment(output);
+}
+
+/// What a finished run spent, from its metrics and the price table.
+pub fn usage(assistant: &str, model: &str, input: u64, output: u64, cost: u64) {
+    let (a, m) = (assistant.to_owned(), model.to_owned());
+    counter!("agno_chat_usage_tokens_total", "assistant" => a.clone(), "model" => m.clone(), "direction" => "input")
+        .increment(input);
+    counter!("agno_chat_usage_tokens_total", "assistant" => a.clone(), "model" => m.clone(), "direction" => "output")
+        .increment(output);
+    counter!("agno_chat_usage_cost_microunits_total", "assistant" => a, "model" => m)
+        .increment(cost);
+}
+
+/// A message refused (`refused`), or a warning given, for a budget.
+pub fn budget(refused: bool, period: String, measure: &'static str) {
+    let name = if refused {
+        "agno_chat_budget_refusals_total"
+    } else {
+        "agno_chat_budget_warnings_total"
+    };
+    counter!(name, "period" => period, "measure" => measure).increment(1);
 }
 
 /// One finished sign-in attempt, by outcome (ok, refused, denied, no_pending, unreachable).

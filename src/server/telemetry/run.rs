@@ -90,6 +90,11 @@ impl RunTelemetry {
         self.run_id.as_deref()
     }
 
+    /// The run's model, as its start named it.
+    pub fn model(&self) -> Option<&str> {
+        self.model.as_deref()
+    }
+
     /// The W3C `traceparent` of the run's span; `None` when traces are off.
     pub fn traceparent(&self) -> Option<String> {
         let span = self.turn.span();

@@ -109,12 +109,14 @@ pub async fn send_with_files(
         }),
     };
     let timeouts = StreamTimeouts::from_config(&state.config);
+    let account = crate::server::budgets::Account::new(&state, &user.0, &access);
     let stream = proxy_run_with_files(
         state.agentos.clone(),
         run,
         upload,
         timeouts,
         state.runs.clone(),
+        account,
     );
     // The stream slot stays taken while the browser reads.
     streaming(stream.map(move |b| {

@@ -1,0 +1,170 @@
+//! The usage pages: a person's own usage and budgets (`/usage`), and everyone's usage for
+//! administrators (`/admin/usage`). Their charts and tables are generative-UI specs made
+//! on the server and drawn by `genui`. With `cargo leptos build --split` the pages are one
+//! wasm chunk, loaded when one of them opens; the chat's first load does not carry them.
+
+use leptos::prelude::*;
+
+use crate::api::{BudgetLine, OwnUsage, UsageOverview};
+use crate::genui::view::GenUi;
+use crate::i18n::{t, t_args};
+use crate::routes::Page;
+
+/// A usage page, loaded on first use. It is drawn in the browser once the page has
+/// started: the server renders the frame with "Loading…", so the chunk and its data never
+/// have to be the same in both places for the page to hydrate.
+#[component]
+pub fn UsagePage(page: Page) -> impl IntoView {
+    let started = RwSignal::new(false);
+    Effect::new(move |_| started.set(true));
+    let loading = || view! { <p class="muted" data-testid="usage-loading">{t("loading")}</p> };
+    move || {
+        if started.get() {
+            view! {
+                <Suspense fallback=loading>
+                    {Suspend::new(async move { usage_page(page).await })}
+                </Suspense>
+            }
+            .into_any()
+        } else {
+            loading().into_any()
+        }
+    }
+}
+
+#[leptos::lazy]
+fn usage_page(page: Page) -> AnyView {
+    match page {
+        Page::AdminUsage => view! { <Everyone /> }.into_any(),
+        _ => view! { <Mine /> }.into_any(),
+    }
+}
+
+/// A usage page titled `title` showing `data` once it is here, with `show`.
+fn frame<T>(
+    title: String,
+    data: Resource<Result<T, crate::api::ApiError>>,
+    show: fn(T) -> AnyView,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    view! {
+        <div class="usage-page">
+            <header class="usage-header">
+                <a href="/" rel="external" class="link-button" data-testid="back-to-chat">{t("back-to-chat")}</a>
+                <h1>{title}</h1>
+            </header>
+            <Suspense fallback=|| view! { <p class="muted">{t("loading")}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => failed(e),
+                        Ok(u) => show(u),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+fn failed(e: crate::api::ApiError) -> AnyView {
+    view! { <p class="notice" role="alert" data-testid="usage-error">{e.to_string()}</p> }
+        .into_any()
+}
+
+fn totals(answers: u64, tokens: u64, cost: String) -> impl IntoView {
+    view! {
+        <dl class="usage-totals">
+            <div><dt>{t("usage-answers")}</dt><dd data-testid="usage-answers">{answers}</dd></div>
+            <div><dt>{t("usage-tokens")}</dt><dd data-testid="usage-tokens">{tokens}</dd></div>
+            <div><dt>{t("usage-cost")}</dt><dd data-testid="usage-cost">{cost}</dd></div>
+        </dl>
+    }
+}
+
+fn budget(b: BudgetLine) -> impl IntoView {
+    view! {
+        <li class="usage-budget" data-testid="usage-budget">
+            <p class="usage-budget-name">{b.name}</p>
+            <meter min="0" max="100" low="80" high="99" optimum="0" value=b.percent></meter>
+            <p class="muted">
+                {t_args(
+                    "usage-budget-status",
+                    &[("used", b.used.into()), ("remaining", b.remaining.into()), ("resets", b.resets.into())],
+                )}
+            </p>
+        </li>
+    }
+}
+
+/// The person's own usage this month, and their budgets.
+#[component]
+fn Mine() -> impl IntoView {
+    let data = Resource::new(|| (), |_| crate::api::my_usage());
+    frame(t("my-usage"), data, mine)
+}
+
+fn mine(u: OwnUsage) -> AnyView {
+    let OwnUsage {
+        period,
+        answers,
+        tokens,
+        cost,
+        budgets,
+        chart,
+        table,
+    } = u;
+    let budgets = if budgets.is_empty() {
+        view! { <p class="muted" data-testid="usage-no-budgets">{t("usage-no-budgets")}</p> }
+            .into_any()
+    } else {
+        view! { <ul class="usage-budgets">{budgets.into_iter().map(budget).collect_view()}</ul> }
+            .into_any()
+    };
+    view! {
+        <p class="muted" data-testid="usage-period">{period}</p>
+        {totals(answers, tokens, cost)}
+        <section aria-label=t("usage-budgets")>{budgets}</section>
+        {chart.map(|spec| view! { <GenUi spec /> })}
+        <GenUi spec=table />
+    }
+    .into_any()
+}
+
+/// Everyone's usage over a chosen period, with its CSV export. The period is in the
+/// address (`?from=YYYY-MM-DD&to=YYYY-MM-DD`), chosen with a plain form, so it can be
+/// linked to and works before the page's code has loaded.
+#[component]
+fn Everyone() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let data = Resource::new(
+        move || query.with(|q| (q.get("from"), q.get("to"))),
+        |(from, to)| crate::api::everyones_usage(from, to),
+    );
+    frame(t("everyones-usage"), data, everyone)
+}
+
+fn everyone(u: UsageOverview) -> AnyView {
+    let UsageOverview {
+        from,
+        to,
+        people,
+        answers,
+        tokens,
+        cost,
+        table,
+        csv,
+    } = u;
+    view! {
+        <form class="usage-period" method="get" action=crate::routes::ADMIN_USAGE_PATH>
+            <label>{t("usage-from")}" "<input type="date" name="from" value=from data-testid="usage-from" /></label>
+            <label>{t("usage-to")}" "<input type="date" name="to" value=to data-testid="usage-to" /></label>
+            <button type="submit" class="button" data-testid="usage-show">{t("usage-show")}</button>
+            <a class="button secondary" href=csv rel="external" download data-testid="usage-csv">{t("usage-csv")}</a>
+        </form>
+        <p class="muted" data-testid="usage-people">{t_args("usage-people", &[("count", people.into())])}</p>
+        {totals(answers, tokens, cost)}
+        <GenUi spec=table />
+    }
+    .into_any()
+}
