@@ -101,8 +101,31 @@ fn Page() -> impl IntoView {
     let page = Memo::new(move |_| location.pathname.with(|p| crate::routes::Page::of(p)));
     move || match page.get() {
         Some(crate::routes::Page::Chat) => EitherOf3::A(view! { <ChatPage /> }),
-        Some(page) => EitherOf3::B(view! { <crate::usage::UsagePage page /> }),
+        Some(page) => EitherOf3::B(view! { <UsagePage page /> }),
         None => EitherOf3::C(view! { <NotFound /> }),
+    }
+}
+
+/// A usage page, loaded on first use. It is drawn in the browser once the page has
+/// started: the server renders "Loading…", so the chunk and its data never have to be the
+/// same in both places for the page to hydrate.
+#[component]
+fn UsagePage(page: crate::routes::Page) -> impl IntoView {
+    let started = RwSignal::new(false);
+    Effect::new(move |_| started.set(true));
+    let loading =
+        || view! { <p class="muted" data-testid="usage-loading">{crate::i18n::t("loading")}</p> };
+    move || {
+        if started.get() {
+            view! {
+                <Suspense fallback=loading>
+                    {Suspend::new(crate::components::on_demand::usage_page(page))}
+                </Suspense>
+            }
+            .into_any()
+        } else {
+            loading().into_any()
+        }
     }
 }
 

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ask, expectNoPanics, watchPanics } from "./support/page";
-import { metricsText, Proc, ROOT, seriesValue, spawnProc, startApp, startDemo, waitForUrl } from "./support/servers";
+import { metricsText, Proc, ROOT, seriesValue, spawnProc, startApp, startDemo, startRedis, waitForUrl } from "./support/servers";
 
 // Budgets and usage with a real OpenID provider (demo/oidc) and a real AgentOS: bob (group
 // research) is a person, alice (staff, admins) an administrator. Everyone's budget is a
@@ -276,5 +276,65 @@ test.describe("budgets and usage", () => {
     expectNoPanics(alice);
     await bobCtx.close();
     await aliceCtx.close();
+  });
+});
+
+// Two replicas sharing Redis: one budget, wherever the messages go. Each replica reads a
+// person's past runs from AgentOS once, at their first send; only Redis tells one replica
+// what the other counted after that.
+test.describe("budgets across replicas", () => {
+  const REDIS_PORT = 6396;
+  const SHARED_AGENTOS = 7834;
+  const REPLICAS = [3171, 3172];
+  let redis: Proc | undefined;
+  let agentos: Proc | undefined;
+  const apps: Proc[] = [];
+
+  test.beforeAll(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agno-chat-usage-"));
+    const policyFile = path.join(dir, "policy.toml");
+    fs.writeFileSync(policyFile, `[roles.everyone]\nclaims = ["*"]\nagents = ["*"]\nbudgets = [{ every = "${WINDOW_S}s", tokens = 30 }]\n`);
+    redis = await startRedis(REDIS_PORT);
+    agentos = await startDemo(SHARED_AGENTOS);
+    for (const port of REPLICAS) {
+      apps.push(
+        await startApp(port, SHARED_AGENTOS, {
+          AGNO_CHAT_POLICY_FILE: policyFile,
+          AGNO_CHAT_REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
+          // One anonymous person on both: the same cookie key.
+          AGNO_CHAT_COOKIE_KEY: "r".repeat(64),
+        }),
+      );
+    }
+  });
+
+  test.afterAll(async () => {
+    for (const a of apps) await a.stop();
+    await agentos?.stop();
+    await redis?.stop();
+  });
+
+  test("what one replica counted refuses the next message on the other", async ({ browser }) => {
+    const context = await browser.newContext();
+    const [a, b] = [await context.newPage(), await context.newPage()];
+    for (const [page, port] of [[a, REPLICAS[0]], [b, REPLICAS[1]]] as const) {
+      watchPanics(page);
+      await page.goto(`http://127.0.0.1:${port}/agents/echo-agent`);
+      await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
+    }
+    await freshWindow();
+    // 19 tokens each (16 in, 3 out): the first two fit in 30, the third does not.
+    await ask(a, "through the first");
+    await answered(a);
+    await ask(b, "through the second");
+    await answered(b);
+    await ask(a, "over the shared budget");
+    await expect(a.getByTestId("input-error")).toContainText("budget of 30 tokens per 1 min is used up");
+    await expect(a.getByTestId("composer-input")).toHaveValue("over the shared budget");
+    await ask(b, "over it here too");
+    await expect(b.getByTestId("input-error")).toContainText("is used up");
+    expectNoPanics(a);
+    expectNoPanics(b);
+    await context.close();
   });
 });

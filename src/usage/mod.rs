@@ -1,7 +1,9 @@
 //! The usage pages: a person's own usage and budgets (`/usage`), and everyone's usage for
 //! administrators (`/admin/usage`). Their charts and tables are generative-UI specs made
-//! on the server and drawn by `genui`. With `cargo leptos build --split` the pages are one
-//! wasm chunk, loaded when one of them opens; the chat's first load does not carry them.
+//! on the server and drawn by `genui`. With `cargo leptos build --split` the pages are part
+//! of the on-demand chunk (`components::on_demand`), loaded when one of them opens: not a
+//! chunk of their own, which would split the code they share with the conversation's
+//! chunk into more files for every conversation to fetch.
 
 use leptos::prelude::*;
 
@@ -10,30 +12,8 @@ use crate::genui::view::GenUi;
 use crate::i18n::{t, t_args};
 use crate::routes::Page;
 
-/// A usage page, loaded on first use. It is drawn in the browser once the page has
-/// started: the server renders the frame with "Loading…", so the chunk and its data never
-/// have to be the same in both places for the page to hydrate.
-#[component]
-pub fn UsagePage(page: Page) -> impl IntoView {
-    let started = RwSignal::new(false);
-    Effect::new(move |_| started.set(true));
-    let loading = || view! { <p class="muted" data-testid="usage-loading">{t("loading")}</p> };
-    move || {
-        if started.get() {
-            view! {
-                <Suspense fallback=loading>
-                    {Suspend::new(async move { usage_page(page).await })}
-                </Suspense>
-            }
-            .into_any()
-        } else {
-            loading().into_any()
-        }
-    }
-}
-
-#[leptos::lazy]
-fn usage_page(page: Page) -> AnyView {
+/// The usage page `page`, drawn by the on-demand chunk that carries this module.
+pub fn page_view(page: Page) -> AnyView {
     match page {
         Page::AdminUsage => view! { <Everyone /> }.into_any(),
         _ => view! { <Mine /> }.into_any(),

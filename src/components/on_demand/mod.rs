@@ -1,7 +1,8 @@
 //! Parts of the page that most visits never show, loaded on demand as one lazily loaded
 //! chunk behind one entry point: renaming and deleting a chat from the list, the "chat
-//! unavailable" view, the keyboard shortcuts dialog, the toasts, and the attachments'
-//! code (files in the composer, their upload, answer media and sources). One entry point
+//! unavailable" view, the keyboard shortcuts dialog, the toasts, the attachments'
+//! code (files in the composer, their upload, answer media and sources), and the usage
+//! pages (`crate::usage`). One entry point
 //! rather than one each: every entry point adds chunks of the code it shares with the
 //! others, and so requests when a conversation opens.
 
@@ -36,6 +37,11 @@ pub async fn toast_list(toasts: crate::state::toasts::Toasts) -> AnyView {
     (code().await.toasts)(toasts)
 }
 
+/// A usage page.
+pub async fn usage_page(page: crate::routes::Page) -> AnyView {
+    (code().await.usage)(page)
+}
+
 /// The chunk's functions.
 struct Code {
     toasts: fn(crate::state::toasts::Toasts) -> AnyView,
@@ -43,6 +49,7 @@ struct Code {
     item_action: fn(ItemActions) -> AnyView,
     unavailable: fn(Vec<HelpLink>, String) -> AnyView,
     attachments: &'static crate::attachments::Code,
+    usage: fn(crate::routes::Page) -> AnyView,
 }
 
 static CODE: Code = Code {
@@ -51,6 +58,7 @@ static CODE: Code = Code {
     item_action: session_actions::item_view,
     unavailable: unavailable::unavailable_view,
     attachments: &crate::attachments::CODE,
+    usage: crate::usage::page_view,
 };
 
 #[leptos::lazy]
