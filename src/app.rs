@@ -1,10 +1,12 @@
 //! The HTML shell and the routes.
 
-use leptos::either::EitherOf3;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::Router;
 use leptos_router::hooks::use_location;
+
+use crate::routes::ChatRoute;
 
 use crate::components::chat_page::ChatPage;
 
@@ -98,43 +100,34 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Page() -> impl IntoView {
     let location = use_location();
-    let page = Memo::new(move |_| location.pathname.with(|p| crate::routes::Page::of(p)));
-    move || match page.get() {
-        Some(crate::routes::Page::Chat) => EitherOf3::A(view! { <ChatPage /> }),
-        Some(page) => EitherOf3::B(view! { <UsagePage page /> }),
-        None => EitherOf3::C(view! { <NotFound /> }),
-    }
-}
-
-/// A usage page, loaded on first use. It is drawn in the browser once the page has
-/// started: the server renders "Loading…", so the chunk and its data never have to be the
-/// same in both places for the page to hydrate.
-#[component]
-fn UsagePage(page: crate::routes::Page) -> impl IntoView {
-    let started = RwSignal::new(false);
-    Effect::new(move |_| started.set(true));
-    let loading =
-        || view! { <p class="muted" data-testid="usage-loading">{crate::i18n::t("loading")}</p> };
+    let known = Memo::new(move |_| {
+        location
+            .pathname
+            .with(|p| ChatRoute::parse(p, "").is_some())
+    });
     move || {
-        if started.get() {
-            view! {
-                <Suspense fallback=loading>
-                    {Suspend::new(crate::components::on_demand::usage_page(page))}
-                </Suspense>
-            }
-            .into_any()
+        if known.get() {
+            Either::Left(view! { <ChatPage /> })
         } else {
-            loading().into_any()
+            Either::Right(view! { <NotFound /> })
         }
     }
 }
 
-/// Any other address: "not found", with that status when rendered on the server.
+/// Any other address: "not found", with that status when rendered on the server. A usage
+/// page (`routes::Page`) is this same paragraph saying "Loading…": the on-demand chunk
+/// draws the page in its place once the page has started (see `usage`), so its code is
+/// not part of the first load.
 #[component]
 fn NotFound() -> impl IntoView {
+    let usage = use_location()
+        .pathname
+        .with_untracked(|p| crate::routes::Page::of(p).is_some());
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+    if let (false, Some(response)) = (usage, use_context::<leptos_axum::ResponseOptions>()) {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
-    view! { <p class="not-found">{crate::i18n::t("not-found")}</p> }
+    let id = usage.then_some(crate::routes::USAGE_ROOT_ID);
+    let text = crate::i18n::t(if usage { "loading" } else { "not-found" });
+    view! { <p class="not-found" id=id>{text}</p> }
 }

@@ -70,4 +70,13 @@ pub fn hydrate() {
     if let Some(body) = leptos::prelude::document().body() {
         let _ = body.set_attribute("data-hydrated", "true");
     }
+    // A usage page is drawn by the on-demand chunk in place of the page's placeholder.
+    let path = leptos::prelude::window().location().pathname();
+    if let Some(page) = path
+        .ok()
+        .and_then(|p| routes::Page::of(&p))
+        .filter(|p| *p != routes::Page::Chat)
+    {
+        leptos::task::spawn_local(components::on_demand::usage_page(page));
+    }
 }

@@ -210,8 +210,6 @@ pub struct PublicConfig {
     pub account: Option<String>,
     /// What one message may carry (checked again on the server).
     pub uploads: UploadLimits,
-    /// The person may open the administrators' pages.
-    pub admin: bool,
     /// Most of one of the person's budgets is used: the warning to show.
     pub budget_notice: Option<String>,
 }
@@ -250,7 +248,6 @@ impl Default for PublicConfig {
             report_message_content: false,
             account: None,
             uploads: UploadLimits::default(),
-            admin: false,
             budget_notice: None,
         }
     }

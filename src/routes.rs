@@ -29,6 +29,10 @@ pub const LANGUAGE_PATH: &str = "/language";
 pub const USAGE_PATH: &str = "/usage";
 /// Everyone's usage, for administrators.
 pub const ADMIN_USAGE_PATH: &str = "/admin/usage";
+/// The usage pages' own stylesheet.
+pub const USAGE_STYLESHEET_PATH: &str = "/usage.css";
+/// The element a usage page is drawn in place of (see `usage`).
+pub const USAGE_ROOT_ID: &str = "usage-page";
 /// The administrators' usage as CSV (`?from=YYYY-MM-DD&to=YYYY-MM-DD`).
 pub const ADMIN_USAGE_CSV_PATH: &str = "/api/usage/export.csv";
 

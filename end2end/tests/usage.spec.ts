@@ -142,15 +142,15 @@ test.describe("budgets and usage", () => {
     const windowStart = await freshWindow();
     const input = bob.getByTestId("composer-input");
 
-    // Answers until the warning shows; it comes before any refusal.
+    // Answers until the warning shows under the box; it comes before any refusal.
+    const hint = bob.getByTestId("input-error");
     let sent = 0;
-    while ((await bob.getByTestId("budget-notice").count()) === 0) {
+    while (!((await hint.textContent()) ?? "").includes("You have used")) {
       expect(sent, "the 80% warning never showed").toBeLessThan(10);
       await ask(bob, `message ${++sent}`);
       await answered(bob);
     }
-    await expect(bob.getByTestId("budget-notice")).toContainText(/You have used (8\d|9\d|100)% of your budget of 100 tokens per 1 min/);
-    await expect(bob.getByTestId("input-error")).toHaveText("");
+    await expect(hint).toContainText(/You have used (8\d|9\d|100)% of your budget of 100 tokens per 1 min\. It starts again at/);
     let spent = await agentosSpend(BOB, windowStart);
     expect(spent.input + spent.output).toBeGreaterThanOrEqual(0.8 * BUDGET_TOKENS);
 
@@ -188,7 +188,7 @@ test.describe("budgets and usage", () => {
     await bob.reload();
     await expect(bob.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
     // The page itself says so, from the first render.
-    await expect(bob.getByTestId("budget-notice")).toContainText("100% of your budget");
+    await expect(hint).toContainText("You have used 100% of your budget");
     await ask(bob, "after the restart");
     await expect(bob.getByTestId("input-error")).toContainText("is used up");
     await expect(input).toHaveValue("after the restart");
@@ -210,7 +210,6 @@ test.describe("budgets and usage", () => {
 
     // My usage: the tokens AgentOS recorded for bob's runs this month.
     await bob.getByTestId("account-menu").locator("summary").click();
-    await expect(bob.getByTestId("admin-usage-link")).toHaveCount(0);
     await bob.getByTestId("my-usage-link").click();
     await expect(bob).toHaveURL(`${BASE}/usage`);
     await expect(bob.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
@@ -221,6 +220,7 @@ test.describe("budgets and usage", () => {
     await expect(bob.getByTestId("usage-budget")).toContainText("budget of 100 tokens per 1 min");
     await expect(bob.getByTestId("genui-chart")).toHaveCount(1);
     await expect(bob.getByTestId("genui-table")).toHaveCount(1);
+    await expect(bob.getByTestId("admin-usage-link")).toHaveCount(0);
     // Loaded straight, the same.
     await bob.goto(`${BASE}/usage`);
     await expect(bob.getByTestId("usage-tokens")).toHaveText(String(bobSpent.input + bobSpent.output));
@@ -237,6 +237,7 @@ test.describe("budgets and usage", () => {
     await ask(alice, "hello from alice");
     await answered(alice);
     await alice.getByTestId("account-menu").locator("summary").click();
+    await alice.getByTestId("my-usage-link").click();
     await alice.getByTestId("admin-usage-link").click();
     await expect(alice).toHaveURL(`${BASE}/admin/usage`);
     await expect(alice.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });

@@ -229,23 +229,10 @@ retry-in =
 retrying = Neuer Versuch…
 retry-now = Jetzt erneut versuchen
 
-## Anmelden (Seiten außerhalb der App, und das Kontomenü)
-signed-out-title = Sie sind abgemeldet
-signed-out-text = Melden Sie sich wieder an, um zu Ihren Unterhaltungen zurückzukehren.
-sign-in = Anmelden
+## Anmelden (das Kontomenü)
 sign-out = Abmelden
 account-menu = Konto
-sign-in-failed-title = Die Anmeldung wurde nicht abgeschlossen
-sign-in-failed-text = { $reason } Bitte melden Sie sich erneut an.
-sign-in-expired = Dieser Anmeldelink ist abgelaufen oder wurde schon benutzt.
-sign-in-refused = Die Antwort des Identitätsanbieters wurde nicht angenommen.
-sign-in-denied = Der Identitätsanbieter hat Sie nicht angemeldet.
-provider-down-title = Die Anmeldung ist gerade nicht möglich
-provider-down-text = Der Identitätsanbieter ist nicht erreichbar. Ihre Unterhaltungen sind sicher; versuchen Sie es gleich noch einmal.
 try-again = Erneut versuchen
-forbidden-title = Für Sie nicht verfügbar
-admin-only-text = Nur Administratoren sehen die Nutzung aller. Ihre eigene Nutzung steht auf der Seite „Meine Nutzung“.
-forbidden-text = Ihre Rolle umfasst diesen Agenten oder dieses Team nicht. Fragen Sie die Betreiber dieses Chats, wenn Sie ihn brauchen.
 back-to-chat = Zurück zum Chat
 
 ## Anhänge und Medien
@@ -268,7 +255,23 @@ download = Herunterladen
 media-not-stored = Diese Datei wurde nicht gespeichert und kann nicht mehr geöffnet werden.
 sources = Quellen
 
-## A shared conversation (a page outside the app)
+## Seiten außerhalb der App: Anmelden, und was nicht verfügbar ist (nur die Seiten des Servers
+## tragen diese, die App nicht)
+signed-out-title = Sie sind abgemeldet
+signed-out-text = Melden Sie sich wieder an, um zu Ihren Unterhaltungen zurückzukehren.
+sign-in = Anmelden
+sign-in-failed-title = Die Anmeldung wurde nicht abgeschlossen
+sign-in-failed-text = { $reason } Bitte melden Sie sich erneut an.
+sign-in-expired = Dieser Anmeldelink ist abgelaufen oder wurde schon benutzt.
+sign-in-refused = Die Antwort des Identitätsanbieters wurde nicht angenommen.
+sign-in-denied = Der Identitätsanbieter hat Sie nicht angemeldet.
+provider-down-title = Die Anmeldung ist gerade nicht möglich
+provider-down-text = Der Identitätsanbieter ist nicht erreichbar. Ihre Unterhaltungen sind sicher; versuchen Sie es gleich noch einmal.
+forbidden-title = Für Sie nicht verfügbar
+admin-only-text = Nur Administratoren sehen die Nutzung aller. Ihre eigene Nutzung steht auf der Seite „Meine Nutzung“.
+forbidden-text = Ihre Rolle umfasst diesen Agenten oder dieses Team nicht. Fragen Sie die Betreiber dieses Chats, wenn Sie ihn brauchen.
+
+## Seiten außerhalb der App: ein geteiltes Gespräch
 
 share-page-title = Geteilte Unterhaltung
 share-page-note = Eine schreibgeschützte Kopie, geteilt { $date }. Spätere Nachrichten werden nicht gezeigt.

@@ -230,23 +230,10 @@ retry-in =
 retrying = Trying again…
 retry-now = Retry now
 
-## Signing in (pages outside the app, and the account menu)
-signed-out-title = You are signed out
-signed-out-text = Sign in again to get back to your conversations.
-sign-in = Sign in
+## Signing in (the account menu)
 sign-out = Sign out
 account-menu = Account
-sign-in-failed-title = Sign-in did not complete
-sign-in-failed-text = { $reason } Please sign in again.
-sign-in-expired = This sign-in link has expired or was already used.
-sign-in-refused = The identity provider's answer was not accepted.
-sign-in-denied = The identity provider did not sign you in.
-provider-down-title = Sign-in is unavailable right now
-provider-down-text = The identity provider cannot be reached. Your conversations are safe; try again in a moment.
 try-again = Try again
-forbidden-title = Not available to you
-admin-only-text = Only administrators may see everyone’s usage. Your own usage is on the “My usage” page.
-forbidden-text = Your role does not include this agent or team. Ask the people who run this chat if you need it.
 back-to-chat = Back to the chat
 
 ## Attachments and media
@@ -269,7 +256,23 @@ download = Download
 media-not-stored = This file was not stored, so it cannot be opened again.
 sources = Sources
 
-## A shared conversation (a page outside the app)
+## Pages outside the app: signing in, and what is not available (the server's own pages carry
+## these; the app does not)
+signed-out-title = You are signed out
+signed-out-text = Sign in again to get back to your conversations.
+sign-in = Sign in
+sign-in-failed-title = Sign-in did not complete
+sign-in-failed-text = { $reason } Please sign in again.
+sign-in-expired = This sign-in link has expired or was already used.
+sign-in-refused = The identity provider's answer was not accepted.
+sign-in-denied = The identity provider did not sign you in.
+provider-down-title = Sign-in is unavailable right now
+provider-down-text = The identity provider cannot be reached. Your conversations are safe; try again in a moment.
+forbidden-title = Not available to you
+admin-only-text = Only administrators may see everyone’s usage. Your own usage is on the “My usage” page.
+forbidden-text = Your role does not include this agent or team. Ask the people who run this chat if you need it.
+
+## Pages outside the app: a shared conversation
 
 share-page-title = Shared conversation
 share-page-note = A read-only copy, shared { $date }. Later messages are not shown.

@@ -34,6 +34,8 @@ pub struct OwnUsage {
     /// Tokens per day (none without answers).
     pub chart: Option<Value>,
     pub table: Value,
+    /// The person may open everyone's usage.
+    pub admin: bool,
 }
 
 /// Everyone's usage over a period, for administrators.
@@ -106,6 +108,7 @@ pub async fn my_usage() -> Result<OwnUsage, ApiError> {
         budgets,
         chart,
         table,
+        admin: caller.access.admin,
     })
 }
 

@@ -1,5 +1,5 @@
-//! The signed-in person's menu in the header: their name, their usage (and everyone's,
-//! for administrators) and "Sign out". Sign-out is a plain form post, so it works before
+//! The signed-in person's menu in the header: their name, their usage (whose page links
+//! administrators on to everyone's) and "Sign out". Sign-out is a plain form post, so it works before
 //! (or without) the page's code. The usage pages are whole page loads: the chat page is
 //! left, not kept.
 
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::i18n::t;
 
 #[component]
-pub fn AccountMenu(name: String, admin: bool) -> impl IntoView {
+pub fn AccountMenu(name: String) -> impl IntoView {
     let initial = name
         .chars()
         .find(|c| c.is_alphanumeric())
@@ -22,9 +22,6 @@ pub fn AccountMenu(name: String, admin: bool) -> impl IntoView {
             </summary>
             <div class="account-actions">
                 <a href=crate::routes::USAGE_PATH rel="external" data-testid="my-usage-link">{t("my-usage")}</a>
-                {admin.then(|| view! {
-                    <a href=crate::routes::ADMIN_USAGE_PATH rel="external" data-testid="admin-usage-link">{t("everyones-usage")}</a>
-                })}
                 <form method="post" action="/auth/logout">
                     <button type="submit" class="button" data-testid="sign-out">{t("sign-out")}</button>
                 </form>

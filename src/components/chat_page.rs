@@ -208,7 +208,7 @@ pub fn ChatPage() -> impl IntoView {
                         <Icon name=IconName::Keyboard />
                     </button>
                     <ThemeButton />
-                    {settings.with(|s| s.account.clone()).map(|name| view! { <AccountMenu name admin=settings.with(|s| s.admin) /> })}
+                    {settings.with(|s| s.account.clone()).map(|name| view! { <AccountMenu name /> })}
                 </header>
                 <main class="app-main">
                     {move || match down.get() {

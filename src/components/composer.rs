@@ -107,11 +107,6 @@ pub fn Composer() -> impl IntoView {
                 on:paste=on_paste
             ></textarea>
             {move || files.tray()}
-            {move || chat.data.budget_notice().get().map(|n| view! {
-                <p class="budget-notice" role="status" data-testid="budget-notice">
-                    {n}" "<a href=crate::routes::USAGE_PATH rel="external">{t("my-usage")}</a>
-                </p>
-            })}
             <div class="composer-bar">
                 <input
                     type="file"

@@ -66,7 +66,9 @@ pub struct Conversation {
     pub assistant: Option<AssistantRef>,
     /// The turn whose answer is streaming, if any.
     pub streaming: Option<u64>,
-    /// Why the last send was refused (shown under the box; the text stays in the box).
+    /// Why the last send was refused (shown under the box; the text stays in the box), or
+    /// that most of a budget is used (from the page, then as an answer ends), until the
+    /// person types.
     pub input_error: Option<String>,
     /// Short status messages for screen readers.
     pub announcement: String,
@@ -80,8 +82,6 @@ pub struct Conversation {
     pub hitl_error: Option<(u64, String)>,
     /// Bumped whenever a turn gets another version or another version is shown.
     pub versions: u64,
-    /// Most of one of the person's budgets is used (from the page, then from answers).
-    pub budget_notice: Option<String>,
 }
 
 /// The conversation's data, and what its actions need beside it: the page's other state,
@@ -136,7 +136,7 @@ pub fn provide_chat(
 ) -> ChatState {
     let state = ChatState {
         data: Store::new(Conversation {
-            budget_notice: settings.with(|s| s.budget_notice.clone()),
+            input_error: settings.with(|s| s.budget_notice.clone()),
             ..Default::default()
         }),
         settings,
@@ -169,7 +169,10 @@ impl ChatState {
         self.all.set_value(Vec::new());
         self.tree.set_value(Default::default());
         self.data.session_id().set(None);
-        self.data.input_error().set(None);
+        // A budget mostly used is said again in any conversation.
+        self.data
+            .input_error()
+            .set(self.settings.with(|s| s.budget_notice.clone()));
         self.data.notice().set(None);
         self.unloaded.set_value(false);
         self.attachments.forget_sent();

@@ -303,7 +303,8 @@ impl ChatState {
                 self.last_index.set_value(Some(*event_index));
             }
             if let RunEvent::Notice { message } = ev {
-                self.data.budget_notice().set(Some(message.clone()));
+                self.settings.note_budget(message.clone());
+                self.data.input_error().set(Some(message.clone()));
             }
             if let RunEvent::Started { run_id, .. } = ev {
                 if self.stop_pending.get_value() {

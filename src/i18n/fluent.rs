@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use fluent_langneg::{negotiate_languages, LanguageIdentifier, NegotiationStrategy};
 use fluent_syntax::ast::{self, Entry, Expression, InlineExpression, PatternElement, VariantKey};
 use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::catalogue::{self, Numbers, LANGS_KEY, LANG_KEY};
 
@@ -29,17 +29,25 @@ pub const COOKIE: &str = "agno_chat_lang";
 pub struct Locale {
     pub tag: &'static str,
     id: LanguageIdentifier,
-    /// The compiled catalogue (what the page carries).
+    /// The compiled catalogue the page carries: the app's messages.
     pub catalogue: String,
+    /// All messages, with those of the server's own pages (see [`SERVER_PAGES`]).
+    server_catalogue: String,
     plurals: PluralRules,
     digits: num_format::Locale,
 }
 
 impl Locale {
+    /// A message of the server's own pages (or of the app).
     pub fn t(&self, id: &str, args: &[(&str, catalogue::Arg)]) -> String {
-        catalogue::format(&self.catalogue, id, args, self)
+        catalogue::format(&self.server_catalogue, id, args, self)
     }
 }
+
+/// English section headings (`## …`) whose messages only the server's own pages use
+/// (signing in, "not available", a shared conversation) start with this: the page's
+/// catalogue leaves them out, as no view of the app asks for them.
+const SERVER_PAGES: &str = "Pages outside the app";
 
 impl Numbers for Locale {
     fn category(&self, n: i64) -> String {
@@ -82,8 +90,13 @@ pub fn check() -> Result<(), String> {
 impl Locales {
     fn load() -> Result<Self, String> {
         let mut compiled = Vec::new();
+        let mut server_only = BTreeSet::new();
         for (tag, source) in SOURCES {
-            let texts = compile(source).map_err(|e| format!("locales/{tag}/agno-chat.ftl: {e}"))?;
+            let (texts, own) =
+                compile(source).map_err(|e| format!("locales/{tag}/agno-chat.ftl: {e}"))?;
+            if compiled.is_empty() {
+                server_only = own;
+            }
             compiled.push((*tag, texts));
         }
         let names: Vec<String> = compiled
@@ -120,14 +133,19 @@ impl Locales {
                 .map_err(|e| format!("{tag}: no plural rules ({e})"))?;
             let digits = num_format::Locale::from_name(tag)
                 .map_err(|e| format!("{tag}: no number format ({e})"))?;
+            let lines = |keep: &dyn Fn(&str) -> bool| {
+                texts
+                    .iter()
+                    .filter(|(k, _)| keep(k.split('/').next().unwrap_or(k)))
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
             locales.push(Locale {
                 tag,
                 id,
-                catalogue: texts
-                    .into_iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
+                catalogue: lines(&|k| !server_only.contains(k)),
+                server_catalogue: lines(&|_| true),
                 plurals,
                 digits,
             });
@@ -167,8 +185,9 @@ impl Locales {
 /// A language's texts by key, as the catalogue holds them.
 type Texts = BTreeMap<String, String>;
 
-/// Compiles one Fluent file into the catalogue's texts (see `catalogue.rs`).
-fn compile(source: &str) -> Result<Texts, String> {
+/// Compiles one Fluent file into the catalogue's texts (see `catalogue.rs`), with the ids
+/// of the messages under a [`SERVER_PAGES`] heading.
+fn compile(source: &str) -> Result<(Texts, BTreeSet<String>), String> {
     let resource = fluent_syntax::parser::parse(source).map_err(|(_, errors)| {
         let e = &errors[0];
         let line = source[..e.pos.start.min(source.len())]
@@ -186,10 +205,21 @@ fn compile(source: &str) -> Result<Texts, String> {
         })
         .collect();
     let mut out = Texts::new();
+    let mut server_only = BTreeSet::new();
+    let mut in_server_pages = false;
     for entry in &resource.body {
         match entry {
+            Entry::GroupComment(c) => {
+                in_server_pages = c
+                    .content
+                    .first()
+                    .is_some_and(|l| l.starts_with(SERVER_PAGES));
+            }
             Entry::Message(m) => {
                 let id = m.id.name;
+                if in_server_pages {
+                    server_only.insert(id.to_owned());
+                }
                 let pattern = m.value.as_ref().ok_or(format!("`{id}` has no text"))?;
                 compile_message(id, pattern, &terms, &mut out)
                     .map_err(|e| format!("`{id}`: {e}"))?;
@@ -200,7 +230,7 @@ fn compile(source: &str) -> Result<Texts, String> {
             _ => {}
         }
     }
-    Ok(out)
+    Ok((out, server_only))
 }
 
 type Terms<'a> = [(&'a str, &'a ast::Pattern<&'a str>)];
@@ -351,7 +381,7 @@ mod tests {
     #[test]
     fn compiles_choices_terms_and_literals() {
         let src = "-brand = Agno\nhi = Hi from { -brand }{\"!\"}\nn =\n    { $n ->\n        [0] none\n        [one] { $n } item\n       *[other] { $n } items\n    } left\n";
-        let m = compile(src).unwrap();
+        let (m, _) = compile(src).unwrap();
         assert_eq!(m["hi"], "Hi from Agno!");
         assert_eq!(m["n/$"], "n");
         assert_eq!(m["n/#0"], "none left");
@@ -387,20 +417,43 @@ mod tests {
     #[test]
     fn every_message_the_code_asks_for_exists() {
         let english = &locales().english().catalogue;
+        let server = &locales().english().server_catalogue;
         let call = regex::Regex::new(r#"\bt(?:_args|_around)?\(\s*"([a-z0-9-]+)""#).unwrap();
         let mut files = vec![std::path::PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/src"
         ))];
         let mut asked = Vec::new();
+        let mut server_asked = Vec::new();
         while let Some(path) = files.pop() {
             if path.is_dir() {
                 files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let code = std::fs::read_to_string(&path).unwrap();
-                asked.extend(call.captures_iter(&code).map(|c| c[1].to_owned()));
+                let ids = call.captures_iter(&code).map(|c| c[1].to_owned());
+                // The server's own pages may use every message; the app only those the
+                // page carries.
+                if path.components().any(|c| c.as_os_str() == "server") {
+                    server_asked.extend(ids);
+                } else {
+                    asked.extend(ids);
+                }
             }
         }
+        assert!(
+            server_asked.len() > 5,
+            "found only {} calls",
+            server_asked.len()
+        );
+        for id in &server_asked {
+            assert!(
+                catalogue::lookup(server, id).is_some(),
+                "`{id}` is not in locales/en/agno-chat.ftl"
+            );
+        }
+        // The server's pages' own messages are not in the page.
+        assert!(catalogue::lookup(english, "signed-out-title").is_none());
+        assert!(catalogue::lookup(english, "share-page-title").is_none());
         assert!(asked.len() > 100, "found only {} calls", asked.len());
         use crate::chat::reducer::ToolState;
         use crate::state::layout::Theme;

@@ -18,7 +18,7 @@ use super::usage::{now, UsageBook};
 use super::user::UserId;
 use crate::error::ApiError;
 
-/// A page's notice of a budget mostly used, for the page's settings.
+/// A page's warning that most of a budget is used, for the page's settings.
 #[derive(Clone, Debug)]
 pub struct BudgetNotice(pub String);
 
@@ -121,7 +121,7 @@ impl Account {
 }
 
 /// Middleware (after identity and the rate limits): refuses sends over budget, and gives
-/// pages their notice.
+/// pages their warning.
 pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let sending = path == crate::routes::SEND_PATH

@@ -84,6 +84,10 @@ pub fn build(state: AppState, shell: fn(LeptosOptions) -> AnyView) -> Router {
             axum::routing::post(super::uploads::handler::send_with_files),
         )
         .route(
+            crate::routes::USAGE_STYLESHEET_PATH,
+            get(super::usage_pages::stylesheet),
+        )
+        .route(
             crate::routes::ADMIN_USAGE_CSV_PATH,
             get(super::usage_pages::export_csv),
         )

@@ -15,6 +15,11 @@ use super::usage::report::{self, AdminRow};
 use super::usage::{budget::Period, now};
 use crate::error::ApiError;
 
+/// `GET /usage.css`: the usage pages' own styles (see `crate::usage`).
+pub async fn stylesheet() -> Response {
+    super::plain_page::stylesheet(include_str!("../../style/usage.css"))
+}
+
 /// The longest period the administrators' page reads at once.
 const MAX_DAYS: i64 = 366;
 

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use crate::codec::PageData;
 use crate::model::PublicConfig;
 
-/// The server's public settings. They do not change while a page is open.
+/// The server's public settings. They do not change while a page is open, but for the
+/// person's budget warning.
 #[derive(Clone, Copy)]
 pub struct Settings(StoredValue<PublicConfig>);
 
@@ -18,6 +19,11 @@ impl Settings {
 
     pub fn with<T>(&self, f: impl FnOnce(&PublicConfig) -> T) -> T {
         self.0.with_value(f)
+    }
+
+    /// The newest warning that most of a budget is used (from an answer's end).
+    pub fn note_budget(&self, notice: String) {
+        self.0.update_value(|c| c.budget_notice = Some(notice));
     }
 }
 
@@ -41,22 +47,13 @@ fn from_server() -> PublicConfig {
             .map(|s| s.config.public())
             .unwrap_or_default();
         let parts = use_context::<axum::http::request::Parts>();
-        let extension = |f: fn(&axum::http::Extensions) -> Option<String>| {
-            parts.as_ref().and_then(|p| f(&p.extensions))
-        };
-        config.account = extension(|e| {
-            e.get::<crate::server::sign_in::Person>()
-                .map(|p| p.name.clone())
-        });
-        config.budget_notice = extension(|e| {
-            e.get::<crate::server::budgets::BudgetNotice>()
-                .map(|n| n.0.clone())
-        });
-        config.admin = parts.as_ref().is_some_and(|p| {
-            p.extensions
-                .get::<std::sync::Arc<crate::server::policy::Access>>()
-                .is_some_and(|a| a.admin)
-        });
+        let extensions = parts.as_ref().map(|p| &p.extensions);
+        config.account = extensions
+            .and_then(|e| e.get::<crate::server::sign_in::Person>())
+            .map(|p| p.name.clone());
+        config.budget_notice = extensions
+            .and_then(|e| e.get::<crate::server::budgets::BudgetNotice>())
+            .map(|n| n.0.clone());
         config
     }
     #[cfg(not(feature = "ssr"))]

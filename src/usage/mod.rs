@@ -1,9 +1,12 @@
 //! The usage pages: a person's own usage and budgets (`/usage`), and everyone's usage for
 //! administrators (`/admin/usage`). Their charts and tables are generative-UI specs made
-//! on the server and drawn by `genui`. With `cargo leptos build --split` the pages are part
-//! of the on-demand chunk (`components::on_demand`), loaded when one of them opens: not a
-//! chunk of their own, which would split the code they share with the conversation's
-//! chunk into more files for every conversation to fetch.
+//! on the server and drawn by `genui`.
+//!
+//! The pages are drawn in the browser only: the server renders a placeholder ("Loading…",
+//! see `app`), and once the page has started, the on-demand chunk (`components::on_demand`)
+//! that carries this module draws the page in its place. So none of it is in the chat's
+//! first load, and it is not a chunk of its own either, which would split the code it
+//! shares with the conversation's chunk into more files for every conversation to fetch.
 
 use leptos::prelude::*;
 
@@ -12,22 +15,44 @@ use crate::genui::view::GenUi;
 use crate::i18n::{t, t_args};
 use crate::routes::Page;
 
-/// The usage page `page`, drawn by the on-demand chunk that carries this module.
-pub fn page_view(page: Page) -> AnyView {
-    match page {
-        Page::AdminUsage => view! { <Everyone /> }.into_any(),
-        _ => view! { <Mine /> }.into_any(),
+/// Draws the usage page `page` in place of the page's placeholder.
+pub fn draw(page: Page) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(placeholder) = document().get_element_by_id(crate::routes::USAGE_ROOT_ID) else {
+            return;
+        };
+        let Some(parent) = placeholder
+            .parent_element()
+            .and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            return;
+        };
+        placeholder.remove();
+        if let (Some(head), Ok(link)) = (document().head(), document().create_element("link")) {
+            let _ = link.set_attribute("rel", "stylesheet");
+            let _ = link.set_attribute("href", crate::routes::USAGE_STYLESHEET_PATH);
+            let _ = head.append_child(&link);
+        }
+        leptos::mount::mount_to(parent, move || match page {
+            Page::AdminUsage => view! { <Everyone /> }.into_any(),
+            _ => view! { <Mine /> }.into_any(),
+        })
+        .forget();
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = page;
 }
 
 /// A usage page titled `title` showing `data` once it is here, with `show`.
 fn frame<T>(
     title: String,
-    data: Resource<Result<T, crate::api::ApiError>>,
+    data: LocalResource<Result<T, crate::api::ApiError>>,
     show: fn(T) -> AnyView,
 ) -> impl IntoView
 where
-    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    T: Clone + 'static,
 {
     view! {
         <div class="usage-page">
@@ -80,7 +105,7 @@ fn budget(b: BudgetLine) -> impl IntoView {
 /// The person's own usage this month, and their budgets.
 #[component]
 fn Mine() -> impl IntoView {
-    let data = Resource::new(|| (), |_| crate::api::my_usage());
+    let data = LocalResource::new(crate::api::my_usage);
     frame(t("my-usage"), data, mine)
 }
 
@@ -93,6 +118,7 @@ fn mine(u: OwnUsage) -> AnyView {
         budgets,
         chart,
         table,
+        admin,
     } = u;
     let budgets = if budgets.is_empty() {
         view! { <p class="muted" data-testid="usage-no-budgets">{t("usage-no-budgets")}</p> }
@@ -102,6 +128,9 @@ fn mine(u: OwnUsage) -> AnyView {
             .into_any()
     };
     view! {
+        {admin.then(|| view! {
+            <a href=crate::routes::ADMIN_USAGE_PATH rel="external" class="link-button" data-testid="admin-usage-link">{t("everyones-usage")}</a>
+        })}
         <p class="muted" data-testid="usage-period">{period}</p>
         {totals(answers, tokens, cost)}
         <section aria-label=t("usage-budgets")>{budgets}</section>
@@ -112,15 +141,18 @@ fn mine(u: OwnUsage) -> AnyView {
 }
 
 /// Everyone's usage over a chosen period, with its CSV export. The period is in the
-/// address (`?from=YYYY-MM-DD&to=YYYY-MM-DD`), chosen with a plain form, so it can be
-/// linked to and works before the page's code has loaded.
+/// address (`?from=YYYY-MM-DD&to=YYYY-MM-DD`), chosen with a plain form (a page load), so
+/// it can be linked to.
 #[component]
 fn Everyone() -> impl IntoView {
-    let query = leptos_router::hooks::use_query_map();
-    let data = Resource::new(
-        move || query.with(|q| (q.get("from"), q.get("to"))),
-        |(from, to)| crate::api::everyones_usage(from, to),
-    );
+    let query = window().location().search().unwrap_or_default();
+    let field = |name: &str| {
+        form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    let (from, to) = (field("from"), field("to"));
+    let data = LocalResource::new(move || crate::api::everyones_usage(from.clone(), to.clone()));
     frame(t("everyones-usage"), data, everyone)
 }
 

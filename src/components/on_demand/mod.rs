@@ -37,8 +37,8 @@ pub async fn toast_list(toasts: crate::state::toasts::Toasts) -> AnyView {
     (code().await.toasts)(toasts)
 }
 
-/// A usage page.
-pub async fn usage_page(page: crate::routes::Page) -> AnyView {
+/// Draws a usage page (see `crate::usage`).
+pub async fn usage_page(page: crate::routes::Page) {
     (code().await.usage)(page)
 }
 
@@ -49,7 +49,7 @@ struct Code {
     item_action: fn(ItemActions) -> AnyView,
     unavailable: fn(Vec<HelpLink>, String) -> AnyView,
     attachments: &'static crate::attachments::Code,
-    usage: fn(crate::routes::Page) -> AnyView,
+    usage: fn(crate::routes::Page),
 }
 
 static CODE: Code = Code {
@@ -58,7 +58,7 @@ static CODE: Code = Code {
     item_action: session_actions::item_view,
     unavailable: unavailable::unavailable_view,
     attachments: &crate::attachments::CODE,
-    usage: crate::usage::page_view,
+    usage: crate::usage::draw,
 };
 
 #[leptos::lazy]

@@ -373,8 +373,7 @@ impl Config {
                 max_file_bytes: self.uploads.max_file_bytes,
                 max_message_bytes: self.uploads.max_message_bytes,
             },
-            // Both are the person's, filled in for each page.
-            admin: false,
+            // The person's, filled in for each page.
             budget_notice: None,
         }
     }
