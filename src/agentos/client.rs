@@ -311,16 +311,10 @@ impl AgentOsClient {
         limit: u32,
         name_filter: Option<&str>,
     ) -> Result<SessionList, AgentOsError> {
-        let mut url = self.url("sessions")?;
+        let mut url = self.sessions_url(kind, Some(user_id), page, limit)?;
         {
             let mut q = url.query_pairs_mut();
-            q.append_pair("type", kind_param(kind))
-                .append_pair("component_id", assistant_id)
-                .append_pair("user_id", user_id)
-                .append_pair("limit", &limit.to_string())
-                .append_pair("page", &page.to_string())
-                .append_pair("sort_by", "updated_at")
-                .append_pair("sort_order", "desc");
+            q.append_pair("component_id", assistant_id);
             if let Some(name) = name_filter {
                 q.append_pair("session_name", name);
             }
@@ -328,15 +322,15 @@ impl AgentOsClient {
         self.get_json(Caller::User(user_id), url).await
     }
 
-    /// `GET /sessions` of one kind, most recently updated first: one user's (asked on their
-    /// behalf), or everyone's (asked by agno-chat itself).
-    pub async fn sessions_updated(
+    /// `GET /sessions?…` of one kind, a page of them, most recently updated first; one
+    /// user's, or everyone's.
+    fn sessions_url(
         &self,
         kind: AssistantKind,
         user_id: Option<&str>,
         page: u32,
         limit: u32,
-    ) -> Result<SessionList, AgentOsError> {
+    ) -> Result<Url, AgentOsError> {
         let mut url = self.url("sessions")?;
         {
             let mut q = url.query_pairs_mut();
@@ -349,6 +343,19 @@ impl AgentOsClient {
                 q.append_pair("user_id", u);
             }
         }
+        Ok(url)
+    }
+
+    /// `GET /sessions` of one kind, most recently updated first: one user's (asked on their
+    /// behalf), or everyone's (asked by agno-chat itself).
+    pub async fn sessions_updated(
+        &self,
+        kind: AssistantKind,
+        user_id: Option<&str>,
+        page: u32,
+        limit: u32,
+    ) -> Result<SessionList, AgentOsError> {
+        let url = self.sessions_url(kind, user_id, page, limit)?;
         let caller = match user_id {
             Some(u) => Caller::User(u),
             None => Caller::Service,

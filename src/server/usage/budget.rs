@@ -185,17 +185,10 @@ impl fmt::Display for Amount<'_> {
     }
 }
 
-/// `1234567` as `1,234,567`.
+/// `1234567` as `1,234,567` (num-format, which the server's pages already use).
 pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    use num_format::ToFormattedString;
+    n.to_formatted_string(&num_format::Locale::en)
 }
 
 /// Millionths of a currency as an amount with cents (and more digits below a cent).

@@ -47,11 +47,6 @@ impl Prices {
             .copied()
     }
 
-    /// Whether the table prices `model` (by name or through `*`).
-    pub fn knows(&self, model: &str) -> bool {
-        self.price(model).is_some()
-    }
-
     /// The estimated cost of one model's tokens, in millionths of the currency; a model the
     /// table does not price costs nothing.
     pub fn cost(&self, m: &ModelTokens) -> u64 {
@@ -92,7 +87,6 @@ mod tests {
         // 16 input and 3 output tokens: 8 + 4.5 millionths.
         assert_eq!(p.cost(&tokens("scripted-1", 16, 3)), 13);
         assert_eq!(p.cost(&tokens("other", 1_000_000, 0)), 0);
-        assert!(!p.knows("other"));
 
         models.insert(
             ANY_MODEL.to_owned(),
